@@ -1,0 +1,231 @@
+"""Opening an archive database: engine, pragmas, identity checks and migrations.
+
+Thread rules: the returned :class:`Database` may be shared by threads; every
+thread takes its own ``Session`` from ``reader()``/``writer()`` and never shares it.
+Writes go through ``writer()``, which holds a process-wide lock (one writer at a
+time) and starts SQLite transactions with ``BEGIN IMMEDIATE`` so that a write never
+fails half-way with ``SQLITE_BUSY_SNAPSHOT``.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.paths import sqlite_path
+
+log = logging.getLogger(__name__)
+
+APPLICATION_ID = 0x43555454  # "CUTT"
+SQLITE_HEADER = b"SQLite format 3\x00"
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+BUSY_TIMEOUT_MS = 5000
+
+
+class ArchiveOpenError(Exception):
+    """The archive cannot be opened; ``code`` says why, the message says what to do."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code  # not_archive | empty_file | newer | corrupt | busy | unreachable
+
+
+class ArchiveBusyError(Exception):
+    """Another process holds the archive's write lock for longer than the busy timeout."""
+
+
+def _alembic_config(url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def schema_version() -> int:
+    """How many migrations this Cuttings knows: written to ``PRAGMA user_version``."""
+    script = ScriptDirectory.from_config(_alembic_config("sqlite://"))
+    return sum(1 for _ in script.walk_revisions())
+
+
+def _check_sqlite_file(path: Path) -> None:
+    """Refuse files that are not ours before SQLite or Alembic touch them."""
+    if not path.exists():
+        return
+    if path.is_dir():
+        raise ArchiveOpenError("not_archive", f"{path} is a folder, not a Cuttings archive.")
+    size = path.stat().st_size
+    if size == 0:
+        raise ArchiveOpenError(
+            "empty_file",
+            f"{path} is an empty file, not a Cuttings archive. It was left untouched; "
+            "move it away or choose another archive.")
+    with path.open("rb") as fh:
+        header = fh.read(100)
+    if not header.startswith(SQLITE_HEADER):
+        raise ArchiveOpenError(
+            "not_archive",
+            f"{path} is not a Cuttings archive (not an SQLite database). It was left untouched.")
+    if len(header) < 100:
+        raise ArchiveOpenError("corrupt", f"{path} is truncated; restore it from a backup.")
+    app_id = int.from_bytes(header[68:72], "big")
+    user_version = int.from_bytes(header[60:64], "big")
+    if app_id != APPLICATION_ID:
+        raise ArchiveOpenError(
+            "not_archive",
+            f"{path} is an SQLite database of another program, not a Cuttings archive. "
+            "It was left untouched.")
+    known = schema_version()
+    if user_version > known:
+        raise ArchiveOpenError(
+            "newer",
+            f"{path} was written by a newer Cuttings (schema {user_version}, this version knows "
+            f"{known}). Update Cuttings to open it; the file was left untouched.")
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            row = con.execute("PRAGMA quick_check").fetchone()
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise ArchiveOpenError("busy", f"{path} is busy in another program: {exc}") from exc
+        raise ArchiveOpenError("corrupt", f"{path} is damaged ({exc}); restore it from a backup.") \
+            from exc
+    if not row or row[0] != "ok":
+        raise ArchiveOpenError(
+            "corrupt", f"{path} is damaged ({row[0] if row else 'no answer'}); "
+            "restore it from a backup.")
+
+
+def _install_sqlite_hooks(engine: Engine, readonly: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        # Let SQLAlchemy emit BEGIN itself (pysqlite's deferred BEGIN is wrong for us).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA foreign_keys = ON")
+        if not readonly:
+            cur.execute("PRAGMA journal_mode = WAL")
+            cur.execute("PRAGMA synchronous = FULL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
+        if conn.get_execution_options().get("cuttings_write"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+@dataclass
+class Database:
+    """An open archive database: the engine and the session factories."""
+
+    url: str
+    engine: Engine
+    readonly: bool = False
+
+    def __post_init__(self) -> None:
+        self._write_lock = threading.RLock()
+        self._reader = sessionmaker(self.engine, expire_on_commit=False)
+        self._writer = sessionmaker(self.engine.execution_options(cuttings_write=True),
+                                    expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def reader(self) -> Iterator[Session]:
+        """A short read-only session for the calling thread."""
+        with self._reader() as session:
+            yield session
+
+    @contextmanager
+    def writer(self) -> Iterator[Session]:
+        """One write transaction: committed on success, rolled back on any error."""
+        if self.readonly:
+            raise PermissionError("This archive is open read-only.")
+        with self._write_lock, self._writer() as session:
+            try:
+                yield session
+                session.commit()
+            except OperationalError as exc:
+                session.rollback()
+                if "locked" in str(exc.orig) or "busy" in str(exc.orig):
+                    raise ArchiveBusyError(
+                        "The archive is busy in another program; the work stays queued. "
+                        "Try again in a moment.") from exc
+                raise
+            except BaseException:
+                session.rollback()
+                raise
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(url: str, *, readonly: bool = False) -> Database:
+    """Open (and create or migrate) the archive at ``url``.
+
+    Raises :class:`ArchiveOpenError` for files that are not Cuttings archives, are
+    from a newer version, or are damaged; such files are never modified.
+    """
+    path = sqlite_path(url)
+    if path is not None:
+        _check_sqlite_file(path)
+        if readonly:
+            if not path.exists():
+                raise ArchiveOpenError("not_archive", f"{path} does not exist.")
+            engine = create_engine(
+                f"sqlite:///file:{path}?mode=ro&uri=true",
+                connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000})
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(
+                url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000})
+        _install_sqlite_hooks(engine, readonly)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    db = Database(url=url, engine=engine, readonly=readonly)
+    if not readonly:
+        try:
+            migrate(db)
+        except OperationalError as exc:
+            engine.dispose()
+            raise ArchiveOpenError("busy", f"Could not prepare the archive: {exc.orig}") from exc
+    return db
+
+
+def migrate(db: Database) -> None:
+    """Apply every Alembic migration, then stamp the SQLite identity pragmas."""
+    cfg = _alembic_config(db.url)
+    with db.engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+        conn.commit()
+    if db.is_sqlite:
+        with db.engine.connect() as conn:
+            conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.exec_driver_sql(f"PRAGMA user_version = {schema_version()}")
+            conn.commit()
+
+
+def integrity_check(db: Database) -> str:
+    with db.engine.connect() as conn:
+        if not db.is_sqlite:
+            return "ok"
+        return str(conn.execute(text("PRAGMA integrity_check")).scalar())
