@@ -116,6 +116,7 @@ class Capture(Base):
                                             index=True)
     source: Mapped[str] = mapped_column(String(32), default="fetch")  # fetch | import-html | import
     requested_url: Mapped[str] = mapped_column(String(8192))
+    requested_key: Mapped[str] = mapped_column(String(8192), default="", index=True)
     final_url: Mapped[str] = mapped_column(String(8192))
     redirects: Mapped[list[Any]] = mapped_column(default=list)  # [[url, status], ...]
     fetched_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
@@ -251,7 +252,7 @@ class Collection(Base):
     claims: Mapped[list[Claim]] = relationship(secondary=collection_claims)
 
 
-JOB_STATES = ("queued", "running", "done", "failed", "cancelled")
+JOB_STATES = ("queued", "running", "done", "skipped", "failed", "cancelled")
 
 
 class CaptureJob(Base):

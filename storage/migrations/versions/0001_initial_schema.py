@@ -103,6 +103,7 @@ def upgrade() -> None:
     sa.Column('article_id', sa.Integer(), nullable=False),
     sa.Column('source', sa.String(length=32), nullable=False),
     sa.Column('requested_url', sa.String(length=8192), nullable=False),
+    sa.Column('requested_key', sa.String(length=8192), nullable=False),
     sa.Column('final_url', sa.String(length=8192), nullable=False),
     sa.Column('redirects', sa.JSON(), nullable=False),
     sa.Column('fetched_at', sa.DateTime(timezone=True), nullable=False),
@@ -121,6 +122,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('captures', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_captures_article_id'), ['article_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_captures_requested_key'), ['requested_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_captures_sha256'), ['sha256'], unique=False)
 
     op.create_table('citations',
@@ -314,6 +316,7 @@ def downgrade() -> None:
     op.drop_table('citations')
     with op.batch_alter_table('captures', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_captures_sha256'))
+        batch_op.drop_index(batch_op.f('ix_captures_requested_key'))
         batch_op.drop_index(batch_op.f('ix_captures_article_id'))
 
     op.drop_table('captures')

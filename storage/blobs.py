@@ -1,0 +1,144 @@
+"""Content-addressed blob store for raw snapshots and images.
+
+Blobs are named by the SHA-256 of their *raw* bytes and stored zlib-compressed in
+``<root>/ab/cdef…`` (like git's objects), so the same photo in many articles is
+kept once. ``put`` writes to a temporary file, fsyncs it and renames it into
+place before returning: the database row that references a blob is committed only
+after the blob is durable. ``get`` verifies the hash on every read.
+
+Thread rules: all methods may be called from any thread; writes of the same blob
+race harmlessly (same content, atomic rename).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+import zlib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Protocol
+
+log = logging.getLogger(__name__)
+
+
+class BlobCorruptError(Exception):
+    """A stored blob no longer matches its SHA-256 (disk corruption or tampering)."""
+
+
+class BlobMissingError(KeyError):
+    """No blob with that hash is stored."""
+
+
+class BlobStore(Protocol):
+    def put(self, data: bytes) -> str: ...
+    def get(self, sha256: str) -> bytes: ...
+    def has(self, sha256: str) -> bool: ...
+    def delete(self, sha256: str) -> None: ...
+    def all_hashes(self) -> Iterable[str]: ...
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _valid_hash(sha256: str) -> bool:
+    return len(sha256) == 64 and all(c in "0123456789abcdef" for c in sha256)
+
+
+class FileBlobStore:
+    """Blobs as compressed files in a folder beside the database."""
+
+    TMP_PREFIX = ".tmp-"
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def _path(self, sha256: str) -> Path:
+        if not _valid_hash(sha256):
+            raise ValueError(f"not a SHA-256 hex digest: {sha256[:80]!r}")
+        return self.root / sha256[:2] / sha256[2:]
+
+    def put(self, data: bytes) -> str:
+        sha = sha256_hex(data)
+        path = self._path(sha)
+        if path.exists():
+            return sha
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=self.TMP_PREFIX, dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(zlib.compress(data, 6))
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+            raise
+        _fsync_dir(path.parent)
+        return sha
+
+    def get(self, sha256: str) -> bytes:
+        path = self._path(sha256)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError as exc:
+            raise BlobMissingError(sha256) from exc
+        try:
+            data = zlib.decompress(raw)
+        except zlib.error as exc:
+            raise BlobCorruptError(f"stored copy {sha256[:12]}… is damaged: {exc}") from exc
+        if sha256_hex(data) != sha256:
+            raise BlobCorruptError(f"stored copy {sha256[:12]}… no longer matches its SHA-256")
+        return data
+
+    def has(self, sha256: str) -> bool:
+        return _valid_hash(sha256) and self._path(sha256).exists()
+
+    def delete(self, sha256: str) -> None:
+        try:
+            self._path(sha256).unlink()
+        except FileNotFoundError:
+            pass
+
+    def all_hashes(self) -> Iterable[str]:
+        if not self.root.exists():
+            return
+        for sub in sorted(self.root.iterdir()):
+            if not sub.is_dir() or len(sub.name) != 2:
+                continue
+            for f in sub.iterdir():
+                name = sub.name + f.name
+                if _valid_hash(name):
+                    yield name
+
+    def remove_temp_files(self) -> int:
+        """Delete temporary files left by a crash mid-write; returns how many."""
+        n = 0
+        if not self.root.exists():
+            return 0
+        for tmp in self.root.glob(f"*/{self.TMP_PREFIX}*"):
+            try:
+                tmp.unlink()
+                n += 1
+            except OSError as exc:  # pragma: no cover - best effort
+                log.warning("could not remove %s: %s", tmp, exc)
+        return n
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
