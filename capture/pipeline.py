@@ -1,0 +1,340 @@
+"""Batch capture: queued jobs -> fetch -> extract -> images -> one transaction each.
+
+Thread rules: ``CapturePipeline.run`` blocks the calling thread (the CLI's main
+thread, or a background worker in the GUI) and runs jobs on its own pool of
+``settings.workers`` threads, at most ``settings.per_host`` at once per host. The
+``on_event`` callback is called from those worker threads: the GUI turns it into a
+queued signal. ``stop`` and ``cancel_job`` may be called from any thread.
+
+Durability: the queue lives in the archive (``CaptureJob`` rows). A job is marked
+``running`` before its fetch and ``done`` in the same transaction that stores its
+capture, so a process killed at any moment loses no acknowledged capture; jobs
+left ``running`` go back to ``queued`` on the next start (``resume``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from capture.extract import EXTRACTOR_VERSION, extract
+from capture.fetch import Fetcher, FetchError, decode_html
+from capture.settings import Settings
+from capture.types import AssetResult, Extracted, FetchResult, ImageRef
+from capture.urls import UrlError, canonical_key, normalise
+from storage.archive import Archive, JobInfo, StoredCapture
+from storage.db import ArchiveBusyError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class JobEvent:
+    """Progress of one job, delivered to ``on_event`` from a worker thread."""
+
+    job_id: int
+    url: str
+    state: str  # queued | running | done | skipped | failed | cancelled
+    phase: str | None = None  # fetching | extracting | images | saving
+    message: str | None = None
+    article_id: int | None = None
+    progress: float = 0.0
+
+
+@dataclass
+class BatchSummary:
+    done: int = 0
+    skipped: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    requeued: int = 0
+    elapsed: float = 0.0
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (url, reason)
+
+    @property
+    def ok(self) -> bool:
+        return self.failed == 0
+
+    def line(self) -> str:
+        parts = [f"{self.done} captured"]
+        if self.skipped:
+            parts.append(f"{self.skipped} already archived")
+        if self.failed:
+            parts.append(f"{self.failed} failed")
+        if self.cancelled:
+            parts.append(f"{self.cancelled} cancelled")
+        if self.requeued:
+            parts.append(f"{self.requeued} left queued")
+        return ", ".join(parts) + f" in {self.elapsed:.1f} s"
+
+
+PHASE_PROGRESS = {"fetching": 0.1, "extracting": 0.5, "images": 0.7, "saving": 0.9}
+
+
+def safe_extract(html: str, url: str | None) -> Extracted:
+    """Extraction never loses a capture: on an internal error the raw snapshot is still
+    stored, with the error as a warning."""
+    try:
+        return extract(html, url)
+    except Exception as exc:  # noqa: BLE001 - keep the evidence whatever the parser does
+        log.exception("extraction failed for %s", url)
+        return Extracted(warnings=[f"could not extract the article: {exc}"])
+
+
+class CapturePipeline:
+    """Runs queued capture jobs with bounded concurrency."""
+
+    def __init__(self, archive: Archive, settings: Settings,
+                 on_event: Callable[[JobEvent], None] | None = None,
+                 fetcher: Fetcher | None = None) -> None:
+        self.archive = archive
+        self.settings = settings
+        self.on_event = on_event or (lambda _e: None)
+        self.fetcher = fetcher or Fetcher(settings)
+        self._own_fetcher = fetcher is None
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._job_cancel: dict[int, threading.Event] = {}
+
+    # ---- control (any thread) -----------------------------------------------------
+    def stop(self) -> None:
+        """Stop the batch: in-flight jobs are abandoned and go back to ``queued``."""
+        self._stop.set()
+        with self._lock:
+            for ev in self._job_cancel.values():
+                ev.set()
+
+    def cancel_job(self, job_id: int) -> None:
+        """Cancel one job: queued -> cancelled now, running -> cancelled when it stops."""
+        with self._lock:
+            ev = self._job_cancel.get(job_id)
+        if ev is not None:
+            ev.set()
+        else:
+            self.archive.cancel_jobs([job_id])
+
+    @property
+    def stopped(self) -> bool:
+        return self._stop.is_set()
+
+    # ---- running ------------------------------------------------------------------
+    def resume(self) -> BatchSummary:
+        """Reset jobs interrupted by a crash and run every queued job."""
+        self.archive.reset_interrupted_jobs()
+        return self.run()
+
+    def run(self, job_ids: Sequence[int] | None = None) -> BatchSummary:
+        """Run the given queued jobs (all queued jobs when None); blocks until done."""
+        started = time.monotonic()
+        jobs = self.archive.jobs(["queued"], ids=job_ids)
+        summary = BatchSummary()
+        if not jobs:
+            return summary
+        per_host: dict[str, int] = defaultdict(int)
+        pending = list(jobs)
+        cond = threading.Condition()
+        active = 0
+
+        def host_of(job: JobInfo) -> str:
+            return (urlsplit(job.url).hostname or "").lower()
+
+        def finished(job: JobInfo, fut: Future[str]) -> None:
+            nonlocal active
+            try:
+                outcome = fut.result()
+            except BaseException as exc:  # pragma: no cover - _process catches everything
+                outcome = "failed"
+                summary.failures.append((job.url, str(exc)))
+            with cond:
+                active -= 1
+                per_host[host_of(job)] -= 1
+                if outcome == "done":
+                    summary.done += 1
+                elif outcome == "skipped":
+                    summary.skipped += 1
+                elif outcome == "cancelled":
+                    summary.cancelled += 1
+                elif outcome == "requeued":
+                    summary.requeued += 1
+                else:
+                    summary.failed += 1
+                cond.notify_all()
+
+        for job in jobs:
+            with self._lock:
+                self._job_cancel[job.id] = threading.Event()
+            self._emit(job, "queued")
+
+        with ThreadPoolExecutor(max_workers=self.settings.workers,
+                                thread_name_prefix="capture") as pool, cond:
+            while pending or active:
+                if self._stop.is_set():
+                    summary.requeued += len(pending)
+                    pending.clear()
+                picked = None
+                if active < self.settings.workers:
+                    for i, job in enumerate(pending):
+                        if per_host[host_of(job)] < self.settings.per_host:
+                            picked = pending.pop(i)
+                            break
+                if picked is not None:
+                    active += 1
+                    per_host[host_of(picked)] += 1
+                    fut = pool.submit(self._process, picked, summary)
+                    fut.add_done_callback(lambda f, j=picked: finished(j, f))
+                    continue
+                cond.wait()
+        with self._lock:
+            for job in jobs:
+                self._job_cancel.pop(job.id, None)
+        summary.elapsed = time.monotonic() - started
+        return summary
+
+    def close(self) -> None:
+        if self._own_fetcher:
+            self.fetcher.close()
+
+    # ---- one job (worker thread) ----------------------------------------------------
+    def _emit(self, job: JobInfo, state: str, phase: str | None = None,
+              message: str | None = None, article_id: int | None = None) -> None:
+        progress = 1.0 if state in ("done", "skipped", "failed", "cancelled") else \
+            PHASE_PROGRESS.get(phase or "", 0.0)
+        try:
+            self.on_event(JobEvent(job.id, job.url, state, phase, message, article_id, progress))
+        except Exception:  # noqa: BLE001 - a listener must not break the batch
+            log.exception("progress listener failed")
+
+    def _process(self, job: JobInfo, summary: BatchSummary) -> str:
+        cancel = self._job_cancel.get(job.id) or threading.Event()
+        try:
+            return self._process_inner(job, cancel, summary)
+        except ArchiveBusyError as exc:
+            self._emit(job, "queued", message=str(exc))
+            summary.failures.append((job.url, str(exc)))
+            return "requeued"
+        except Exception as exc:  # noqa: BLE001 - one bad URL never stops the batch
+            log.exception("capture of %s failed", job.url)
+            reason = f"internal error: {exc}"
+            try:
+                self.archive.set_job_state(job.id, "failed", error=reason,
+                                           error_code="internal")
+            except Exception:  # noqa: BLE001
+                log.exception("could not record the failure of job %s", job.id)
+            self._emit(job, "failed", message=reason)
+            summary.failures.append((job.url, reason))
+            return "failed"
+
+    def _abandon(self, job: JobInfo) -> str:
+        """The job was stopped or cancelled while running."""
+        if self._stop.is_set():
+            self.archive.set_job_state(job.id, "queued")
+            self._emit(job, "queued", message="stopped; will resume")
+            return "requeued"
+        self.archive.set_job_state(job.id, "cancelled", error="cancelled by the user",
+                                   error_code="cancelled")
+        self._emit(job, "cancelled", message="cancelled")
+        return "cancelled"
+
+    def _process_inner(self, job: JobInfo, cancel: threading.Event,
+                       summary: BatchSummary) -> str:
+        if self._stop.is_set():
+            return "requeued"
+        if cancel.is_set():
+            return self._abandon(job)
+        self.archive.set_job_state(job.id, "running", count_attempt=True)
+        self._emit(job, "running", "fetching")
+        try:
+            fetched = self.fetcher.fetch(job.url, cancel=cancel)
+        except FetchError as exc:
+            if exc.code == "cancelled" or cancel.is_set():
+                return self._abandon(job)
+            self.archive.set_job_state(job.id, "failed", error=str(exc), error_code=exc.code)
+            self._emit(job, "failed", message=str(exc))
+            summary.failures.append((job.url, str(exc)))
+            return "failed"
+
+        if not job.recapture and canonical_key(fetched.final_url) != canonical_key(job.url):
+            dup = self.archive.find_duplicate(fetched.final_url)
+            if dup is not None and dup.article_id is not None:
+                self.archive.set_job_state(job.id, "skipped", error=dup.message,
+                                           error_code="duplicate", article_id=dup.article_id)
+                self._emit(job, "skipped", message=dup.message, article_id=dup.article_id)
+                return "skipped"
+
+        self._emit(job, "running", "extracting")
+        extracted = safe_extract(fetched.html, fetched.final_url)
+        assets: list[tuple[ImageRef, AssetResult]] = []
+        if self.settings.download_images and extracted.images:
+            self._emit(job, "running", "images")
+            assets = self.download_images(extracted.images, fetched.final_url, cancel)
+        if cancel.is_set():
+            return self._abandon(job)
+        self._emit(job, "running", "saving")
+        stored = self.archive.store_capture(fetched, extracted, assets, job_id=job.id,
+                                            extractor_version=EXTRACTOR_VERSION)
+        self._emit(job, "done", message=extracted.title or fetched.final_url,
+                   article_id=stored.article_id)
+        return "done"
+
+    def download_images(self, images: Sequence[ImageRef], referer: str,
+                        cancel: threading.Event) -> list[tuple[ImageRef, AssetResult]]:
+        """Download the article's images within the per-image and per-article caps.
+        A failed image is skipped (logged), never fatal."""
+        out: list[tuple[ImageRef, AssetResult]] = []
+        budget = self.settings.max_images_total_bytes
+        seen: set[str] = set()
+        for ref in images:
+            if cancel.is_set() or budget <= 0:
+                break
+            if ref.url in seen:
+                continue
+            seen.add(ref.url)
+            try:
+                res = self.fetcher.fetch_asset(
+                    ref.url, referer=referer,
+                    max_bytes=min(self.settings.max_image_bytes, budget), cancel=cancel)
+            except FetchError as exc:
+                log.info("image %s skipped: %s", ref.url, exc)
+                continue
+            budget -= len(res.body)
+            out.append((ref, res))
+        return out
+
+
+def import_html_file(archive: Archive, path: str | Path, url: str | None = None) -> StoredCapture:
+    """Store a page saved from a browser (e.g. a paywalled article) like a capture.
+
+    The file's bytes are the snapshot (hashed as they are); ``url`` is the article's
+    address (else the page's own canonical/og:url, else a ``urn:sha256`` key).
+    """
+    data = Path(path).read_bytes()
+    if not data.strip():
+        raise ValueError(f"{path} is empty")
+    html, encoding = decode_html(data, None)
+    extracted = safe_extract(html, url)
+    address = url or extracted.canonical_url
+    if address:
+        try:
+            address = normalise(address)
+        except UrlError as exc:
+            raise ValueError(f"--url is not a valid web address: {exc}") from exc
+    sha = hashlib.sha256(data).hexdigest()
+    if not address:
+        address = f"urn:sha256:{sha}"
+    if extracted.canonical_url is None:
+        extracted.canonical_url = address
+    fetched = FetchResult(
+        requested_url=address, final_url=address, status=None,  # type: ignore[arg-type]
+        headers=[], body=data, sha256=sha, fetched_at=datetime.now(UTC),
+        content_type="text/html", encoding=encoding, html=html)
+    return archive.store_capture(fetched, extracted, (), source="import-html",
+                                 extractor_version=EXTRACTOR_VERSION)

@@ -1,0 +1,603 @@
+"""The Archive facade: the one way the CLI, the pipeline and the GUI read and write.
+
+Thread rules: one ``Archive`` may be shared by threads. Every method opens its own
+short session (``Database.reader``/``writer``) and returns plain dataclasses or
+dicts, never ORM objects bound to a session, so results can cross threads (the GUI
+receives them through queued signals). Writes are serialised by ``Database.writer``
+(one writer at a time, ``BEGIN IMMEDIATE`` on SQLite). Blobs are written and
+fsynced *before* the transaction that references them.
+"""
+
+from __future__ import annotations
+
+import html as _html
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from capture.types import AssetResult, Extracted, FetchResult, ImageRef
+from capture.urls import canonical_key as _canonical_key
+from storage.blobs import FileBlobStore
+from storage.db import Database, integrity_check, open_database
+from storage.models import (
+    Article,
+    Asset,
+    Capture,
+    CaptureJob,
+    Citation,
+    Claim,
+    PhotoCredit,
+    Quote,
+    Tag,
+    utcnow,
+)
+from storage.paths import blob_dir_for, resolve_db_url
+
+log = logging.getLogger(__name__)
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class JobInfo:
+    id: int
+    url: str
+    state: str
+    attempts: int
+    error: str | None
+    error_code: str | None
+    article_id: int | None
+    recapture: bool
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """A URL that is already archived (or already queued)."""
+
+    url: str
+    article_id: int | None
+    captured_at: datetime | None
+    title: str | None
+    queued_job_id: int | None = None
+
+    @property
+    def message(self) -> str:
+        if self.queued_job_id is not None:
+            return f"already in the capture queue: {self.url}"
+        when = self.captured_at.strftime("%Y-%m-%d") if self.captured_at else "an earlier date"
+        return f"already captured on {when}: {self.url}"
+
+
+@dataclass
+class EnqueueReport:
+    jobs: list[JobInfo] = field(default_factory=list)
+    duplicates: list[Duplicate] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StoredCapture:
+    article_id: int
+    capture_id: int
+    new_article: bool
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    """One row of the article table (what lists and the GUI table show)."""
+
+    id: int
+    title: str | None
+    url: str
+    publisher: str | None
+    site: str
+    authors: tuple[str, ...]
+    published: str | None
+    captured_at: datetime | None
+    quote_count: int
+    tags: tuple[str, ...]
+    status: str
+
+
+SORT_COLUMNS = {
+    "title": Article.title,
+    "publisher": Article.publisher,
+    "published": Article.published,
+    "captured": Article.created_at,
+    "id": Article.id,
+}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def canonical_key(url: str) -> str:
+    """The dedupe key of a web address; other identifiers (``urn:sha256:…`` of an
+    imported file without an address) are their own key."""
+    try:
+        return _canonical_key(url)
+    except ValueError:
+        return url
+
+
+def site_of(url: str) -> str:
+    host = (urlsplit(url).hostname or "").lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def _clean_text(value: str | None) -> str | None:
+    """NUL and lone surrogates cannot be stored faithfully: replace at the boundary."""
+    if value is None:
+        return None
+    if "\x00" in value:
+        value = value.replace("\x00", "")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        value = value.encode("utf-8", "replace").decode("utf-8")
+    return value
+
+
+def _job_info(job: CaptureJob) -> JobInfo:
+    return JobInfo(job.id, job.url, job.state, job.attempts, job.error, job.error_code,
+                   job.article_id, job.recapture, job.updated_at)
+
+
+# --------------------------------------------------------------------------- facade
+
+
+class Archive:
+    """An open archive: database plus blob store."""
+
+    def __init__(self, db: Database, blobs: FileBlobStore) -> None:
+        self.db = db
+        self.blobs = blobs
+
+    # ---- opening ---------------------------------------------------------------------
+    @classmethod
+    def open(cls, db: str | None = None, *, readonly: bool = False) -> Archive:
+        """Open the archive at ``db`` (path or URL; default: CUTTINGS_DB or the user folder).
+
+        Raises :class:`storage.db.ArchiveOpenError` with a clear message for foreign,
+        newer or damaged files, which are left untouched.
+        """
+        url = resolve_db_url(db)
+        database = open_database(url, readonly=readonly)
+        archive = cls(database, FileBlobStore(blob_dir_for(url)))
+        if not readonly:
+            archive.blobs.remove_temp_files()
+        return archive
+
+    @property
+    def url(self) -> str:
+        return self.db.url
+
+    def close(self) -> None:
+        self.db.dispose()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def integrity_check(self) -> str:
+        return integrity_check(self.db)
+
+    # ---- lookups ---------------------------------------------------------------------
+    def _find_article(self, s: Session, key: str) -> Article | None:
+        art = s.scalar(select(Article).where(Article.canonical_url == key))
+        if art is not None:
+            return art
+        return s.scalar(select(Article).join(Capture, Capture.article_id == Article.id)
+                        .where(Capture.requested_key == key).limit(1))
+
+    def find_duplicate(self, url: str) -> Duplicate | None:
+        """The archived article (or queued job) that ``url`` would duplicate, if any."""
+        key = canonical_key(url)
+        with self.db.reader() as s:
+            art = self._find_article(s, key)
+            if art is not None:
+                cap = s.get(Capture, art.latest_capture_id) if art.latest_capture_id else None
+                return Duplicate(url, art.id, cap.fetched_at if cap else art.created_at, art.title)
+            job = s.scalar(select(CaptureJob).where(
+                CaptureJob.canonical_key == key,
+                CaptureJob.state.in_(("queued", "running"))).limit(1))
+            if job is not None:
+                return Duplicate(url, None, None, None, queued_job_id=job.id)
+        return None
+
+    # ---- the capture queue -----------------------------------------------------------
+    def enqueue(self, urls: Iterable[str], *, recapture: bool = False) -> EnqueueReport:
+        """Queue normalised http(s) URLs. Duplicates within the batch, of archived
+        articles (unless ``recapture``) and of queued jobs are reported, not queued."""
+        report = EnqueueReport()
+        seen: set[str] = set()
+        pending: list[tuple[str, str]] = []
+        for url in urls:
+            key = canonical_key(url)
+            if key in seen:
+                continue
+            seen.add(key)
+            dup = self.find_duplicate(url)
+            if dup is not None and (dup.queued_job_id is not None or not recapture):
+                report.duplicates.append(dup)
+                continue
+            pending.append((url, key))
+        if pending:
+            with self.db.writer() as s:
+                jobs = [CaptureJob(url=u, canonical_key=k, state="queued", recapture=recapture)
+                        for u, k in pending]
+                s.add_all(jobs)
+                s.flush()
+                report.jobs = [_job_info(j) for j in jobs]
+        return report
+
+    def jobs(self, states: Sequence[str] | None = None, *, limit: int | None = None,
+             ids: Sequence[int] | None = None) -> list[JobInfo]:
+        with self.db.reader() as s:
+            q = select(CaptureJob).order_by(CaptureJob.id)
+            if states:
+                q = q.where(CaptureJob.state.in_(states))
+            if ids is not None:
+                q = q.where(CaptureJob.id.in_(list(ids)))
+            if limit:
+                q = q.limit(limit)
+            return [_job_info(j) for j in s.scalars(q)]
+
+    def job(self, job_id: int) -> JobInfo | None:
+        with self.db.reader() as s:
+            j = s.get(CaptureJob, job_id)
+            return _job_info(j) if j else None
+
+    def reset_interrupted_jobs(self) -> int:
+        """At start: jobs left ``running`` by a crash go back to ``queued``."""
+        with self.db.writer() as s:
+            res = s.execute(update(CaptureJob).where(CaptureJob.state == "running")
+                            .values(state="queued", updated_at=utcnow()))
+            return res.rowcount or 0
+
+    def set_job_state(self, job_id: int, state: str, *, error: str | None = None,
+                      error_code: str | None = None, article_id: int | None = None,
+                      count_attempt: bool = False) -> None:
+        with self.db.writer() as s:
+            job = s.get(CaptureJob, job_id)
+            if job is None:
+                return
+            job.state = state
+            job.error = _clean_text(error)
+            job.error_code = error_code
+            if article_id is not None:
+                job.article_id = article_id
+            if count_attempt:
+                job.attempts += 1
+            job.updated_at = utcnow()
+
+    def retry_jobs(self, job_ids: Sequence[int]) -> int:
+        with self.db.writer() as s:
+            res = s.execute(update(CaptureJob).where(
+                CaptureJob.id.in_(list(job_ids)),
+                CaptureJob.state.in_(("failed", "cancelled", "skipped")))
+                .values(state="queued", error=None, error_code=None, updated_at=utcnow()))
+            return res.rowcount or 0
+
+    def cancel_jobs(self, job_ids: Sequence[int]) -> int:
+        with self.db.writer() as s:
+            res = s.execute(update(CaptureJob).where(
+                CaptureJob.id.in_(list(job_ids)), CaptureJob.state == "queued")
+                .values(state="cancelled", updated_at=utcnow()))
+            return res.rowcount or 0
+
+    def clear_finished_jobs(self) -> int:
+        with self.db.writer() as s:
+            res = s.execute(delete(CaptureJob).where(
+                CaptureJob.state.in_(("done", "skipped", "cancelled"))))
+            return res.rowcount or 0
+
+    # ---- storing a capture -----------------------------------------------------------
+    def store_capture(
+        self,
+        fetched: FetchResult,
+        extracted: Extracted,
+        assets: Sequence[tuple[ImageRef, AssetResult]] = (),
+        *,
+        job_id: int | None = None,
+        source: str = "fetch",
+        extractor_version: str | None = None,
+    ) -> StoredCapture:
+        """Store one capture in ONE transaction (article, capture, assets, quotes,
+        sources, credits, and the job's ``done`` state). The raw snapshot and images
+        are written to the blob store first (fsynced), so a crash at any point leaves
+        either the whole capture or none of it."""
+        self.blobs.put(fetched.body)
+        asset_hashes = [(ref, res, self.blobs.put(res.body)) for ref, res in assets]
+        final_key = canonical_key(fetched.final_url)
+        requested_key = canonical_key(fetched.requested_url)
+        reader_html = extracted.reader_html
+        url_to_sha = {}
+        for ref, res, sha in asset_hashes:
+            url_to_sha[ref.url] = sha
+            url_to_sha[res.url] = sha
+        reader_html = rewrite_image_sources(reader_html, url_to_sha)
+        text = _clean_text(extracted.text) or ""
+
+        with self.db.writer() as s:
+            article = s.scalar(select(Article).where(Article.canonical_url == final_key))
+            if article is None:
+                article = s.scalar(select(Article).join(Capture, Capture.article_id == Article.id)
+                                   .where(Capture.requested_key == requested_key).limit(1))
+            new_article = article is None
+            if article is None:
+                article = Article(canonical_url=final_key, url=fetched.final_url)
+                s.add(article)
+            article.url = fetched.final_url
+            article.site = site_of(fetched.final_url)
+            article.title = _clean_text(extracted.title)
+            article.authors = [_clean_text(a) for a in extracted.authors]
+            article.publisher = _clean_text(extracted.publisher)
+            article.published = extracted.published
+            article.language = extracted.language
+            article.description = _clean_text(extracted.description)
+            article.text = text
+            article.reader_html = _clean_text(reader_html) or ""
+            article.word_count = len(text.split())
+            article.status = "ok" if text.strip() else "no_text"
+            s.flush()
+
+            capture = Capture(
+                article_id=article.id, source=source,
+                requested_url=fetched.requested_url, requested_key=requested_key,
+                final_url=fetched.final_url,
+                redirects=[[u, st] for u, st in fetched.redirects],
+                fetched_at=fetched.fetched_at, http_status=fetched.status,
+                headers=[[_clean_text(k), _clean_text(v)] for k, v in fetched.headers],
+                content_type=fetched.content_type, encoding=fetched.encoding,
+                sha256=fetched.sha256, size=len(fetched.body),
+                local_network_allowed=fetched.local_network_allowed,
+                title=article.title, text=text, extractor_version=extractor_version)
+            s.add(capture)
+            s.flush()
+            article.latest_capture_id = capture.id
+            asset_rows: dict[str, Asset] = {}
+            for ref, res, sha in asset_hashes:
+                row = Asset(capture_id=capture.id, url=ref.url, media_type=res.media_type,
+                            size=len(res.body), sha256=sha, role=ref.role,
+                            alt=_clean_text(ref.alt), caption=_clean_text(ref.caption))
+                s.add(row)
+                asset_rows[ref.url] = row
+            s.flush()
+            self._replace_extracted_items(s, article, extracted, asset_rows)
+            if job_id is not None:
+                job = s.get(CaptureJob, job_id)
+                if job is not None:
+                    job.state = "done"
+                    job.error = None
+                    job.error_code = None
+                    job.article_id = article.id
+                    job.updated_at = utcnow()
+            return StoredCapture(article.id, capture.id, new_article)
+
+    def _replace_extracted_items(self, s: Session, article: Article, ex: Extracted,
+                                 asset_rows: dict[str, Asset]) -> None:
+        """Replace automatic quotes, citations and credits with this capture's.
+        User-made quotes and claims are kept (re-anchoring is the claims feature's job)."""
+        s.execute(delete(Quote).where(Quote.article_id == article.id, Quote.origin == "auto"))
+        s.execute(delete(Citation).where(Citation.article_id == article.id))
+        s.execute(delete(PhotoCredit).where(PhotoCredit.article_id == article.id))
+        for q in ex.quotes:
+            s.add(Quote(article_id=article.id, text=_clean_text(q.text) or "",
+                        speaker=_clean_text(q.speaker), role=_clean_text(q.role), cue=q.cue,
+                        start=q.start, end=q.end, origin="auto"))
+        for c in ex.citations:
+            s.add(Citation(article_id=article.id, name=_clean_text(c.name) or "", kind=c.kind,
+                           url=c.url, context=_clean_text(c.context) or "",
+                           mentions=[list(m) for m in c.mentions]))
+        for cr in ex.credits:
+            asset = asset_rows.get(cr.image_url or "")
+            s.add(PhotoCredit(article_id=article.id, credit=_clean_text(cr.credit) or "",
+                              photographer=_clean_text(cr.photographer),
+                              provider=_clean_text(cr.provider), caption=_clean_text(cr.caption),
+                              image_url=cr.image_url, asset_id=asset.id if asset else None))
+
+    # ---- reading ---------------------------------------------------------------------
+    def count_articles(self) -> int:
+        with self.db.reader() as s:
+            return s.scalar(select(func.count(Article.id))) or 0
+
+    def article_ids(self, *, sort: str = "captured", descending: bool = True,
+                    ids_filter: Sequence[int] | None = None) -> list[int]:
+        """All article ids in display order (cheap: one indexed column)."""
+        col = SORT_COLUMNS.get(sort, Article.created_at)
+        order = [col.desc(), Article.id.desc()] if descending else [col.asc(), Article.id.asc()]
+        with self.db.reader() as s:
+            q = select(Article.id).order_by(*order)
+            if ids_filter is not None:
+                q = q.where(Article.id.in_(list(ids_filter)))
+            return list(s.scalars(q))
+
+    def article_rows(self, ids: Sequence[int]) -> list[ArticleRow]:
+        """Rows for the given ids, in the given order (missing ids are skipped)."""
+        if not ids:
+            return []
+        with self.db.reader() as s:
+            arts = s.scalars(select(Article).where(Article.id.in_(list(ids)))
+                             .options(selectinload(Article.tags))).all()
+            counts = dict(s.execute(select(Quote.article_id, func.count(Quote.id))
+                                    .where(Quote.article_id.in_(list(ids)))
+                                    .group_by(Quote.article_id)).all())
+            cap_ids = [a.latest_capture_id for a in arts if a.latest_capture_id]
+            cap_times = dict(s.execute(select(Capture.id, Capture.fetched_at)
+                                       .where(Capture.id.in_(cap_ids))).all()) if cap_ids else {}
+            by_id = {a.id: a for a in arts}
+            out = []
+            for i in ids:
+                a = by_id.get(i)
+                if a is None:
+                    continue
+                out.append(ArticleRow(
+                    id=a.id, title=a.title, url=a.url, publisher=a.publisher, site=a.site,
+                    authors=tuple(a.authors or ()), published=a.published,
+                    captured_at=cap_times.get(a.latest_capture_id, a.created_at),
+                    quote_count=int(counts.get(a.id, 0)), tags=tuple(t.name for t in a.tags),
+                    status=a.status))
+            return out
+
+    def list_articles(self) -> list[ArticleRow]:
+        return self.article_rows(self.article_ids())
+
+    def article(self, article_id: int) -> dict[str, Any] | None:
+        """Everything stored about one article (the ``show --json`` shape)."""
+        with self.db.reader() as s:
+            a = s.get(Article, article_id, options=[
+                selectinload(Article.captures).selectinload(Capture.assets),
+                selectinload(Article.quotes).selectinload(Quote.tags),
+                selectinload(Article.citations),
+                selectinload(Article.credits).selectinload(PhotoCredit.tags),
+                selectinload(Article.claims).selectinload(Claim.tags),
+                selectinload(Article.tags)])
+            if a is None:
+                return None
+            sha_of_asset = {asset.id: asset.sha256 for c in a.captures for asset in c.assets}
+            return {
+                "id": a.id,
+                "url": a.url,
+                "canonical_url": a.canonical_url,
+                "site": a.site,
+                "title": a.title,
+                "authors": list(a.authors or []),
+                "published": a.published,
+                "publisher": a.publisher,
+                "language": a.language,
+                "description": a.description,
+                "status": a.status,
+                "word_count": a.word_count,
+                "text": a.text,
+                "reader_html": a.reader_html,
+                "quotes": [{"id": q.id, "quote": q.text, "speaker": q.speaker, "role": q.role,
+                            "cue": q.cue, "start": q.start, "end": q.end, "origin": q.origin,
+                            "anchor_state": q.anchor_state, "tags": [t.name for t in q.tags]}
+                           for q in a.quotes],
+                "sources": [{"id": c.id, "name": c.name, "kind": c.kind, "url": c.url,
+                             "context": c.context, "mentions": c.mentions}
+                            for c in a.citations],
+                "photo_credits": [{"id": c.id, "credit": c.credit,
+                                   "photographer": c.photographer, "provider": c.provider,
+                                   "caption": c.caption, "image_url": c.image_url,
+                                   "image_sha256": sha_of_asset.get(c.asset_id)
+                                   if c.asset_id else None,
+                                   "tags": [t.name for t in c.tags]} for c in a.credits],
+                "captures": [{"id": c.id, "source": c.source, "requested_url": c.requested_url,
+                              "final_url": c.final_url, "redirects": c.redirects,
+                              "status": c.http_status, "fetched_at": c.fetched_at.isoformat(),
+                              "content_type": c.content_type, "encoding": c.encoding,
+                              "sha256": c.sha256, "size": c.size, "headers": c.headers,
+                              "local_network_allowed": c.local_network_allowed,
+                              "latest": c.id == a.latest_capture_id,
+                              "assets": [{"id": x.id, "url": x.url, "sha256": x.sha256,
+                                          "media_type": x.media_type, "size": x.size,
+                                          "role": x.role, "caption": x.caption}
+                                         for x in c.assets]}
+                             for c in sorted(a.captures, key=lambda c: c.fetched_at,
+                                             reverse=True)],
+                "tags": [t.name for t in a.tags],
+                "claims": [{"id": c.id, "text": c.text, "start": c.start, "end": c.end,
+                            "note": c.note, "verdict": c.verdict, "evidence": c.evidence,
+                            "anchor_state": c.anchor_state, "tags": [t.name for t in c.tags]}
+                           for c in a.claims],
+            }
+
+    def asset_bytes(self, article_id: int, sha256: str) -> bytes | None:
+        """An image's bytes, only if it belongs to one of this article's captures."""
+        with self.db.reader() as s:
+            found = s.scalar(select(Asset.id).join(Capture, Asset.capture_id == Capture.id)
+                             .where(Capture.article_id == article_id, Asset.sha256 == sha256)
+                             .limit(1))
+        if found is None:
+            return None
+        try:
+            return self.blobs.get(sha256)
+        except (KeyError, ValueError) as exc:
+            log.warning("asset %s of article %s unavailable: %s", sha256[:12], article_id, exc)
+            return None
+
+    def snapshot_bytes(self, capture_id: int) -> bytes:
+        """The raw HTML of a capture, verified against its SHA-256."""
+        with self.db.reader() as s:
+            cap = s.get(Capture, capture_id)
+            if cap is None:
+                raise KeyError(capture_id)
+            sha = cap.sha256
+        return self.blobs.get(sha)
+
+    def speakers(self, limit: int | None = None) -> list[tuple[str, int]]:
+        """Every quoted speaker with the number of quotes, most quoted first."""
+        with self.db.reader() as s:
+            q = (select(Quote.speaker, func.count(Quote.id)).where(Quote.speaker.is_not(None))
+                 .group_by(Quote.speaker).order_by(func.count(Quote.id).desc(), Quote.speaker))
+            if limit:
+                q = q.limit(limit)
+            return [(n, int(c)) for n, c in s.execute(q).all()]
+
+    def outlets(self, limit: int | None = None) -> list[tuple[str, int]]:
+        """Every cited outlet with the number of articles citing it."""
+        with self.db.reader() as s:
+            q = (select(Citation.name, func.count(func.distinct(Citation.article_id)))
+                 .group_by(Citation.name)
+                 .order_by(func.count(func.distinct(Citation.article_id)).desc(), Citation.name))
+            if limit:
+                q = q.limit(limit)
+            return [(n, int(c)) for n, c in s.execute(q).all()]
+
+    def article_ids_for(self, *, speaker: str | None = None, outlet: str | None = None,
+                        tag: str | None = None) -> list[int]:
+        """Ids of articles quoting a speaker / citing an outlet / carrying a tag."""
+        with self.db.reader() as s:
+            conds = []
+            if speaker is not None:
+                conds.append(Article.id.in_(select(Quote.article_id)
+                                            .where(Quote.speaker == speaker)))
+            if outlet is not None:
+                conds.append(Article.id.in_(select(Citation.article_id)
+                                            .where(Citation.name == outlet)))
+            if tag is not None:
+                conds.append(Article.tags.any(or_(Tag.key == tag.casefold(), Tag.name == tag)))
+            q = select(Article.id).order_by(Article.created_at.desc(), Article.id.desc())
+            for c in conds:
+                q = q.where(c)
+            return list(s.scalars(q))
+
+    def quotes_by(self, speaker: str) -> list[dict[str, Any]]:
+        """All quotes of one speaker across the archive, newest article first."""
+        with self.db.reader() as s:
+            rows = s.execute(select(Quote, Article.title).join(Article)
+                             .where(Quote.speaker == speaker)
+                             .order_by(Article.created_at.desc(), Quote.start)).all()
+            return [{"id": q.id, "article_id": q.article_id, "title": t, "quote": q.text,
+                     "speaker": q.speaker, "start": q.start, "end": q.end} for q, t in rows]
+
+
+def rewrite_image_sources(reader_html: str, url_to_sha: dict[str, str]) -> str:
+    """Point ``<img src>`` of archived images at ``asset:<sha256>``; drop the others
+    (the reader never loads anything from the network)."""
+    if not reader_html or "<img" not in reader_html:
+        return reader_html
+    def repl(m: re.Match[str]) -> str:
+        tag = m.group(0)
+        src_m = re.search(r'\ssrc="([^"]*)"', tag)
+        if not src_m:
+            return ""
+        src = _html.unescape(src_m.group(1))
+        sha = url_to_sha.get(src)
+        if sha is None:
+            return ""
+        return tag[:src_m.start()] + f' src="asset:{sha}"' + tag[src_m.end():]
+
+    return re.sub(r"<img\b[^>]*>", repl, reader_html)
