@@ -1,0 +1,114 @@
+"""Opening archives: identity checks, refusals that leave files untouched, migrations."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from storage.db import APPLICATION_ID, ArchiveOpenError, open_database, schema_version
+
+
+def url(p: Path) -> str:
+    return "sqlite:///" + str(p)
+
+
+def digest(p: Path) -> str:
+    return hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+def test_new_archive_is_stamped_and_uses_wal(tmp_path: Path) -> None:
+    db = open_database(url(tmp_path / "a.db"))
+    try:
+        with db.reader() as s:
+            assert s.execute(text("PRAGMA application_id")).scalar() == APPLICATION_ID
+            assert s.execute(text("PRAGMA user_version")).scalar() == schema_version()
+            assert s.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert s.execute(text("PRAGMA foreign_keys")).scalar() == 1
+            assert s.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+    finally:
+        db.dispose()
+    # reopening an existing archive works and keeps the stamp
+    db = open_database(url(tmp_path / "a.db"))
+    db.dispose()
+
+
+def test_zero_length_file_is_refused_and_untouched(tmp_path: Path) -> None:
+    p = tmp_path / "empty.db"
+    p.write_bytes(b"")
+    with pytest.raises(ArchiveOpenError) as err:
+        open_database(url(p))
+    assert err.value.code == "empty_file"
+    assert p.stat().st_size == 0
+
+
+def test_random_bytes_are_not_an_archive(tmp_path: Path) -> None:
+    p = tmp_path / "notes.db"
+    p.write_bytes(b"Dear editor, here are my notes\n" * 50)
+    before = digest(p)
+    with pytest.raises(ArchiveOpenError) as err:
+        open_database(url(p))
+    assert err.value.code == "not_archive"
+    assert "not a Cuttings archive" in str(err.value)
+    assert digest(p) == before
+
+
+def test_foreign_sqlite_database_is_refused(tmp_path: Path) -> None:
+    p = tmp_path / "other.sqlite"
+    con = sqlite3.connect(p)
+    con.execute("create table recipes(name text)")
+    con.commit()
+    con.close()
+    before = digest(p)
+    with pytest.raises(ArchiveOpenError) as err:
+        open_database(url(p))
+    assert err.value.code == "not_archive"
+    assert digest(p) == before
+
+
+def test_archive_from_newer_version_is_refused(tmp_path: Path) -> None:
+    p = tmp_path / "a.db"
+    open_database(url(p)).dispose()
+    con = sqlite3.connect(p)
+    con.execute(f"PRAGMA user_version = {schema_version() + 5}")
+    con.commit()
+    con.close()
+    before = digest(p)
+    with pytest.raises(ArchiveOpenError) as err:
+        open_database(url(p))
+    assert err.value.code == "newer"
+    assert "newer Cuttings" in str(err.value)
+    assert digest(p) == before
+
+
+def test_truncated_archive_is_reported_as_damaged(tmp_path: Path) -> None:
+    p = tmp_path / "a.db"
+    db = open_database(url(p))
+    with db.writer() as s:
+        for i in range(300):
+            s.execute(text("insert into tags(name, key, version) values (:n, :n, 1)"),
+                      {"n": f"tag-{i}-" + "x" * 200})
+    db.dispose()
+    data = p.read_bytes()
+    p.write_bytes(data[: len(data) // 2])
+    before = digest(p)
+    with pytest.raises(ArchiveOpenError) as err:
+        open_database(url(p))
+    assert err.value.code in {"corrupt", "not_archive"}
+    assert digest(p) == before
+
+
+def test_read_only_open_refuses_writes(tmp_path: Path) -> None:
+    p = tmp_path / "a.db"
+    open_database(url(p)).dispose()
+    db = open_database(url(p), readonly=True)
+    try:
+        with pytest.raises(PermissionError), db.writer():
+            pass
+        with db.reader() as s:
+            assert s.execute(text("select count(*) from articles")).scalar() == 0
+    finally:
+        db.dispose()
