@@ -1,0 +1,146 @@
+"""The `cuttings` command line against a real archive file and a local server."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+from desktop.cli import main
+from tests.support.fixture_site import article_facts, article_html, png_bytes
+
+
+def serve(httpserver: HTTPServer, n: int) -> list[str]:
+    for i in range(n):
+        httpserver.expect_request(f"/news/{i}").respond_with_data(article_html(i),
+                                                                 content_type="text/html")
+        httpserver.expect_request(f"/images/lead-{i}.png").respond_with_data(
+            png_bytes(), content_type="image/png")
+    return [httpserver.url_for(f"/news/{i}") for i in range(n)]
+
+
+def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_add_list_show_json(httpserver: HTTPServer, tmp_path: Path,
+                            capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "a.db")
+    urls = serve(httpserver, 2)
+    code, out, err = cli(capsys, "add", "--db", db, "--allow-local-network", *urls)
+    assert code == 0, err
+    assert out.strip().startswith("2 captured")
+
+    code, out, _ = cli(capsys, "list", "--db", db, "--json")
+    rows = json.loads(out)
+    assert {r["url"] for r in rows} == set(urls)
+    assert all({"id", "url", "title"} <= set(r) for r in rows)
+
+    target = next(r for r in rows if r["url"] == urls[1])
+    code, out, _ = cli(capsys, "show", str(target["id"]), "--db", db, "--json")
+    data = json.loads(out)
+    for key in ("id", "url", "canonical_url", "title", "authors", "published", "publisher",
+                "text", "quotes", "sources", "photo_credits", "captures", "tags", "claims"):
+        assert key in data
+    facts = article_facts(1)
+    assert data["title"] == facts["title"]
+    assert any(q["speaker"] == facts["speaker"] and q["quote"] for q in data["quotes"])
+    assert any(s["name"] == "Reuters" for s in data["sources"])
+    assert data["photo_credits"], "photo credit missing"
+    cap = data["captures"][0]
+    assert {"sha256", "final_url", "status", "fetched_at"} <= set(cap)
+    assert len(cap["sha256"]) == 64 and cap["status"] == 200
+
+
+def test_add_dedupes_and_refuses_with_reasons(httpserver: HTTPServer, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "a.db")
+    urls = serve(httpserver, 1)
+    assert cli(capsys, "add", "--db", db, "--allow-local-network", urls[0])[0] == 0
+    code, out, err = cli(capsys, "add", "--db", db, "--allow-local-network",
+                         urls[0] + "#comments", "ftp://files.example.org/x",
+                         "javascript:alert(1)")
+    assert code == 1
+    assert "already captured on" in err
+    assert "only http" in err.lower()
+    assert cli(capsys, "list", "--db", db, "--json")[1].count('"id"') == 1
+
+
+def test_local_addresses_need_the_flag(httpserver: HTTPServer, tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    urls = serve(httpserver, 1)
+    code, out, err = cli(capsys, "add", "--db", str(tmp_path / "a.db"), urls[0])
+    assert code == 1
+    assert "local" in err.lower() or "private" in err.lower()
+    assert len(httpserver.log) == 0  # refused before any connection
+
+
+def test_add_reads_urls_from_a_file(httpserver: HTTPServer, tmp_path: Path,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    urls = serve(httpserver, 2)
+    f = tmp_path / "reading-list.txt"
+    f.write_text(f"Two stories for Monday: {urls[0]} and\n{urls[1]}\n", encoding="utf-8")
+    code, out, err = cli(capsys, "add", "--db", str(tmp_path / "a.db"), "--allow-local-network",
+                         "--from-file", str(f))
+    assert code == 0, err
+    assert out.startswith("2 captured")
+
+
+def test_extract_prints_the_contract_shape(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    page = tmp_path / "p.html"
+    page.write_text(article_html(4), encoding="utf-8")
+    code, out, _ = cli(capsys, "extract", str(page), "--url", "https://ledger.example.org/n/4")
+    assert code == 0
+    data = json.loads(out)
+    for key in ("title", "authors", "published", "publisher", "text", "quotes", "sources",
+                "photo_credits"):
+        assert key in data
+    assert data["title"] == article_facts(4)["title"]
+    assert data["published"].startswith("2026-03-05")
+    assert all({"quote", "speaker"} <= set(q) for q in data["quotes"])
+    assert all({"name", "kind", "url"} <= set(s) for s in data["sources"])
+    assert all({"credit", "photographer", "provider"} <= set(c) for c in data["photo_credits"])
+    # stores nothing
+    assert not any(tmp_path.glob("*.db"))
+
+
+def test_import_html_and_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "a.db")
+    page = tmp_path / "saved.html"
+    page.write_text(article_html(2), encoding="utf-8")
+    code, out, _ = cli(capsys, "import-html", "--db", db, str(page), "--url",
+                       "https://ledger.example.org/news/2")
+    assert code == 0 and out.startswith("ok")
+    code, _, err = cli(capsys, "import-html", "--db", db, str(tmp_path / "nope.html"))
+    assert code == 1 and "cannot import" in err
+
+
+def test_show_unknown_id_and_foreign_file(tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "a.db")
+    code, _, err = cli(capsys, "show", "42", "--db", db)
+    assert code == 1 and "no article with id 42" in err
+    foreign = tmp_path / "notes.txt"
+    foreign.write_text("not a database")
+    code, _, err = cli(capsys, "list", "--db", str(foreign))
+    assert code == 1 and "not a Cuttings archive" in err
+    assert foreign.read_text() == "not a database"
+
+
+def test_console_script_runs_in_a_subprocess(tmp_path: Path) -> None:
+    exe = Path(sys.executable).with_name("cuttings")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "desktop.cli"]
+    env = dict(os.environ, CUTTINGS_HOME=str(tmp_path))
+    res = subprocess.run([*cmd, "list", "--json"], capture_output=True, text=True, env=env,
+                         timeout=60)
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout) == []
+    assert (tmp_path / "archive.db").exists()
