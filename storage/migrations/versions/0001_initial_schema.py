@@ -2,14 +2,13 @@
 collections, the capture queue and saved searches.
 
 Revision ID: 0001
-Revises: 
+Revises: (none)
 Create Date: 2026-11-28
 """
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-
 
 revision = '0001'
 down_revision = None
