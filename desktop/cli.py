@@ -7,6 +7,7 @@ without a screen. Output shapes of ``--json`` are contracts (see README).
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import logging
 import os
@@ -23,6 +24,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+#: Modules that add sub-commands: each has ``register(subparsers, common_parent)`` and
+#: sets ``func`` on its parsers (a function taking the parsed args, returning an exit code).
+EXTRA_COMMAND_MODULES = ("desktop.cli_organize", "desktop.cli_export")
 
 
 def _print_json(data: Any) -> None:
@@ -301,6 +306,15 @@ def build_parser() -> argparse.ArgumentParser:
     se.add_argument("--json", action="store_true")
     se.add_argument("--limit", type=int, default=20)
     se.set_defaults(func=cmd_search)
+
+    for module in EXTRA_COMMAND_MODULES:
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        mod.register(sub, common)
     return p
 
 
