@@ -1,0 +1,132 @@
+"""HTML -> :class:`capture.types.Extracted`: metadata, body, quotes, sources, credits, images.
+
+``extract(html, url)`` parses the page once (lxml, depth-capped, ``huge_tree``) and
+shares the tree between the steps.  It never raises on bad markup: a page without
+article text yields an ``Extracted`` with empty ``text`` and a warning.
+
+Thread rules: pure function of its arguments; safe to call from any thread (each call
+builds its own tree; the outlet gazetteer is loaded once and read only).
+"""
+
+from __future__ import annotations
+
+import html as htmlmod
+import logging
+import re
+
+from capture.types import Extracted
+
+from .body import Block, extract_body_parts
+from .credits import extract_credits
+from .dom import parse_html, text_of
+from .images import collect_images
+from .metadata import extract_metadata, jsonld_nodes
+from .quotes import extract_quotes
+from .sanitize import sanitize_reader_html
+from .sources import find_citations
+
+__all__ = ["EXTRACTOR_VERSION", "extract", "sanitize_reader_html"]
+
+log = logging.getLogger(__name__)
+
+EXTRACTOR_VERSION = "1.0.0"
+
+
+def _body_links(blocks: list[Block], offsets: list[int]) -> list[tuple[str, str, int, int]]:
+    links = []
+    for b, off in zip(blocks, offsets, strict=True):
+        if b.element is None:
+            continue
+        for a in b.element.iter("a"):
+            href = (a.get("href") or "").strip()
+            if not href:
+                continue
+            label = text_of(a)
+            pos = b.text.find(label) if label else -1
+            links.append((href, label, off + pos if pos >= 0 else -1, off + pos + len(label) if pos >= 0 else -1))
+    return links
+
+
+def _reader_html(blocks: list[Block], images, base_url: str | None) -> str:
+    parts: list[str] = []
+    lead = [i for i in images if i.role == "lead"]
+    for img in lead[:1]:
+        cap = f"<figcaption>{htmlmod.escape(img.caption)}</figcaption>" if img.caption else ""
+        parts.append(f'<figure><img src="{htmlmod.escape(img.url, quote=True)}" alt="{htmlmod.escape(img.alt, quote=True)}">{cap}</figure>')
+    in_list = False
+    for b in blocks:
+        if b.kind == "li":
+            if not in_list:
+                parts.append("<ul>")
+                in_list = True
+            parts.append(f"<li>{b.html}</li>")
+            continue
+        if in_list:
+            parts.append("</ul>")
+            in_list = False
+        tag = b.kind if b.kind in ("p", "h2", "h3", "h4", "blockquote") else "p"
+        parts.append(f"<{tag}>{b.html}</{tag}>")
+    if in_list:
+        parts.append("</ul>")
+    return sanitize_reader_html("".join(parts), base_url)
+
+
+def extract(html: str, url: str | None = None) -> Extracted:
+    """Everything Cuttings understands of one HTML page (see module docstring)."""
+    html = html or ""
+    root = parse_html(html)
+    nodes = jsonld_nodes(root)
+    md = extract_metadata(root, url, nodes)
+    base = md.canonical_url if (md.canonical_url or "").startswith("http") and not url else url
+    parts = extract_body_parts(root, md.title, md.article_body, md.authors)
+    blocks = parts.blocks
+    text = "\n\n".join(b.text for b in blocks).replace("\x00", "")
+    offsets: list[int] = []
+    pos = 0
+    for b in blocks:
+        offsets.append(pos)
+        pos += len(b.text) + 2
+    paragraphs = list(zip(offsets, [b.text for b in blocks], strict=True))
+    warnings: list[str] = []
+    if not text.strip():
+        warnings.append("no extractable text")
+    quotes = extract_quotes(text, paragraphs, md.title)
+    footer = [(line, links) for line, links in parts.footers]
+    citations = find_citations(text, _body_links(blocks, offsets), footer, md.publisher, url or md.canonical_url)
+    og_image = None
+    for m in root.iter("meta"):
+        if (m.get("property") or m.get("name") or "").lower() in ("og:image", "twitter:image"):
+            og_image = m.get("content")
+            break
+    images = collect_images(root, parts.container, base, og_image)
+    credits = extract_credits(root, md.images, parts.container, [line for line, _ in parts.footers])
+    for c in credits:
+        for img in images:
+            if (c.image_url and _same_image(c.image_url, img.url)) or (c.caption and img.caption and c.caption == img.caption):
+                img.credit = img.credit or c.credit
+                c.image_url = img.url
+                break
+    return Extracted(
+        title=md.title,
+        authors=md.authors,
+        published=md.published,
+        modified=md.modified,
+        publisher=md.publisher,
+        language=md.language,
+        description=md.description,
+        canonical_url=md.canonical_url,
+        text=text,
+        reader_html=_reader_html(blocks, images, base),
+        quotes=quotes,
+        citations=citations,
+        credits=credits,
+        images=images,
+        warnings=warnings,
+    )
+
+
+def _same_image(a: str, b: str) -> bool:
+    def key(u: str) -> str:
+        return re.sub(r"[?#].*$", "", u).rsplit("/", 1)[-1].lower()
+
+    return key(a) == key(b) or a.split("?")[0] == b.split("?")[0]

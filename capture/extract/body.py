@@ -1,0 +1,430 @@
+"""Main text of a news page: paragraphs, subheads and list items, without boilerplate.
+
+A news-structure-aware DOM extractor: find the article body container (``itemprop=
+articleBody``, common body classes, ``<article>``, or the densest block of paragraphs),
+linearise it without recursion, skip boilerplate subtrees (figures, captions, ads,
+promos, newsletter boxes, share/comment furniture, bylines, pull-quotes), then drop
+boilerplate paragraphs by text ("Advertisement", "Read more: ...", "Sources: ...").
+When JSON-LD ``articleBody`` agrees with the page, paragraphs that it does not contain
+are dropped.  trafilatura is the fallback when the DOM gives too little text.
+
+Pure functions, thread-safe.  The tree is read only, never modified.
+"""
+
+from __future__ import annotations
+
+import html as htmlmod
+import logging
+import re
+from dataclasses import dataclass
+
+import lxml.etree as etree
+
+from .dom import clean_text, iter_ancestors, tag_of, text_of
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Block:
+    """One paragraph of the body: kind is p, h2, h3, h4, li or blockquote."""
+
+    kind: str
+    text: str
+    html: str  # inline HTML of the block (unsanitised; links and emphasis kept)
+    element: etree._Element | None = None
+
+
+BLOCK_TAGS = frozenset(
+    ["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "dt", "div", "section", "article", "main", "td", "th", "tr", "table", "ul", "ol", "dl", "header", "footer", "aside", "nav", "form", "figure", "figcaption", "address", "center", "hr", "br", "body", "html", "details", "summary", "amp-img", "img"]
+)
+SKIP_TAGS = frozenset(
+    ["script", "style", "noscript", "nav", "aside", "footer", "form", "button", "select", "input", "textarea", "iframe", "figure", "figcaption", "svg", "template", "dialog", "object", "embed", "video", "audio", "canvas", "map", "label", "menu", "amp-ad", "amp-sidebar", "amp-analytics", "amp-embed", "amp-iframe", "amp-social-share", "amp-carousel", "amp-video", "amp-audio", "amp-consent", "amp-user-notification", "time", "h1", "cite"]
+)
+
+# boilerplate class/id words (compared against words of class tokens split on - and _)
+_BAD_WORDS = {
+    "ad", "ads", "adslot", "adunit", "advert", "advertisement", "advertising", "arcad", "banner",
+    "breadcrumb", "breadcrumbs", "byline", "bylines", "author", "authors", "caption", "captions",
+    "comment", "comments", "commentlist", "consent", "cookie", "cookies", "credit", "credits",
+    "cta", "dek", "deck", "disqus", "donate", "donation", "kicker", "eyebrow", "footer", "share",
+    "sharing", "sharebar", "social", "sidebar", "rail", "related", "relatedposts", "recirc",
+    "recirculation", "newsletter", "newsletters", "signup", "subscribe", "subscription",
+    "subscriber", "paywall", "promo", "promoted", "sponsor", "sponsored", "outbrain", "taboola",
+    "trending", "popular", "toolbar", "tools", "storytools", "modal", "popup", "overlay",
+    "widget", "nav", "navbar", "navigation", "menu", "masthead", "timestamp", "dateline",
+    "pullquote", "standfirst", "subtitle", "tags", "tag", "topics", "membership", "skip",
+    "screenreader", "visually", "hidden", "print", "player", "audio", "video", "teaser",
+    "readmore", "copyright", "meta", "posted", "published", "updated", "bio", "actions",
+    "ufi", "like", "feed", "alert", "scorestrip", "boxscore", "ticker", "weatherbar",
+    "preamble", "correction", "disclaimer", "gallery", "inset", "hero", "figure",
+    "media", "image", "photo", "thumbnail", "embed", "onward", "speechify",
+    "sronly", "notice", "pencraft", "storyhead", "rubric",
+}
+# words that keep an element even if a bad word is present (e.g. "article-body media")
+_GOOD_WORDS = {"articlebody", "storybody", "entrycontent", "postbody", "bodytext", "storytext"}
+_BAD_PAIRS = (("read", "more"), ("more", "stories"), ("most", "read"), ("pull", "quote"),
+              ("key", "takeaways"), ("read", "next"), ("sign", "up"), ("sr", "only"),
+              ("screen", "reader"), ("visually", "hidden"), ("post", "meta"), ("you", "might"))
+_KEEP_WORDS = {"key", "points", "keypoints"}  # liveblog key points are body
+
+_BODY_HINT_RE = re.compile(
+    r"(?:^|[\s_-])(?:article[-_]?body|articlebody|story[-_]?body|storybody|story[-_]?text|"
+    r"storytext|entry[-_]content|post[-_]?body|post[-_]content|article[-_]?content|"
+    r"article[-_]text|body[-_]text|bodytext|field--name-body|rich[-_]text|story[-_]content|"
+    r"article__body|c-entry-content|content[-_]body|main[-_]text|text[-_]formatted|"
+    r"post[-_]body[-_]content|feature[-_]body|live[-_]feed|lb[-_]post__body|markup)(?:$|[\s_-])",
+    re.I,
+)
+
+_WORD_SPLIT_RE = re.compile(r"[-_:\s]+|(?<=[a-z])(?=[A-Z])")
+
+
+def _class_words(el: etree._Element) -> list[str]:
+    raw = " ".join(
+        el.get(k, "") for k in ("class", "id", "role", "data-testid", "data-component", "aria-label")
+    )
+    return [w.lower() for w in _WORD_SPLIT_RE.split(raw) if w]
+
+
+def is_boilerplate_el(el: etree._Element) -> bool:
+    """True when the element's tag, role or class/id words mark it as page furniture."""
+    tag = tag_of(el)
+    if tag in SKIP_TAGS:
+        return True
+    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+        return True
+    style = (el.get("style") or "").replace(" ", "").lower()
+    if "display:none" in style or "visibility:hidden" in style:
+        return True
+    role = (el.get("role") or "").lower()
+    if role in ("navigation", "complementary", "banner", "contentinfo", "dialog", "alert", "search"):
+        return True
+    words = _class_words(el)
+    if not words:
+        return False
+    joined = "".join(words)
+    if any(g in joined for g in _GOOD_WORDS):
+        return False
+    if set(words) & _KEEP_WORDS:
+        return False
+    ws = set(words)
+    if ws & _BAD_WORDS:
+        return True
+    for a, b in _BAD_PAIRS:
+        if a in ws and b in ws:
+            return True
+    return bool(re.search(r"advert|newsletter|promo|sponsor|subscri|outbrain|taboola|recirc|related|cookie|consent|comment", joined))
+
+
+# ---------------------------------------------------------------- container choice
+
+def _p_score(el: etree._Element) -> int:
+    t = text_of(el)
+    n = len(t)
+    if n < 25:
+        return 0
+    commas = t.count(",") + t.count(".")
+    return n + 20 * commas
+
+
+def find_container(root: etree._Element) -> etree._Element | None:
+    """The element that holds the article text."""
+    body = root.find(".//body")
+    if body is None:
+        body = root
+    # 1. explicit article body markers
+    hinted = []
+    for el in body.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if (el.get("itemprop") or "").lower() == "articlebody":
+            hinted.append(el)
+            continue
+        cls = " ".join(el.get(k, "") for k in ("class", "id", "data-testid"))
+        if cls and _BODY_HINT_RE.search(cls):
+            hinted.append(el)
+    # 2. paragraph density
+    scores: dict[etree._Element, float] = {}
+    for p in body.iter("p"):
+        s = _p_score(p)
+        if not s:
+            continue
+        if any(is_boilerplate_el(a) for a in iter_ancestors(p)):
+            continue
+        parent = p.getparent()
+        if parent is None:
+            continue
+        scores[parent] = scores.get(parent, 0) + s
+        gp = parent.getparent()
+        if gp is not None:
+            scores[gp] = scores.get(gp, 0) + s / 2
+    best = max(scores, key=scores.get) if scores else None
+    total = sum(_p_score(p) for p in body.iter("p"))
+    if hinted:
+        # outermost hinted elements only
+        hinted_set = set(hinted)
+        outer = [h for h in hinted if not any(a in hinted_set for a in iter_ancestors(h))]
+        good = []
+        for h in outer:
+            if not any(h is a or h in set(iter_ancestors(a)) for a in ()):
+                good.append(h)
+        htext = sum(len(text_of(h)) for h in good)
+        if htext > 200 or (best is None):
+            if len(good) == 1:
+                return good[0]
+            # several containers (body split by ads): their lowest common ancestor
+            return _common_ancestor(good)
+    if best is None:
+        return body
+    # widen to <article> when the best block sits inside one holding clearly more text
+    for a in iter_ancestors(best):
+        if tag_of(a) == "article" or (a.get("itemprop") or "").lower() == "articlebody":
+            return a
+    # siblings carrying paragraphs (body split by ad slots): use the parent
+    if best.getparent() is not None and scores.get(best, 0) < 0.6 * total:
+        parent = best.getparent()
+        sib_text = sum(scores.get(s, 0) for s in parent if s is not best)
+        if sib_text > 0.3 * scores.get(best, 0):
+            return parent
+    return best
+
+
+def _common_ancestor(els: list[etree._Element]) -> etree._Element:
+    paths = []
+    for e in els:
+        chain = [e, *iter_ancestors(e)]
+        chain.reverse()
+        paths.append(chain)
+    common = paths[0][0]
+    for i in range(min(len(p) for p in paths)):
+        nodes = {id(p[i]) for p in paths}
+        if len(nodes) == 1:
+            common = paths[0][i]
+        else:
+            break
+    return common
+
+
+# ---------------------------------------------------------------- linearisation
+
+_BLOCK_KIND = {"p": "p", "h2": "h2", "h3": "h3", "h4": "h4", "h5": "h4", "h6": "h4", "li": "li",
+               "blockquote": "blockquote", "pre": "p", "dd": "p", "dt": "p", "address": "p",
+               "td": "p", "th": "p", "summary": "p"}
+
+
+def _inline_html(el: etree._Element) -> str:
+    """Inline HTML (text plus a/b/i/em/strong/br) of a leaf block, without its tail."""
+    parts = [htmlmod.escape(el.text or "")]
+    for child in el:
+        if not isinstance(child.tag, str):
+            parts.append(htmlmod.escape(child.tail or ""))
+            continue
+        tag = tag_of(child)
+        inner = htmlmod.escape(text_of(child))
+        if tag in SKIP_TAGS or is_boilerplate_el(child):
+            inner = ""
+            parts.append(htmlmod.escape(child.tail or ""))
+            continue
+        if tag == "a" and child.get("href"):
+            parts.append(f'<a href="{htmlmod.escape(child.get("href"), quote=True)}">{inner}</a>')
+        elif tag in ("b", "strong", "i", "em"):
+            parts.append(f"<{tag}>{inner}</{tag}>")
+        elif tag == "br":
+            parts.append("<br>")
+        else:
+            parts.append(inner)
+        parts.append(htmlmod.escape(child.tail or ""))
+    return clean_text("".join(parts))
+
+
+def linearise(container: etree._Element) -> list[Block]:
+    """Blocks of the container in document order, boilerplate subtrees skipped."""
+    blocks: list[Block] = []
+    buf: list[str] = []
+    state = {"kind": "p", "el": None}
+
+    def flush(kind: str | None = None, el: etree._Element | None = None) -> None:
+        text = clean_text("".join(buf))
+        buf.clear()
+        if text:
+            k = state["kind"]
+            e = state["el"]
+            html = _inline_html(e) if e is not None and len(text) >= len(text_of(e)) - 2 else htmlmod.escape(text)
+            blocks.append(Block(k, text, html, e))
+        state["kind"] = kind or "p"
+        state["el"] = el
+
+    walker = etree.iterwalk(container, events=("start", "end"))
+    stack_block: list[etree._Element] = []
+    for event, el in walker:
+        if not isinstance(el.tag, str):
+            if event == "end" and el is not container:
+                buf.append(el.tail or "")
+            continue
+        tag = tag_of(el)
+        if event == "start":
+            if el is not container and is_boilerplate_el(el):
+                walker.skip_subtree()
+                # the 'end' event still fires for skipped elements in lxml; tail handled there
+                continue
+            if tag in BLOCK_TAGS:
+                kind = _BLOCK_KIND.get(tag, "p")
+                if tag == "br":
+                    continue
+                flush(kind, el if tag in _BLOCK_KIND else None)
+                stack_block.append(el)
+            buf.append(el.text or "")
+        else:
+            if tag == "br":
+                # a double <br> outside a paragraph separates paragraphs
+                if state["el"] is None and (el.tail or "").strip() == "" and el.getnext() is not None and tag_of(el.getnext()) == "br" or state["el"] is None and _prev_is_br(el):
+                    flush()
+                else:
+                    buf.append(" ")
+            elif tag in BLOCK_TAGS and stack_block and stack_block[-1] is el:
+                stack_block.pop()
+                flush("p", None)
+            if el is not container:
+                buf.append(el.tail or "")
+    flush()
+    return blocks
+
+
+def _prev_is_br(el: etree._Element) -> bool:
+    prev = el.getprevious()
+    return prev is not None and tag_of(prev) == "br" and not (prev.tail or "").strip()
+
+
+# ---------------------------------------------------------------- paragraph filters
+
+_BOILER_TEXT_RES = [re.compile(p, re.I) for p in (
+    r"^(?:advertisement|advertising|sponsored|ad|story continues below(?: this)? (?:advertisement|ad)|"
+    r"continue reading below|article continues below|scroll to continue|continue reading)\W*$",
+    r"^(?:read|see|watch|listen|also read|related|more|read more|recommended|must read|don't miss|"
+    r"related coverage|related stories|further reading|more coverage|related article)\s*:",
+    r"^(?:read|see) (?:more|also|next)\b.{0,120}$",
+    r"^(?:sign up|subscribe|get the|get our|join)\b.{0,200}(?:newsletter|inbox|briefing|sign up|subscribe)",
+    r"(?:newsletter|inbox).{0,80}(?:sign up|subscribe)\W*$",
+    r"^(?:share|share this|share on|follow us|follow|tweet|email|print|copy link|comments?)\b.{0,40}$",
+    r"^(?:photo|photograph|image|picture|credit|photo credit|illustration|video|graphic)s?\s*(?:by)?\s*[:/]",
+    r"^\(?(?:photo|photograph|image|picture)s? by\b.{0,80}\)?$",
+    r"^(?:sources?|credits?|image sources?|further reading|references)\s*:",
+    r"^(?:this (?:story|article) (?:originally )?(?:appeared|was (?:first )?published|was produced|is part)|"
+    r"originally published|a version of this (?:story|article))\b",
+    r"^(?:by|written by|posted by)\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}(?:\s*(?:,|and|&)\s*[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3})*\s*\.?$",
+    r"^(?:updated|published|posted|last updated|first published)\b.{0,60}\d",
+    r"^©|^copyright\b|all rights reserved\.?$",
+    r"^(?:click here|tap here|download the|get the app|listen to this article|\d+ min read)\b",
+    r"^(?:we use cookies|this site uses cookies|by continuing to use)",
+    r"^(?:loading|please enable javascript)",
+    r"^(?:have a (?:news )?tip|got a tip|contact (?:the )?(?:author|reporter))\b",
+)]
+
+
+def is_boilerplate_text(text: str) -> bool:
+    t = text.strip()
+    if not t:
+        return True
+    return any(r.search(t) for r in _BOILER_TEXT_RES)
+
+
+def _norm_tokens(s: str) -> list[str]:
+    return re.findall(r"\w+", s.lower())
+
+
+def filter_blocks(blocks: list[Block], title: str | None, article_body: str | None) -> list[Block]:
+    out: list[Block] = []
+    seen: set[str] = set()
+    title_key = " ".join(_norm_tokens(title or ""))
+    for b in blocks:
+        key = " ".join(_norm_tokens(b.text))
+        if not key or key in seen:
+            continue
+        if key == title_key:
+            continue
+        if is_boilerplate_text(b.text):
+            continue
+        seen.add(key)
+        out.append(b)
+    # pull-quotes repeating a body paragraph's words
+    if article_body:
+        ab = " " + " ".join(_norm_tokens(article_body)) + " "
+        covered = [(" " + " ".join(_norm_tokens(b.text)) + " ") in ab for b in out]
+        ab_tokens = len(ab.split())
+        in_tokens = sum(len(_norm_tokens(b.text)) for b, c in zip(out, covered, strict=True) if c)
+        if ab_tokens and in_tokens >= 0.8 * ab_tokens:
+            out = [b for b, c in zip(out, covered, strict=True) if c]
+    # drop trailing short link-only lines
+    while out and len(out[-1].text) < 60 and out[-1].kind in ("p", "li") and _is_link_only(out[-1]):
+        out.pop()
+    return out
+
+
+def _is_link_only(b: Block) -> bool:
+    el = b.element
+    if el is None:
+        return False
+    links = "".join(text_of(a) for a in el.iter("a"))
+    return len(links) >= 0.8 * len(b.text)
+
+
+_FOOTER_RE = re.compile(
+    r"^\s*(?:sources?|further reading|references|photo credits?|image credits?|credits?|image sources?|"
+    r"photos?|top image|lead image|header image)\s*[:,]", re.I)
+
+
+@dataclass
+class BodyParts:
+    container: etree._Element | None
+    blocks: list[Block]
+    footers: list[tuple[str, list[tuple[str, str]]]]  # ("Sources: ...", [(href, link text)])
+
+
+def _footer_lines(raw: list[Block]) -> list[tuple[str, list[tuple[str, str]]]]:
+    out = []
+    for b in raw:
+        if _FOOTER_RE.match(b.text):
+            links = []
+            if b.element is not None:
+                links = [((a.get("href") or "").strip(), text_of(a)) for a in b.element.iter("a")]
+            out.append((b.text, links))
+    return out
+
+
+def extract_body_parts(root: etree._Element, title: str | None = None, article_body: str | None = None,
+                       authors: list[str] | None = None) -> BodyParts:
+    """The article paragraphs (see module docstring), the container and footer lines."""
+    container = find_container(root)
+    if container is None:
+        return BodyParts(None, [], [])
+    raw = linearise(container)
+    footers = _footer_lines(raw)
+    blocks = filter_blocks(raw, title, article_body)
+    words = sum(len(b.text.split()) for b in blocks)
+    if words < 50 and article_body and len(article_body.split()) > words:
+        paras = [clean_text(p) for p in re.split(r"\n\s*\n|\n", article_body) if clean_text(p)]
+        return BodyParts(container, [Block("p", p, htmlmod.escape(p)) for p in paras], footers)
+    if words < 30:
+        fallback = trafilatura_blocks(root)
+        if sum(len(b.text.split()) for b in fallback) > words:
+            return BodyParts(container, fallback, footers)
+    return BodyParts(container, blocks, footers)
+
+
+def trafilatura_blocks(root: etree._Element) -> list[Block]:
+    """trafilatura's main text, as blocks (the reference extractor; also the fallback)."""
+    import trafilatura
+
+    try:
+        text = trafilatura.extract(
+            etree.tostring(root, encoding="unicode"), include_comments=False, include_tables=False,
+            favor_precision=True, deduplicate=False,
+        )
+    except Exception as exc:  # noqa: BLE001 - a library failure must not stop extraction
+        log.warning("trafilatura failed: %s", exc)
+        return []
+    if not text:
+        return []
+    paras = [clean_text(p) for p in text.split("\n") if clean_text(p)]
+    return [Block("p", p, htmlmod.escape(p)) for p in paras]

@@ -1,0 +1,163 @@
+"""Images of the article: the lead image and in-body figures.
+
+Candidates come from ``src``, ``srcset``, ``data-src``, ``data-srcset``, ``data-lazy-src``,
+``data-original``, ``<picture><source>``, ``<noscript>`` fallbacks and ``<amp-img>``;
+the largest ``srcset`` candidate wins; URLs are made absolute.  Pure, thread-safe.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from urllib.parse import urljoin, urlsplit
+
+import lxml.etree as etree
+import lxml.html
+
+from capture.types import ImageRef
+
+from .dom import clean_text, iter_ancestors, tag_of, text_of
+
+log = logging.getLogger(__name__)
+
+_PLACEHOLDER_RE = re.compile(r"^data:|spacer|blank\.(gif|png)|placeholder|pixel\.(gif|png)|1x1|transparent\.(gif|png)|lazy[-_]?load|grey\.gif", re.I)
+_SKIP_IMG_RE = re.compile(r"logo|icon|avatar|sprite|badge|emoji|favicon|gravatar|tracking|beacon", re.I)
+
+
+def absolute(url: str | None, base: str | None) -> str | None:
+    if not url:
+        return None
+    url = url.strip()
+    if url.startswith("//"):
+        scheme = urlsplit(base).scheme if base else "https"
+        return f"{scheme or 'https'}:{url}"
+    if re.match(r"^https?://", url, re.I):
+        return url
+    if not base or url.startswith(("data:", "javascript:", "file:", "blob:")):
+        return None
+    try:
+        out = urljoin(base, url)
+    except ValueError:
+        return None
+    return out if out.lower().startswith(("http://", "https://")) else None
+
+
+def best_from_srcset(srcset: str) -> str | None:
+    best = None
+    best_w = -1.0
+    for part in re.split(r",\s+(?=\S)", srcset.strip()):
+        bits = part.strip().split()
+        if not bits:
+            continue
+        w = 0.0
+        if len(bits) > 1:
+            m = re.match(r"([\d.]+)([wx])", bits[1])
+            if m:
+                w = float(m.group(1)) * (1000 if m.group(2) == "x" else 1)
+        if w >= best_w:
+            best, best_w = bits[0], w
+    return best
+
+
+def image_url(img: etree._Element, base: str | None) -> str | None:
+    """Best absolute URL for an <img>/<amp-img>/<source>, honouring lazy-loading attributes."""
+    for attr in ("data-srcset", "srcset", "data-lazy-srcset"):
+        v = img.get(attr)
+        if v and not v.startswith("data:"):
+            u = best_from_srcset(v)
+            if u and not _PLACEHOLDER_RE.search(u):
+                return absolute(u, base)
+    for attr in ("data-src", "data-lazy-src", "data-original", "data-url", "data-hi-res-src", "src"):
+        v = img.get(attr)
+        if v and not _PLACEHOLDER_RE.search(v):
+            return absolute(v, base)
+    # a <picture> parent with <source srcset>
+    parent = img.getparent()
+    if parent is not None and tag_of(parent) == "picture":
+        for src in parent.iter("source"):
+            v = src.get("srcset") or src.get("data-srcset")
+            if v:
+                return absolute(best_from_srcset(v), base)
+    # <noscript><img src></noscript> next to a lazy placeholder
+    for sib in ([parent] if parent is not None else []):
+        for ns in sib.iter("noscript"):
+            u = _noscript_img(ns, base)
+            if u:
+                return u
+    return None
+
+
+def _noscript_img(ns: etree._Element, base: str | None) -> str | None:
+    inner = ns.text or ""
+    if "<img" not in inner and len(ns):
+        for img in ns.iter("img"):
+            return image_url(img, base)
+        return None
+    if "<img" not in inner:
+        return None
+    try:
+        frag = lxml.html.fragment_fromstring(inner[:20000], create_parent="div")
+    except (etree.ParserError, ValueError):
+        return None
+    for img in frag.iter("img"):
+        return image_url(img, base)
+    return None
+
+
+def figure_caption(fig: etree._Element) -> str | None:
+    for cap in fig.iter("figcaption"):
+        return text_of(cap) or None
+    for el in fig.iter():
+        cls = (el.get("class") or "").lower()
+        if "caption" in cls:
+            return text_of(el) or None
+    return None
+
+
+def collect_images(root: etree._Element, container: etree._Element | None, base: str | None,
+                   og_image: str | None) -> list[ImageRef]:
+    """Lead image first, then the figures inside (or right around) the article body."""
+    images: list[ImageRef] = []
+    seen: set[str] = set()
+    scope = container
+    if scope is not None:
+        # figures above the body (lead art) usually share the <article>/<main> ancestor
+        for a in iter_ancestors(scope):
+            if tag_of(a) in ("article", "main"):
+                scope = a
+                break
+    if scope is None:
+        scope = root
+    for img in scope.iter("img", "amp-img"):
+        if any(tag_of(a) in ("nav", "header", "footer", "aside") and tag_of(a) != "article" for a in iter_ancestors(img) if a is not scope and _within(a, scope)):
+            continue
+        if tag_of(img.getparent()) == "amp-img" if img.getparent() is not None else False:
+            continue
+        url = image_url(img, base)
+        if not url or url in seen or _SKIP_IMG_RE.search(url):
+            continue
+        try:
+            w = int(re.sub(r"\D", "", img.get("width") or "0") or 0)
+        except ValueError:
+            w = 0
+        if 0 < w < 80:
+            continue
+        fig = None
+        for a in iter_ancestors(img):
+            if tag_of(a) in ("figure", "amp-carousel") or "figure" in (a.get("class") or "").lower():
+                fig = a
+                break
+            if a is scope:
+                break
+        caption = figure_caption(fig) if fig is not None else None
+        seen.add(url)
+        images.append(ImageRef(url=url, alt=clean_text(img.get("alt") or ""), caption=caption,
+                               role="lead" if not images else "figure"))
+    og = absolute(og_image, base)
+    if og and og not in seen and not images:
+        images.append(ImageRef(url=og, role="lead"))
+    return images
+
+
+def _within(el: etree._Element, scope: etree._Element) -> bool:
+    return any(a is scope for a in iter_ancestors(el)) or el is scope

@@ -1,0 +1,169 @@
+"""Names in running text: person/organisation mentions, titles, surname resolution.
+
+Pure functions over plain strings; thread-safe.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# a capitalised word (Unicode letters), allowing O'Neil, Jean-Luc, McDonald, initials "J."
+_CAP = r"(?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’\-]*\.?|[A-Z]\.)"
+_PARTICLE = r"(?:de|da|del|della|der|di|du|la|le|van|von|bin|al|el|ibn|dos|das|y)"
+NAME_RE = re.compile(rf"{_CAP}(?:\s+(?:{_PARTICLE}\s+)*{_CAP})*")
+
+TITLE_WORDS = {
+    "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sen", "senator", "rep",
+    "representative", "gov", "governor", "mayor", "president", "vice", "minister", "prime",
+    "secretary", "judge", "justice", "chief", "officer", "director", "commissioner", "chair",
+    "chairman", "chairwoman", "chairperson", "councilman", "councilwoman", "councilmember",
+    "councillor", "councilor", "alderman", "alderwoman", "sheriff", "deputy", "superintendent",
+    "coach", "capt", "captain", "lt", "lieutenant", "sgt", "sergeant", "gen", "general", "col",
+    "colonel", "maj", "major", "adm", "admiral", "rev", "reverend", "father", "sister", "pastor",
+    "rabbi", "imam", "bishop", "pope", "king", "queen", "prince", "princess", "sir", "dame", "lord",
+    "lady", "ambassador", "attorney", "assemblyman", "assemblywoman", "assemblymember", "trustee",
+    "supervisor", "speaker", "leader", "ceo", "cfo", "coo", "cto", "founder", "executive",
+    "spokesman", "spokeswoman", "spokesperson", "head", "manager", "inspector", "detective",
+    "constable", "firefighter", "nurse", "midwife", "analyst", "economist", "labour", "labor", "foreign", "defense", "defence", "interior", "finance", "health",
+    "state", "senior", "former", "acting", "interim", "u.s.", "us", "new", "house", "senate",
+    "county", "city", "district", "town", "board", "school", "union", "fire", "police", "assistant",
+    "associate", "emeritus", "dean", "provost", "chancellor", "principal", "teacher", "dr.",
+    "mr.", "mrs.", "ms.", "sen.", "rep.", "gov.", "lt.", "sgt.", "gen.", "col.", "capt.", "rev.",
+    "prof.", "st.", "jr.", "republican", "democrat", "democratic", "gop", "independent",
+}
+ORG_WORDS = {
+    "inc", "inc.", "corp", "corp.", "corporation", "company", "co", "co.", "llc", "ltd", "ltd.",
+    "plc", "group", "mining", "bank", "council", "department", "ministry", "university", "college",
+    "school", "board", "association", "union", "agency", "authority", "commission", "committee",
+    "office", "institute", "foundation", "center", "centre", "hospital", "airlines", "airline",
+    "airways", "police", "service", "services", "party", "administration", "court", "club",
+    "society", "museum", "church", "fund", "partners", "capital", "holdings", "systems",
+    "technologies", "media", "news", "network", "coalition", "alliance", "federation",
+    "cooperative", "co-op", "district", "county", "city", "team", "project", "trust", "energy",
+    "power", "motors", "labs", "health", "pharmaceuticals", "international", "global", "airport",
+    "port", "bureau", "organization", "organisation", "campaign", "government", "parliament",
+    "congress", "senate", "house", "assembly", "army", "navy", "force", "guard", "fire",
+    "industries", "industry", "works", "railway", "transit", "clinic",
+    "league", "federal", "national", "press", "times", "post", "journal", "tribune", "herald",
+    "gazette", "radio", "television", "tv", "studios", "records", "microsoft", "google", "apple",
+    "chamber", "markets", "exchange", "securities", "research", "consulting", "advisors",
+    "advisers", "management", "investments", "insurance", "pharma", "biotech", "hotel", "hotels",
+    "restaurant", "store", "stores", "market", "brands", "foods", "water", "electric", "utility",
+    "utilities", "republic", "kingdom", "states", "nations", "secretariat", "cabinet",
+    "kremlin", "pentagon", "whitehouse", "embassy", "consulate", "weather",
+}
+PRONOUNS = {"he", "she", "they", "it", "we", "i", "him", "her", "his", "hers", "them"}
+_STOP_CAPS = {
+    "the", "a", "an", "in", "on", "at", "but", "and", "or", "if", "when", "while", "after", "before",
+    "as", "for", "this", "that", "these", "those", "there", "here", "his", "her", "their", "our",
+    "its", "my", "your", "we", "they", "he", "she", "it", "i", "you", "monday", "tuesday",
+    "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march",
+    "april", "may", "june", "july", "august", "september", "october", "november", "december",
+    "still", "yet", "so", "then", "now", "last", "next", "according", "asked", "said", "says",
+    "meanwhile", "however", "also", "even", "both", "some", "many", "most", "all", "one", "two",
+    "what", "why", "how", "who", "where", "which", "with", "without", "from", "to", "by", "of",
+    "about", "over", "under", "since", "until", "because", "though", "although", "not", "no",
+    "yes", "instead", "earlier", "later", "today", "yesterday", "tomorrow", "photo", "read",
+}
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    name: str
+    is_person: bool
+
+
+def strip_titles(name: str) -> tuple[str, str]:
+    """("Labour Minister Rodrigo Salvatierra") -> ("Rodrigo Salvatierra", "Labour Minister")."""
+    words = name.split()
+    i = 0
+    while i < len(words) - 1 and (words[i].lower().strip(",") in TITLE_WORDS or words[i].lower() in _STOP_CAPS):
+        i += 1
+    # keep at least two words when the rest is still a name of two or more
+    return " ".join(words[i:]), " ".join(words[:i])
+
+
+def is_org_name(name: str) -> bool:
+    words = [w.lower().strip(".,'’") for w in name.split()]
+    return any(w in ORG_WORDS for w in words)
+
+
+def looks_like_person_name(name: str) -> bool:
+    words = name.split()
+    if not words or len(words) > 5 or is_org_name(name):
+        return False
+    if any(w.lower() in _STOP_CAPS for w in words):
+        return False
+    return all(w[:1].isupper() or re.fullmatch(_PARTICLE, w) for w in words)
+
+
+def find_mentions(text: str) -> list[Mention]:
+    """Capitalised name runs in ``text`` (persons with two or more words, and organisations)."""
+    out: list[Mention] = []
+    for m in NAME_RE.finditer(text):
+        raw = m.group(0)
+        start = m.start()
+        words = raw.split()
+        # drop sentence-initial function words ("The", "But")
+        while words and words[0].lower() in _STOP_CAPS:
+            start += len(words[0]) + 1
+            words = words[1:]
+        if not words:
+            continue
+        raw = " ".join(words)
+        name, _title = strip_titles(raw)
+        name = name.rstrip(".,'’s") if name.endswith(("'s", "’s")) else name.rstrip(".,")
+        if name.endswith(("'s", "’s")):
+            name = name[:-2]
+        if not name:
+            continue
+        if is_org_name(raw):
+            out.append(Mention(start, m.end(), raw.rstrip(".,"), False))
+        elif len(name.split()) >= 2 and looks_like_person_name(name):
+            out.append(Mention(start + len(raw) - len(name) if raw.endswith(name) else start, m.end(), name, True))
+    return out
+
+
+class NameBook:
+    """Full names given in an article, for resolving surname-only mentions."""
+
+    def __init__(self, text: str) -> None:
+        self.full: list[str] = []
+        self.mentions = find_mentions(text)
+        for mt in self.mentions:
+            if mt.is_person and mt.name not in self.full:
+                self.full.append(mt.name)
+
+    def add(self, name: str) -> None:
+        if len(name.split()) >= 2 and name not in self.full:
+            self.full.append(name)
+
+    def resolve(self, name: str) -> str:
+        """Fullest name the article gives for ``name`` (first given wins among equals)."""
+        name, _ = strip_titles(name)
+        words = name.split()
+        if not words:
+            return name
+        last = words[-1].lower()
+        best = name
+        for full in self.full:
+            fw = full.split()
+            if (fw[-1].lower() == last and len(fw) > len(best.split())
+                    and (len(words) == 1 or fw[0].lower() == words[0].lower())):
+                best = full
+        return best
+
+    def last_person_before(self, pos: int, exclude: list[tuple[int, int]] | None = None) -> str | None:
+        best = None
+        for mt in self.mentions:
+            if mt.start >= pos:
+                break
+            if not mt.is_person:
+                continue
+            if exclude and any(a <= mt.start < b for a, b in exclude):
+                continue
+            best = mt.name
+        return self.resolve(best) if best else None

@@ -1,0 +1,76 @@
+"""Reader HTML: the article body as sanitised HTML for the offline reader.
+
+nh3 (ammonia) with a strict explicit allow-list.  Relative URLs are resolved against
+the page URL first; anything that is not http/https/mailto afterwards (``javascript:``,
+``data:``, ``file:``, unresolvable relative URLs) is dropped.  The function is
+idempotent: cleaning its own output returns the same string.  Thread-safe.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urljoin, urlsplit
+
+import nh3
+
+log = logging.getLogger(__name__)
+
+ALLOWED_TAGS = frozenset(
+    {"p", "a", "b", "i", "em", "strong", "h2", "h3", "h4", "ul", "ol", "li", "blockquote",
+     "figure", "figcaption", "img", "br"}
+)
+ALLOWED_ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt"}}
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+_CONTENT_DROPPED = frozenset(
+    {"script", "style", "iframe", "object", "embed", "template", "noscript", "svg", "math",
+     "title", "textarea", "select", "button", "form"}
+)
+
+
+def safe_url(value: str, base_url: str | None) -> str | None:
+    """Absolute http(s)/mailto URL for ``value`` (resolved against ``base_url``), else None."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    scheme = urlsplit(value).scheme.lower() if ":" in value.split("/", 1)[0] else ""
+    if scheme:
+        if scheme not in URL_SCHEMES:
+            return None
+        return value
+    if not base_url:
+        return None
+    base_scheme = urlsplit(base_url).scheme.lower()
+    if base_scheme not in ("http", "https"):
+        return None
+    try:
+        absolute = urljoin(base_url, value)
+    except ValueError:
+        return None
+    return absolute if urlsplit(absolute).scheme.lower() in ("http", "https") else None
+
+
+def sanitize_reader_html(html_fragment: str, base_url: str | None) -> str:
+    """Clean ``html_fragment`` to the reader allow-list (see module docstring)."""
+    if not html_fragment:
+        return ""
+    html_fragment = html_fragment.replace("\x00", "")
+
+    def attribute_filter(tag: str, attr: str, value: str) -> str | None:
+        if (tag, attr) in (("a", "href"), ("img", "src")):
+            return safe_url(value, base_url)
+        return value
+
+    try:
+        return nh3.clean(
+            html_fragment,
+            tags=set(ALLOWED_TAGS),
+            clean_content_tags=set(_CONTENT_DROPPED),
+            attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
+            attribute_filter=attribute_filter,
+            url_schemes=set(URL_SCHEMES),
+            link_rel=None,
+            strip_comments=True,
+        ).strip()
+    except Exception as exc:  # noqa: BLE001 - a sanitiser failure must yield no HTML, not a crash
+        log.warning("sanitising reader HTML failed: %s", exc)
+        return ""

@@ -1,0 +1,246 @@
+"""News outlets cited as sources: in running text, as links, and in "Sources:" footers.
+
+The gazetteer (``resources/outlets.json``) gives canonical names, aliases and domains.
+A mention counts when a citation cue surrounds it ("told X", "X reported", "according
+to X", "in an interview with X", "X via Y", "first reported by X", "X's reporting"), when
+a body link points at an outlet domain, or when it sits in a "Sources:" footer.  Outlets
+named with a cue ("told local radio station Radio Cooperativa") are taken even when the
+gazetteer lacks them.  The publisher itself is never a source.  Thread-safe: the
+gazetteer is loaded once and only read.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import re
+from dataclasses import dataclass
+from importlib import resources as importlib_resources
+from urllib.parse import urlsplit
+
+from capture.types import CitationItem
+
+log = logging.getLogger(__name__)
+
+# aliases that are ordinary words: only a link or an explicit outlet cue counts for them
+_AMBIGUOUS = {
+    "time", "people", "science", "nature", "mint", "stuff", "index", "focus", "express", "sun",
+    "guardian", "independent", "reason", "slate", "salon", "punch", "vice", "insider", "semana",
+    "tempo", "kan", "nine", "athletic", "ringer", "verge", "atlantic", "economist", "spectator",
+    "intercept", "the times", "the sun", "the herald", "the press", "the citizen", "the city",
+    "the information", "the standard", "the advocate", "the national", "the observer", "as", "si",
+    "dr", "pa", "ap", "ft", "scroll", "crikey", "dawn", "granma", "semafor", "axios",
+    "politico", "bild", "kicker", "welt", "daily news", "nos", "sbs", "ser", "rtl", "n1",
+    "mirror", "herald", "courier", "nation", "post", "globe", "wire", "telex", "delfi", "yahoo",
+    "bloomberg", "reuters", "the hill", "hill", "rt", "kbs", "dn", "vg", "sz", "nrc", "svt",
+    "the i", "i newspaper", "ew", "cna", "rfa", "tpm", "ajc", "voa", "upi", "rfi", "cbc", "ctv",
+    "abc", "cbs", "nbc", "pbs", "ard", "zdf", "rai", "dw", "ansa", "efe", "dpa", "afp", "pti",
+    "aap", "cp", "nrk", "yle", "rte", "cnn", "espn", "npr", "nhk",
+}
+# these need only be capitalised correctly and cued (wire services and broadcasters)
+_CASE_OK = {"ap", "ft", "afp", "efe", "dpa", "upi", "pti", "aap", "cnn", "npr", "nhk", "bbc", "cbc",
+            "ctv", "abc", "cbs", "nbc", "pbs", "ard", "zdf", "rai", "dw", "ansa", "voa", "rfi", "rfa",
+            "espn", "reuters", "bloomberg", "politico", "axios", "semafor", "the hill", "yle",
+            "nrk", "rte", "svt", "kbs", "cna", "tpm", "ajc", "nrc", "sz", "vg", "dn", "rt"}
+
+
+@dataclass(frozen=True)
+class Outlet:
+    name: str
+    aliases: tuple[str, ...]
+    domains: tuple[str, ...]
+    kind: str
+
+
+@functools.lru_cache(maxsize=1)
+def load_outlets() -> tuple[Outlet, ...]:
+    raw = importlib_resources.files("resources").joinpath("outlets.json").read_text("utf-8")
+    data = json.loads(raw)
+    return tuple(
+        Outlet(o["name"], tuple(o.get("aliases", [])), tuple(o.get("domains", [])), o.get("kind", ""))
+        for o in data["outlets"]
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _alias_index() -> tuple[re.Pattern, dict[str, Outlet]]:
+    by_alias: dict[str, Outlet] = {}
+    for o in load_outlets():
+        for a in (o.name, *o.aliases):
+            by_alias.setdefault(a, o)
+            if a.startswith("The "):
+                by_alias.setdefault(a[4:], o)
+    names = sorted(by_alias, key=len, reverse=True)
+    rx = re.compile(r"(?<![\w&])(?:the\s+)?(" + "|".join(re.escape(n) for n in names) + r")(?![\w&])")
+    return rx, by_alias
+
+
+def outlet_for_domain(host: str) -> Outlet | None:
+    host = (host or "").lower()
+    host = re.sub(r"^(www\d?|m|amp|mobile|edition|eu|uk|us|international)\.", "", host)
+    for o in load_outlets():
+        for d in o.domains:
+            dom = d.split("/", 1)[0]
+            if "/" in d:
+                continue
+            if host == dom or host.endswith("." + dom):
+                return o
+    return None
+
+
+def outlet_by_name(name: str) -> Outlet | None:
+    _rx, by_alias = _alias_index()
+    n = name.strip()
+    if n in by_alias:
+        return by_alias[n]
+    low = n.lower()
+    for a, o in by_alias.items():
+        if a.lower() == low or a.lower() == low.removeprefix("the "):
+            return o
+    return None
+
+
+_CUE_BEFORE_RE = re.compile(
+    r"(?:\btold|\bto|\baccording to|\binterview with|\binterviewed by|\breported by|\breport by|"
+    r"\breport in|\breports? from|\bpublished by|\bpublished in|\bcited by|\bciting|\bcited|\bper|"
+    r"\bvia|\bquoted by|\bquoted in|\bspeaking to|\bspoke to|\bspoke with|\bsaid to|\bwrote in|"
+    r"\bwriting in|\bop-ed in|\bstatement to|\bcomments to|\bremarks to|\bappearance on|\bappeared on|"
+    r"\bon|\bbroadcaster|\bnewspaper|\bstation|\bbroadcast by|\bobtained by|\breviewed by|"
+    r"\bseen by|\bfirst reported by|\bfrom|\bby|\bin|\bwith)"
+    r"(?:\s+(?:the|a|an|local|national|public|state|state-run|state-owned|daily|weekly|"
+    r"radio|television|tv|news|station|newspaper|broadcaster|outlet|agency|wire|service|magazine|site|"
+    r"website|network|channel|program|programme|show|podcast|[A-Z][a-z]+n|'s)){0,5}\s*$",
+    re.I,
+)
+_CUE_AFTER_RE = re.compile(
+    r"^(?:'s|’s)?\s*(?:,\s*(?:which|citing|the|a)\b[^.]{0,40}?)?\s*(?:\(\w+\)\s*)?(?:first\s+|previously\s+|also\s+|earlier\s+|initially\s+)?"
+    r"(?:reported|reports|reporting|revealed|reveals|said|says|wrote|writes|found|finds|obtained|"
+    r"published|publishes|broke the news|confirmed|noted|notes|cited|cites|quoted|quotes|"
+    r"learned|has learned|has reported|had reported|was first to report|via|investigation|"
+    r"report|analysis|review|interview|poll|survey|story|article|podcast|broadcast)\b",
+    re.I,
+)
+_WEAK_CUE_BEFORE = re.compile(r"\b(?:on|from|by|in|with|to)\s*(?:the\s+)?$", re.I)
+
+# "told local radio station Radio Cooperativa", "the newspaper El Tiempo reported"
+_UNKNOWN_OUTLET_RE = re.compile(
+    r"\b(?:told|to|according to|with|by|in)\s+(?:the\s+)?(?:local\s+|national\s+|public\s+|state\s+|"
+    r"regional\s+|daily\s+|weekly\s+|[A-Z][a-z]+n\s+)*(?:radio station|television station|TV station|"
+    r"radio|newspaper|broadcaster|news agency|news site|news outlet|news website|outlet|daily|"
+    r"weekly|tabloid|magazine|channel|network|wire service)\s+"
+    r"(?P<name>(?:[A-ZÀ-Þ][\w'’.&-]*|de|del|la|el|di|of|the)(?:\s+(?:[A-ZÀ-Þ][\w'’.&-]*|de|del|la|el|di|of|the)){0,5})"
+)
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"[^\w]+", " ", s.lower().removeprefix("the ")).strip()
+
+
+class _Collector:
+    def __init__(self, publisher: str | None, page_host: str | None) -> None:
+        self.items: dict[str, CitationItem] = {}
+        self.pub_keys: set[str] = set()
+        if publisher:
+            self.pub_keys.add(_norm(publisher))
+            o = outlet_by_name(publisher)
+            if o:
+                self.pub_keys |= {_norm(x) for x in (o.name, *o.aliases)}
+        if page_host:
+            o = outlet_for_domain(page_host)
+            if o:
+                self.pub_keys |= {_norm(x) for x in (o.name, *o.aliases)}
+
+    def add(self, name: str, kind: str, url: str | None, context: str, span: tuple[int, int] | None) -> None:
+        if _norm(name) in self.pub_keys:
+            return
+        key = _norm(name)
+        item = self.items.get(key)
+        if item is None:
+            item = CitationItem(name=name, kind=kind, url=url, context=context[:300])
+            self.items[key] = item
+        else:
+            rank = {"attribution": 0, "link": 1, "footer": 2}
+            if rank[kind] < rank[item.kind]:
+                item.kind = kind  # type: ignore[assignment]
+            if url and not item.url:
+                item.url = url
+        if span and span not in item.mentions:
+            item.mentions.append(span)
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    s = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start))
+    e_candidates = [i for i in (text.find(". ", end), text.find("\n", end)) if i != -1]
+    e = min(e_candidates) + 1 if e_candidates else len(text)
+    return text[s + 1 : e].strip()
+
+
+def find_citations(
+    text: str,
+    links: list[tuple[str, str, int, int]],
+    footer_lines: list[tuple[str, list[tuple[str, str]]]],
+    publisher: str | None,
+    page_url: str | None,
+) -> list[CitationItem]:
+    """Cited outlets.
+
+    ``links`` are (href, link text, start, end) of body links (offsets into ``text``, -1
+    when unknown); ``footer_lines`` are (line text, [(href, link text)]) of "Sources:" footers.
+    """
+    page_host = urlsplit(page_url).hostname if page_url else None
+    col = _Collector(publisher, page_host)
+    rx, by_alias = _alias_index()
+    for m in rx.finditer(text):
+        alias = m.group(1)
+        outlet = by_alias[alias]
+        start, end = m.start(1), m.end(1)
+        before = text[max(0, m.start() - 80) : m.start()]
+        after = text[end : end + 60]
+        low = alias.lower()
+        strong_before = bool(_CUE_BEFORE_RE.search(before)) and not _WEAK_CUE_BEFORE.search(before)
+        weak_before = bool(_WEAK_CUE_BEFORE.search(before))
+        cued_after = bool(_CUE_AFTER_RE.match(after))
+        via = bool(re.match(r"^\s+via\s+[A-Z]", after)) or bool(re.search(r"\bvia\s+(?:the\s+)?$", before))
+        if low in _AMBIGUOUS and low not in _CASE_OK:
+            ok = (strong_before and re.search(r"\b(?:told|according to|interview with|reported by)\b[^.]{0,30}$", before, re.I)) or via or (
+                cued_after and re.match(r"^(?:'s|’s)?\s*(?:first\s+)?(?:reported|reports)\b", after))
+        else:
+            ok = strong_before or cued_after or via or (weak_before and cued_after)
+            if not ok and weak_before and re.search(r"\b(?:told|interview|report|wrote|writing|said)\b[^.]{0,60}$", before, re.I):
+                ok = True
+        if ok:
+            col.add(outlet.name, "attribution", None, _sentence_around(text, start, end), (start, end))
+    for m in _UNKNOWN_OUTLET_RE.finditer(text):
+        name = m.group("name").strip()
+        name = re.sub(r"\s+(?:that|the|of|de|del|la|el|di)$", "", name)
+        if len(name) < 3 or name.split()[0].lower() in ("the",):
+            continue
+        known = outlet_by_name(name)
+        canonical = known.name if known else name
+        col.add(canonical, "attribution", None, _sentence_around(text, m.start(), m.end()),
+                (m.start("name"), m.start("name") + len(name)))
+    for href, label, start, end in links:
+        host = urlsplit(href).hostname if href.lower().startswith(("http://", "https://")) else None
+        if not host or (page_host and host.lower().removeprefix("www.") == page_host.lower().removeprefix("www.")):
+            continue
+        outlet = outlet_for_domain(host)
+        if outlet:
+            col.add(outlet.name, "link", href, label, (start, end) if start >= 0 else None)
+    for line, line_links in footer_lines:
+        seen_any = False
+        for href, label in line_links:
+            parts = re.split(r"\s+via\s+", label)
+            for part in parts:
+                o = outlet_by_name(part.strip(" .,;"))
+                if o is None:
+                    host = urlsplit(href).hostname if href else None
+                    o = outlet_for_domain(host) if host and len(parts) == 1 else None
+                if o:
+                    col.add(o.name, "footer", href or None, line, None)
+                    seen_any = True
+        if not seen_any or not line_links:
+            body = re.sub(r"^\s*(?:sources?|further reading|references|read more)\s*:\s*", "", line, flags=re.I)
+            for m in rx.finditer(body):
+                col.add(by_alias[m.group(1)].name, "footer", None, line, None)
+    return list(col.items.values())
