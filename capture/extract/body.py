@@ -56,8 +56,8 @@ _BAD_WORDS = {
     "pullquote", "standfirst", "subtitle", "tags", "tag", "topics", "membership", "skip",
     "screenreader", "visually", "hidden", "print", "player", "audio", "video", "teaser",
     "readmore", "copyright", "meta", "posted", "published", "updated", "bio", "actions",
-    "ufi", "like", "feed", "alert", "scorestrip", "boxscore", "ticker", "weatherbar",
-    "preamble", "correction", "disclaimer", "gallery", "inset", "hero", "figure",
+    "ufi", "like", "alert", "scorestrip", "boxscore", "ticker", "weatherbar",
+    "preamble", "correction", "disclaimer", "gallery", "inset", "hero", "figure", "overline",
     "media", "image", "photo", "thumbnail", "embed", "onward", "speechify",
     "sronly", "notice", "pencraft", "storyhead", "rubric",
 }
@@ -73,7 +73,7 @@ _BODY_HINT_RE = re.compile(
     r"storytext|entry[-_]content|post[-_]?body|post[-_]content|article[-_]?content|"
     r"article[-_]text|body[-_]text|bodytext|field--name-body|rich[-_]text|story[-_]content|"
     r"article__body|c-entry-content|content[-_]body|main[-_]text|text[-_]formatted|"
-    r"post[-_]body[-_]content|feature[-_]body|live[-_]feed|lb[-_]post__body|markup)(?:$|[\s_-])",
+    r"post[-_]body[-_]content|feature[-_]body|markup)(?:$|[\s_-])",
     re.I,
 )
 
@@ -109,12 +109,27 @@ def is_boilerplate_el(el: etree._Element) -> bool:
     if set(words) & _KEEP_WORDS:
         return False
     ws = set(words)
-    if ws & _BAD_WORDS:
+    hit = bool(ws & _BAD_WORDS) or any(x in ws and y in ws for x, y in _BAD_PAIRS) or bool(
+        re.search(r"advert|newsletter|promo|sponsor|subscri|outbrain|taboola|recirc|related|cookie|consent|comment", joined)
+    )
+    if hit and "comment" not in joined and _looks_like_article(el, ws):
+        return False
+    return hit
+
+
+def _looks_like_article(el: etree._Element, words: set[str]) -> bool:
+    """An element holding the article itself despite a furniture-like class ("newsletter-post")."""
+    if not (tag_of(el) == "article" or words & {"article", "story", "post", "entry"}):
+        return False
+    if el.find(".//h1") is not None:
         return True
-    for a, b in _BAD_PAIRS:
-        if a in ws and b in ws:
-            return True
-    return bool(re.search(r"advert|newsletter|promo|sponsor|subscri|outbrain|taboola|recirc|related|cookie|consent|comment", joined))
+    long_ps = 0
+    for p in el.iter("p"):
+        if len(text_of(p)) >= 100:
+            long_ps += 1
+            if long_ps >= 3:
+                return True
+    return False
 
 
 # ---------------------------------------------------------------- container choice
@@ -128,12 +143,49 @@ def _p_score(el: etree._Element) -> int:
     return n + 20 * commas
 
 
+def _content_scores(body: etree._Element) -> tuple[dict, dict]:
+    """(direct score per parent, cumulative score per ancestor) of article-like text blocks."""
+    direct: dict[etree._Element, float] = {}
+    total: dict[etree._Element, float] = {}
+    bad_cache: dict[etree._Element, bool] = {}
+
+    def bad(el: etree._Element) -> bool:
+        r = bad_cache.get(el)
+        if r is None:
+            r = bad_cache[el] = is_boilerplate_el(el)
+        return r
+
+    for p in body.iter("p", "li", "pre", "dd"):
+        s = _p_score(p)
+        if not s:
+            continue
+        if tag_of(p) == "li":
+            links = sum(len(text_of(a)) for a in p.iter("a"))
+            if links > 0.5 * len(text_of(p)):
+                continue
+            s *= 0.5
+        ancestors = list(iter_ancestors(p))
+        if any(bad(a) for a in ancestors):
+            continue
+        parent = ancestors[0] if ancestors else None
+        if parent is None:
+            continue
+        direct[parent] = direct.get(parent, 0) + s
+        if len(ancestors) > 1:
+            direct[ancestors[1]] = direct.get(ancestors[1], 0) + s / 2
+        for a in ancestors:
+            total[a] = total.get(a, 0) + s
+    return direct, total
+
+
 def find_container(root: etree._Element) -> etree._Element | None:
     """The element that holds the article text."""
     body = root.find(".//body")
     if body is None:
         body = root
-    # 1. explicit article body markers
+    direct, total = _content_scores(body)
+    best = max(direct, key=direct.get) if direct else None
+    # explicit article body markers
     hinted = []
     for el in body.iter():
         if not isinstance(el.tag, str):
@@ -142,52 +194,27 @@ def find_container(root: etree._Element) -> etree._Element | None:
             hinted.append(el)
             continue
         cls = " ".join(el.get(k, "") for k in ("class", "id", "data-testid"))
-        if cls and _BODY_HINT_RE.search(cls):
+        if cls and _BODY_HINT_RE.search(cls) and not is_boilerplate_el(el):
             hinted.append(el)
-    # 2. paragraph density
-    scores: dict[etree._Element, float] = {}
-    for p in body.iter("p"):
-        s = _p_score(p)
-        if not s:
-            continue
-        if any(is_boilerplate_el(a) for a in iter_ancestors(p)):
-            continue
-        parent = p.getparent()
-        if parent is None:
-            continue
-        scores[parent] = scores.get(parent, 0) + s
-        gp = parent.getparent()
-        if gp is not None:
-            scores[gp] = scores.get(gp, 0) + s / 2
-    best = max(scores, key=scores.get) if scores else None
-    total = sum(_p_score(p) for p in body.iter("p"))
     if hinted:
-        # outermost hinted elements only
         hinted_set = set(hinted)
         outer = [h for h in hinted if not any(a in hinted_set for a in iter_ancestors(h))]
-        good = []
-        for h in outer:
-            if not any(h is a or h in set(iter_ancestors(a)) for a in ()):
-                good.append(h)
-        htext = sum(len(text_of(h)) for h in good)
-        if htext > 200 or (best is None):
-            if len(good) == 1:
-                return good[0]
-            # several containers (body split by ads): their lowest common ancestor
-            return _common_ancestor(good)
+        outer = [h for h in outer if total.get(h, 0) > 0]
+        if outer:
+            h = outer[0] if len(outer) == 1 else _common_ancestor(outer)
+            if best is None or total.get(h, 0) >= 0.5 * total.get(best, 0):
+                best = h
     if best is None:
         return body
-    # widen to <article> when the best block sits inside one holding clearly more text
+    # climb while an ancestor adds article-like text (bodies split by ads, live blogs)
+    chosen = best
     for a in iter_ancestors(best):
-        if tag_of(a) == "article" or (a.get("itemprop") or "").lower() == "articlebody":
-            return a
-    # siblings carrying paragraphs (body split by ad slots): use the parent
-    if best.getparent() is not None and scores.get(best, 0) < 0.6 * total:
-        parent = best.getparent()
-        sib_text = sum(scores.get(s, 0) for s in parent if s is not best)
-        if sib_text > 0.3 * scores.get(best, 0):
-            return parent
-    return best
+        if a is body or tag_of(a) in ("body", "html"):
+            break
+        gain = total.get(a, 0) - total.get(chosen, 0)
+        if gain >= max(150.0, 0.05 * total.get(chosen, 0)):
+            chosen = a
+    return chosen
 
 
 def _common_ancestor(els: list[etree._Element]) -> etree._Element:
@@ -255,6 +282,7 @@ def linearise(container: etree._Element) -> list[Block]:
         state["kind"] = kind or "p"
         state["el"] = el
 
+    media_boxes = _media_boxes(container)
     walker = etree.iterwalk(container, events=("start", "end"))
     stack_block: list[etree._Element] = []
     for event, el in walker:
@@ -264,7 +292,10 @@ def linearise(container: etree._Element) -> list[Block]:
             continue
         tag = tag_of(el)
         if event == "start":
-            if el is not container and is_boilerplate_el(el):
+            if tag == "h1":
+                flush()
+                blocks.append(Block("h1", text_of(el), "", el))
+            if el is not container and (is_boilerplate_el(el) or el in media_boxes):
                 walker.skip_subtree()
                 # the 'end' event still fires for skipped elements in lxml; tail handled there
                 continue
@@ -289,6 +320,27 @@ def linearise(container: etree._Element) -> list[Block]:
                 buf.append(el.tail or "")
     flush()
     return blocks
+
+
+_MEDIA_TAGS = ("img", "amp-img", "picture", "video", "amp-video")
+
+
+def _media_boxes(container: etree._Element) -> set[etree._Element]:
+    """Small blocks around an image (image + caption/credit), to be left out of the text."""
+    boxes: set[etree._Element] = set()
+    for img in container.iter(*_MEDIA_TAGS):
+        box = None
+        for depth, a in enumerate(iter_ancestors(img)):
+            if a is container or depth > 3 or tag_of(a) in ("p", "body", "article", "main"):
+                break
+            t = text_of(a)
+            if len(t) > 300 or any(len(text_of(p)) >= 120 for p in a.iter("p")):
+                break
+            if tag_of(a) in ("td", "div", "table", "span", "a", "center", "section", "li"):
+                box = a
+        if box is not None:
+            boxes.add(box)
+    return boxes
 
 
 def _prev_is_br(el: etree._Element) -> bool:
@@ -337,6 +389,14 @@ def filter_blocks(blocks: list[Block], title: str | None, article_body: str | No
     out: list[Block] = []
     seen: set[str] = set()
     title_key = " ".join(_norm_tokens(title or ""))
+    h1_at = next((i for i, b in enumerate(blocks) if b.kind == "h1"), None)
+    if h1_at is not None and any(b.kind == "p" and len(b.text.split()) >= 12 for b in blocks[h1_at:]):
+        # what precedes the headline is kicker/section furniture; headings right after it are deks
+        rest = blocks[h1_at + 1 :]
+        while rest and rest[0].kind in ("h2", "h3", "h4", "h5", "h6"):
+            rest = rest[1:]
+        blocks = rest
+    blocks = [b for b in blocks if b.kind != "h1"]
     for b in blocks:
         key = " ".join(_norm_tokens(b.text))
         if not key or key in seen:
@@ -407,7 +467,7 @@ def extract_body_parts(root: etree._Element, title: str | None = None, article_b
         return BodyParts(container, [Block("p", p, htmlmod.escape(p)) for p in paras], footers)
     if words < 30:
         fallback = trafilatura_blocks(root)
-        if sum(len(b.text.split()) for b in fallback) > words:
+        if sum(len(b.text.split()) for b in fallback) > 2 * words + 10:
             return BodyParts(container, fallback, footers)
     return BodyParts(container, blocks, footers)
 
