@@ -1,0 +1,118 @@
+"""Starting the desktop app: settings, the archive, the single-instance lock, the window.
+
+``run_gui(archive_url, settings_overrides) -> int`` is what ``cuttings`` (no
+sub-command) calls. GUI thread only.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QLockFile, QSettings
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from desktop.icons import app_icon
+from desktop.settings_store import APPLICATION, ORGANISATION, app_qsettings, load_settings
+from desktop.style import apply_style
+from storage.paths import data_dir, resolve_db_url, sqlite_path
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_FAILED = 0, 1
+
+
+class AlreadyOpenError(Exception):
+    """Another Cuttings process has this archive open."""
+
+
+def lock_path_for(db_url: str) -> Path:
+    """The lock file that marks an archive as open: ``<archive>.lock`` beside an SQLite
+    file, else one per user data folder."""
+    path = sqlite_path(db_url)
+    if path is not None:
+        return path.with_name(path.name + ".lock")
+    return data_dir() / "server-archive.lock"
+
+
+def acquire_instance_lock(db_url: str) -> QLockFile:
+    """Lock the archive for this process or raise :class:`AlreadyOpenError`.
+
+    ``QLockFile`` writes the PID and host; a lock left by a crashed process is stale
+    and is taken over (Qt checks whether that PID still runs).
+    """
+    path = lock_path_for(db_url)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = QLockFile(str(path))
+    lock.setStaleLockTime(0)
+    if not lock.tryLock(100):
+        ok, pid, host, _app = lock.getLockInfo()
+        who = f" (process {pid} on {host})" if ok else ""
+        raise AlreadyOpenError(
+            f"This archive is already open in another Cuttings window{who}.\n\n"
+            "Switch to that window, or close it and start Cuttings again. Two programs "
+            "writing the same archive at once could damage it, so this one will not open it.")
+    return lock
+
+
+def _critical(title: str, text: str) -> None:
+    box = QMessageBox(QMessageBox.Icon.Critical, title, text)
+    box.setWindowIcon(app_icon())
+    box.exec()
+
+
+def run_gui(archive_url: str | None, settings_overrides: dict[str, Any]) -> int:
+    """Open the main window on ``archive_url`` (else the stored setting, ``CUTTINGS_DB``
+    or the default archive) and run the event loop. Returns the exit code."""
+    from storage.archive import Archive
+    from storage.db import ArchiveOpenError
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName("Cuttings")
+    app.setDesktopFileName("cuttings")
+    app.setWindowIcon(app_icon())
+    apply_style(app)
+
+    qsettings: QSettings = app_qsettings()
+    settings = load_settings(qsettings, settings_overrides)
+    chosen = archive_url or settings.archive or os.environ.get("CUTTINGS_DB") or None
+    url = resolve_db_url(chosen)
+    path = sqlite_path(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+    try:
+        lock = acquire_instance_lock(url)
+    except AlreadyOpenError as exc:
+        _critical("Cuttings is already open", str(exc))
+        return EXIT_FAILED
+    try:
+        try:
+            archive = Archive.open(url)
+        except ArchiveOpenError as exc:
+            _critical("Cannot open the archive",
+                      f"{exc}\n\nChoose another archive with cuttings --db FILE, or in "
+                      "File › Settings › Archive location.")
+            return EXIT_FAILED
+        except Exception as exc:  # a broken disk, permissions: say so instead of a traceback
+            log.exception("archive open failed")
+            _critical("Cannot open the archive",
+                      f"Cuttings could not open {url}:\n{exc}\n\nCheck that the folder exists "
+                      "and is writable, or choose another archive with cuttings --db FILE.")
+            return EXIT_FAILED
+        from desktop.main_window import MainWindow
+
+        window = MainWindow(archive, settings, qsettings)
+        window.show()
+        try:
+            return int(app.exec())
+        finally:
+            archive.close()
+    finally:
+        lock.unlock()

@@ -1,0 +1,268 @@
+"""The article table: a Qt model holding article ids and fetching rows in pages.
+
+The model keeps the ordered list of ids (cheap: one indexed column, queried in the
+background through the :class:`~desktop.runner.Runner`) and loads the displayed
+rows with ``Archive.article_rows`` one page at a time through Qt's
+``canFetchMore``/``fetchMore``, so a 100,000-article archive opens instantly and
+memory grows only with what the user scrolls through.
+
+Thread rules: GUI thread only. ``fetchMore`` reads one page (``PAGE_SIZE`` rows by
+primary key, a few milliseconds) synchronously; everything else that can be slow
+(re-querying ids for a sort or a filter) goes through the runner.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+
+from desktop.runner import Runner
+from storage.archive import Archive, ArticleRow
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 200
+
+# (header, sort key understood by Archive.article_ids or None, tooltip)
+COLUMNS: list[tuple[str, str | None]] = [
+    ("Title", "title"),
+    ("Publisher", "publisher"),
+    ("Authors", None),
+    ("Published", "published"),
+    ("Captured", "captured"),
+    ("Quotes", None),
+    ("Tags", None),
+]
+COL_TITLE, COL_PUBLISHER, COL_AUTHORS, COL_PUBLISHED, COL_CAPTURED, COL_QUOTES, COL_TAGS = range(7)
+
+IdsQuery = Callable[[Archive, str, bool], list[int]]
+
+
+def _short_date(value: str | None) -> str:
+    if not value:
+        return ""
+    return value[:10]
+
+
+def _captured(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _isolate(text: str) -> str:
+    """Wrap untrusted text in a Unicode first-strong isolate so bidi controls in a
+    title cannot reorder the rest of the row."""
+    return "\u2068" + text + "\u2069" if text else text
+
+
+class ArticleTableModel(QAbstractTableModel):
+    """Rows of articles, loaded a page at a time.
+
+    Signals: ``reloaded(int)`` after a new id list arrived (total number of articles in
+    the current view).
+    """
+
+    reloaded = Signal(int)
+
+    def __init__(self, archive: Archive, runner: Runner, parent: QObject | None = None,
+                 *, page_size: int = PAGE_SIZE) -> None:
+        super().__init__(parent)
+        self._archive = archive
+        self._runner = runner
+        self._page_size = page_size
+        self._ids: list[int] = []
+        self._rows: list[ArticleRow] = []
+        self._sort_key = "captured"
+        self._descending = True
+        self._filter: IdsQuery | None = None
+        self._generation = 0
+
+    # ---- loading ---------------------------------------------------------------------
+    @property
+    def total(self) -> int:
+        """Articles in the current view (loaded or not)."""
+        return len(self._ids)
+
+    @property
+    def sort_key(self) -> str:
+        return self._sort_key
+
+    @property
+    def descending(self) -> bool:
+        return self._descending
+
+    def set_ids(self, ids: Sequence[int]) -> None:
+        """Show exactly these ids in this order, loading the first page now."""
+        self.beginResetModel()
+        self._ids = list(ids)
+        self._rows = []
+        self.endResetModel()
+        if self.canFetchMore(QModelIndex()):
+            self.fetchMore(QModelIndex())
+        self.reloaded.emit(len(self._ids))
+
+    def set_filter(self, query: IdsQuery | None) -> None:
+        """Restrict the view: ``query(archive, sort_key, descending) -> ids`` runs in the
+        background; None shows the whole library."""
+        self._filter = query
+        self.reload()
+
+    def reload(self) -> None:
+        """Re-query the ids in the background (after a capture, a sort or a filter)."""
+        self._generation += 1
+        generation = self._generation
+        query = self._filter
+        sort_key, descending = self._sort_key, self._descending
+
+        def work() -> list[int]:
+            if query is None:
+                return self._archive.article_ids(sort=sort_key, descending=descending)
+            return query(self._archive, sort_key, descending)
+
+        def done(ids: list[int]) -> None:
+            if generation == self._generation:  # a newer request supersedes this one
+                self.set_ids(ids)
+
+        self._runner.submit(work, on_result=done,
+                            on_error=lambda exc: log.error("could not list articles: %s", exc))
+
+    def refresh_rows(self, article_ids: Sequence[int]) -> None:
+        """Reload already displayed rows (a tag or a recapture changed them)."""
+        wanted = set(article_ids)
+        positions = [i for i, row in enumerate(self._rows) if row.id in wanted]
+        if not positions:
+            return
+        fresh = {r.id: r for r in self._archive.article_rows([self._rows[i].id for i in positions])}
+        for i in positions:
+            row = fresh.get(self._rows[i].id)
+            if row is not None:
+                self._rows[i] = row
+                self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
+
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and len(self._rows) < len(self._ids)
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid():
+            return
+        start = len(self._rows)
+        page_ids = self._ids[start:start + self._page_size]
+        if not page_ids:
+            return
+        try:
+            rows = self._archive.article_rows(page_ids)
+        except Exception as exc:  # the archive went away: show what we have
+            log.error("could not load article rows: %s", exc)
+            return
+        by_id = {r.id: r for r in rows}
+        # Ids deleted meanwhile are dropped from the id list so paging stays aligned.
+        missing = [i for i in page_ids if i not in by_id]
+        if missing:
+            gone = set(missing)
+            self._ids = self._ids[:start] + [i for i in self._ids[start:] if i not in gone]
+        ordered = [by_id[i] for i in page_ids if i in by_id]
+        if not ordered:
+            return
+        self.beginInsertRows(QModelIndex(), start, start + len(ordered) - 1)
+        self._rows.extend(ordered)
+        self.endInsertRows()
+
+    # ---- Qt model API ----------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section][0]
+        if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[section][1] is None:
+            return f"{COLUMNS[section][0]} (not sortable)"
+        return None
+
+    def row_at(self, row: int) -> ArticleRow | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def row_of(self, article_id: int) -> int:
+        for i, r in enumerate(self._rows):
+            if r.id == article_id:
+                return i
+        return -1
+
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.row_at(index.row())
+        if row is None:
+            return None
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, col)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == COL_TITLE:
+                return f"{row.title or '(untitled)'}\n{row.url}"
+            return self._display(row, col) or None
+        if role == Qt.ItemDataRole.UserRole:
+            return row.id
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == COL_QUOTES:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and col == COL_TITLE and row.status == "no_text":
+            from PySide6.QtGui import QColor
+            return QColor("#8a6d3b")
+        return None
+
+    def _display(self, row: ArticleRow, col: int) -> str:
+        if col == COL_TITLE:
+            title = row.title or row.url
+            if row.status == "no_text":
+                title += "  (no text found)"
+            return _isolate(title)
+        if col == COL_PUBLISHER:
+            return _isolate(row.publisher or row.site)
+        if col == COL_AUTHORS:
+            return _isolate(", ".join(row.authors))
+        if col == COL_PUBLISHED:
+            return _short_date(row.published)
+        if col == COL_CAPTURED:
+            return _captured(row.captured_at)
+        if col == COL_QUOTES:
+            return str(row.quote_count) if row.quote_count else ""
+        if col == COL_TAGS:
+            return ", ".join(row.tags)
+        return ""
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort by re-querying ids in the background (sortable columns only)."""
+        if not 0 <= column < len(COLUMNS):
+            return
+        key = COLUMNS[column][1]
+        if key is None:
+            return
+        descending = order == Qt.SortOrder.DescendingOrder
+        if key == self._sort_key and descending == self._descending and self._ids:
+            return
+        self._sort_key, self._descending = key, descending
+        self.reload()
+
+    def sort_column(self) -> int:
+        for i, (_name, key) in enumerate(COLUMNS):
+            if key == self._sort_key:
+                return i
+        return COL_CAPTURED

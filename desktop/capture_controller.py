@@ -1,0 +1,177 @@
+"""Drives the capture pipeline from the GUI: queue, run, stop, cancel, retry.
+
+Thread rules: the controller lives on the GUI thread. The pipeline's ``run``
+blocks, so it runs as a long task on the :class:`~desktop.runner.Runner`; the
+pipeline calls ``on_event`` from its worker threads, and the controller re-emits
+each event as the ``job_event`` signal, which Qt queues to the GUI thread. Nothing
+here touches a widget.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+
+from capture.pipeline import BatchSummary, CapturePipeline, JobEvent
+from capture.settings import Settings
+from desktop.runner import Runner
+from storage.archive import Archive, EnqueueReport
+
+log = logging.getLogger(__name__)
+
+PipelineFactory = Callable[[Archive, Settings, Callable[[JobEvent], None]], CapturePipeline]
+
+
+def _default_factory(archive: Archive, settings: Settings,
+                     on_event: Callable[[JobEvent], None]) -> CapturePipeline:
+    return CapturePipeline(archive, settings, on_event)
+
+
+class CaptureController(QObject):
+    """Owns the running batch.
+
+    Signals (GUI thread): ``job_event(JobEvent)`` for every progress event;
+    ``batch_started()``; ``batch_finished(BatchSummary)``; ``jobs_changed()`` after
+    the queue changed (enqueue, retry, cancel, clear); ``error(str)``.
+    """
+
+    job_event = Signal(object)
+    batch_started = Signal()
+    batch_finished = Signal(object)
+    jobs_changed = Signal()
+    error = Signal(str)
+    _event_from_worker = Signal(object)
+
+    def __init__(self, archive: Archive, settings: Settings, runner: Runner,
+                 parent: QObject | None = None,
+                 pipeline_factory: PipelineFactory = _default_factory) -> None:
+        super().__init__(parent)
+        self._archive = archive
+        self._settings = settings
+        self._runner = runner
+        self._factory = pipeline_factory
+        self._pipeline: CapturePipeline | None = None
+        self._rerun = False
+        self._closing = False
+        # Worker threads emit this; the queued connection hops to the GUI thread.
+        self._event_from_worker.connect(self._relay_event, Qt.ConnectionType.QueuedConnection)
+
+    # ---- state -----------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self._pipeline is not None
+
+    @property
+    def settings(self) -> Settings:
+        return self._settings
+
+    def set_settings(self, settings: Settings) -> None:
+        """New settings apply to the next batch."""
+        self._settings = settings
+
+    # ---- actions (GUI thread) --------------------------------------------------------
+    def enqueue(self, urls: Sequence[str], *, recapture: bool = False,
+                on_done: Callable[[EnqueueReport], None] | None = None) -> None:
+        """Queue URLs in the background, then start (or extend) the batch."""
+        def done(report: EnqueueReport) -> None:
+            self.jobs_changed.emit()
+            if on_done is not None:
+                on_done(report)
+            if report.jobs:
+                self.start()
+
+        self._runner.submit(self._archive.enqueue, list(urls), recapture=recapture,
+                            on_result=done, on_error=self._report_error)
+
+    def resume(self) -> None:
+        """At start: jobs a crash left ``running`` go back to ``queued``; run them all."""
+        def done(_count: int) -> None:
+            self.jobs_changed.emit()
+            self.start()
+
+        self._runner.submit(self._archive.reset_interrupted_jobs, on_result=done,
+                            on_error=self._report_error)
+
+    def start(self) -> None:
+        """Run every queued job; if a batch is running, run again when it ends."""
+        if self._closing:
+            return
+        if self._pipeline is not None:
+            self._rerun = True
+            return
+        self._rerun = False
+        pipeline = self._factory(self._archive, self._settings, self._event_from_worker.emit)
+        self._pipeline = pipeline
+        self.batch_started.emit()
+
+        def work() -> BatchSummary:
+            try:
+                return pipeline.run()
+            finally:
+                pipeline.close()
+
+        self._runner.submit(work, long=True, on_result=self._batch_done,
+                            on_error=self._batch_failed)
+
+    def stop(self) -> None:
+        """Stop the batch; in-flight jobs go back to the queue (resumed next start)."""
+        if self._pipeline is not None:
+            self._pipeline.stop()
+
+    def shutdown(self) -> None:
+        """Window closing: stop the batch; the runner's shutdown then waits for it."""
+        self._closing = True
+        self.stop()
+
+    def cancel(self, job_ids: Sequence[int]) -> None:
+        pipeline = self._pipeline
+        ids = list(job_ids)
+
+        def work() -> None:
+            if pipeline is not None:
+                for job_id in ids:
+                    pipeline.cancel_job(job_id)
+            else:
+                self._archive.cancel_jobs(ids)
+
+        self._runner.submit(work, on_result=lambda _r: self.jobs_changed.emit(),
+                            on_error=self._report_error)
+
+    def retry(self, job_ids: Sequence[int]) -> None:
+        def done(count: int) -> None:
+            self.jobs_changed.emit()
+            if count:
+                self.start()
+
+        self._runner.submit(self._archive.retry_jobs, list(job_ids), on_result=done,
+                            on_error=self._report_error)
+
+    def clear_finished(self) -> None:
+        self._runner.submit(self._archive.clear_finished_jobs,
+                            on_result=lambda _r: self.jobs_changed.emit(),
+                            on_error=self._report_error)
+
+    # ---- plumbing --------------------------------------------------------------------
+    @Slot(object)
+    def _relay_event(self, event: JobEvent) -> None:
+        self.job_event.emit(event)
+
+    def _batch_done(self, summary: BatchSummary) -> None:
+        self._pipeline = None
+        log.info("capture batch finished: %s", summary.line())
+        self.batch_finished.emit(summary)
+        self.jobs_changed.emit()
+        if self._rerun and not self._closing:
+            self.start()
+
+    def _batch_failed(self, exc: BaseException) -> None:
+        self._pipeline = None
+        self._report_error(exc)
+        self.batch_finished.emit(BatchSummary())
+        self.jobs_changed.emit()
+
+    def _report_error(self, exc: BaseException) -> None:
+        log.error("capture queue error: %s", exc)
+        self.error.emit(f"{exc}")

@@ -1,0 +1,219 @@
+"""The tabs beside the reader: Quotes, Sources, Photo credits, Claims, Capture.
+
+Thread rules: GUI thread only; filled from a :class:`~desktop.reader.ReaderBundle`
+that was read in a worker.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QSize, Qt, QUrl, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QWidget,
+)
+
+from desktop.reader import THUMBNAIL, ReaderBundle
+
+log = logging.getLogger(__name__)
+
+KIND_LABELS = {"attribution": "named as source", "link": "linked", "footer": "credit line"}
+RANGE_ROLE = Qt.ItemDataRole.UserRole + 1
+URL_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+def _tree(columns: list[str], name: str) -> QTreeWidget:
+    tree = QTreeWidget()
+    tree.setObjectName(name)
+    tree.setAccessibleName(name)
+    tree.setHeaderLabels(columns)
+    tree.setRootIsDecorated(False)
+    tree.setUniformRowHeights(False)
+    tree.setWordWrap(True)
+    tree.setAlternatingRowColors(True)
+    tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    tree.header().setStretchLastSection(True)
+    return tree
+
+
+def _when(value: str | None) -> str:
+    if not value:
+        return ""
+    try:
+        return datetime.fromisoformat(value).astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+    except ValueError:
+        return value
+
+
+class DetailsTabs(QTabWidget):
+    """Lists what was found in the article.
+
+    Signals: ``jump_to(int start, int end)`` when a quote (or a source mention, or a
+    claim) is chosen; ``open_link(QUrl)`` when a source link is activated.
+    """
+
+    jump_to = Signal(int, int)
+    open_link = Signal(QUrl)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("detailsTabs")
+        self.setAccessibleName("Article details")
+        self.setDocumentMode(True)
+
+        self.quotes = _tree(["Quote", "Speaker"], "Quotes")
+        self.quotes.header().setStretchLastSection(False)
+        self.quotes.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.quotes.header().resizeSection(1, 130)
+        self.sources = _tree(["Outlet", "How", "Context"], "Sources")
+        self.sources.header().resizeSection(0, 120)
+        self.sources.header().resizeSection(1, 100)
+        self.credits = _tree(["Image", "Credit"], "Photo credits")
+        self.credits.setIconSize(QSize(THUMBNAIL, THUMBNAIL))
+        self.credits.header().resizeSection(0, THUMBNAIL + 16)
+        self.claims = _tree(["Claim", "Verdict", "Note"], "Claims")
+        self.capture = _tree(["Field", "Value"], "Capture")
+        self.capture.setRootIsDecorated(True)
+        self.capture.header().resizeSection(0, 130)
+
+        self.addTab(self.quotes, "Quotes")
+        self.addTab(self.sources, "Sources")
+        self.addTab(self.credits, "Photo credits")
+        self.addTab(self.claims, "Claims")
+        self.addTab(self.capture, "Capture")
+
+        for tree in (self.quotes, self.sources, self.claims):
+            tree.itemClicked.connect(self._item_chosen)
+            tree.itemActivated.connect(self._item_chosen)
+        self.sources.itemDoubleClicked.connect(self._source_link)
+        self.clear_all()
+
+    def clear_all(self) -> None:
+        for tree in (self.quotes, self.sources, self.credits, self.claims, self.capture):
+            tree.clear()
+        self._set_counts(0, 0, 0, 0)
+
+    def _set_counts(self, quotes: int, sources: int, credits: int, claims: int) -> None:
+        self.setTabText(0, f"Quotes ({quotes})" if quotes else "Quotes")
+        self.setTabText(1, f"Sources ({sources})" if sources else "Sources")
+        self.setTabText(2, f"Photo credits ({credits})" if credits else "Photo credits")
+        self.setTabText(3, f"Claims ({claims})" if claims else "Claims")
+
+    def show_bundle(self, bundle: ReaderBundle) -> None:
+        art = bundle.article
+        self.clear_all()
+        for q in sorted(art.get("quotes", []), key=lambda q: (q.get("start", -1) < 0,
+                                                               q.get("start", 0))):
+            item = QTreeWidgetItem([f"“{q['quote']}”", q.get("speaker") or "—"])
+            item.setToolTip(0, q["quote"])
+            who = q.get("speaker") or "unknown speaker"
+            if q.get("role"):
+                who += f", {q['role']}"
+            item.setToolTip(1, who)
+            item.setData(0, RANGE_ROLE, (q.get("start", -1), q.get("end", -1)))
+            self.quotes.addTopLevelItem(item)
+        for src in art.get("sources", []):
+            item = QTreeWidgetItem([src["name"], KIND_LABELS.get(src["kind"], src["kind"]),
+                                    src.get("context") or ""])
+            item.setToolTip(2, src.get("context") or "")
+            mentions = src.get("mentions") or []
+            if mentions and len(mentions[0]) == 2:
+                item.setData(0, RANGE_ROLE, (mentions[0][0], mentions[0][1]))
+            if src.get("url"):
+                item.setData(0, URL_ROLE, src["url"])
+                item.setToolTip(0, f"{src['url']}\nDouble-click to open it in your browser")
+                item.setForeground(0, QBrush(QColor("#1d4ed8")))
+            self.sources.addTopLevelItem(item)
+        for cr in art.get("photo_credits", []):
+            parts = [cr.get("credit") or ""]
+            if cr.get("photographer"):
+                parts.append(f"Photographer: {cr['photographer']}")
+            if cr.get("provider"):
+                parts.append(f"Provider: {cr['provider']}")
+            if cr.get("caption"):
+                parts.append(cr["caption"])
+            item = QTreeWidgetItem(["", "\n".join(parts)])
+            thumb = bundle.thumbnails.get(cr.get("image_sha256") or "")
+            if thumb is not None:
+                item.setIcon(0, QIcon(QPixmap.fromImage(thumb)))
+                item.setSizeHint(0, QSize(THUMBNAIL, THUMBNAIL + 8))
+            else:
+                item.setText(0, "(no image)")
+            self.credits.addTopLevelItem(item)
+        for claim in art.get("claims", []):
+            item = QTreeWidgetItem([claim["text"], claim.get("verdict") or "",
+                                    claim.get("note") or ""])
+            item.setData(0, RANGE_ROLE, (claim.get("start", -1), claim.get("end", -1)))
+            self.claims.addTopLevelItem(item)
+        self._fill_capture(art)
+        self._set_counts(len(art.get("quotes", [])), len(art.get("sources", [])),
+                         len(art.get("photo_credits", [])), len(art.get("claims", [])))
+
+    def _fill_capture(self, art: dict[str, Any]) -> None:
+        captures = art.get("captures", [])
+        latest = next((c for c in captures if c.get("latest")), captures[0] if captures else None)
+        if latest is None:
+            return
+        mono = QFont("DejaVu Sans Mono")
+        mono.setStyleHint(QFont.StyleHint.Monospace)
+
+        def add(label: str, value: Any, parent: QTreeWidgetItem | None = None,
+                monospace: bool = False) -> QTreeWidgetItem:
+            item = QTreeWidgetItem([label, "" if value is None else str(value)])
+            item.setToolTip(1, "" if value is None else str(value))
+            if monospace:
+                item.setFont(1, mono)
+            if parent is not None:
+                parent.addChild(item)
+            else:
+                self.capture.addTopLevelItem(item)
+            return item
+
+        add("Final URL", latest["final_url"])
+        if latest["requested_url"] != latest["final_url"]:
+            add("Requested URL", latest["requested_url"])
+        add("Captured", _when(latest["fetched_at"]))
+        add("Source", {"fetch": "downloaded", "import-html": "imported saved page"}
+            .get(latest["source"], latest["source"]))
+        add("HTTP status", latest["status"] if latest["status"] is not None else "—")
+        add("Content type", latest["content_type"])
+        add("Encoding", latest["encoding"])
+        add("Size", f"{latest['size']:,} bytes")
+        add("SHA-256", latest["sha256"], monospace=True)
+        if latest.get("local_network_allowed"):
+            add("Local network", "allowed for this capture")
+        if latest.get("redirects"):
+            red = add("Redirects", f"{len(latest['redirects'])} hop(s)")
+            for url, status in latest["redirects"]:
+                add(str(status), url, red)
+        headers = add("HTTP headers", f"{len(latest['headers'])}")
+        for name, value in latest["headers"]:
+            add(name, value, headers, monospace=True)
+        if latest["assets"]:
+            assets = add("Images", f"{len(latest['assets'])} archived")
+            for a in latest["assets"]:
+                add(a["role"], f"{a['sha256']}  {a['url']}", assets, monospace=True)
+        earlier = [c for c in captures if c is not latest]
+        hist = add("Earlier captures", str(len(earlier)) if earlier else "none")
+        for c in earlier:
+            add(_when(c["fetched_at"]), f"HTTP {c['status']}  sha256 {c['sha256']}", hist,
+                monospace=True)
+        hist.setExpanded(True)
+
+    def _item_chosen(self, item: QTreeWidgetItem, _column: int = 0) -> None:
+        span = item.data(0, RANGE_ROLE)
+        if span and len(span) == 2 and span[0] >= 0 and span[1] > span[0]:
+            self.jump_to.emit(int(span[0]), int(span[1]))
+
+    def _source_link(self, item: QTreeWidgetItem, _column: int) -> None:
+        url = item.data(0, URL_ROLE)
+        if url:
+            self.open_link.emit(QUrl(url))

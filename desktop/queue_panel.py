@@ -1,0 +1,321 @@
+"""The capture queue: one row per job with state, progress and error; Retry/Cancel.
+
+Thread rules: GUI thread only. The job list is re-read through the Runner; live
+progress arrives as ``JobEvent`` objects already on the GUI thread (see
+:mod:`desktop.capture_controller`).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionProgressBar,
+    QStyleOptionViewItem,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from capture.pipeline import JobEvent
+from desktop.capture_controller import CaptureController
+from desktop.runner import Runner
+from storage.archive import Archive, JobInfo
+
+log = logging.getLogger(__name__)
+
+MAX_LISTED_JOBS = 5000
+STATE_LABELS = {
+    "queued": "Queued", "running": "Capturing", "done": "Captured", "skipped": "Already archived",
+    "failed": "Failed", "cancelled": "Cancelled",
+}
+STATE_COLOURS = {
+    "queued": "#6b7280", "running": "#1d4ed8", "done": "#15803d", "skipped": "#7c6f00",
+    "failed": "#b91c1c", "cancelled": "#6b7280",
+}
+PHASE_LABELS = {"fetching": "downloading the page", "extracting": "reading the article",
+                "images": "downloading images", "saving": "saving"}
+FINISHED = ("done", "skipped", "failed", "cancelled")
+COLUMNS = ["State", "Progress", "URL", "Details"]
+COL_STATE, COL_PROGRESS, COL_URL, COL_DETAILS = range(4)
+
+
+@dataclass
+class JobRow:
+    id: int
+    url: str
+    state: str
+    phase: str | None = None
+    progress: float = 0.0
+    message: str | None = None
+    article_id: int | None = None
+    attempts: int = 0
+
+    @classmethod
+    def from_info(cls, job: JobInfo) -> JobRow:
+        return cls(job.id, job.url, job.state, None, 1.0 if job.state in FINISHED else 0.0,
+                   job.error, job.article_id, job.attempts)
+
+
+class JobsModel(QAbstractTableModel):
+    """The queue's rows; ``apply_event`` updates one row in place."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[JobRow] = []
+        self._pos: dict[int, int] = {}
+
+    def set_jobs(self, jobs: list[JobInfo]) -> None:
+        live = {r.id: r for r in self._rows if r.state == "running"}
+        self.beginResetModel()
+        self._rows = []
+        for job in jobs:
+            row = JobRow.from_info(job)
+            prev = live.get(job.id)
+            if prev is not None and job.state == "running":
+                row.phase, row.progress = prev.phase, prev.progress
+            self._rows.append(row)
+        self._pos = {r.id: i for i, r in enumerate(self._rows)}
+        self.endResetModel()
+
+    def apply_event(self, event: JobEvent) -> None:
+        i = self._pos.get(event.job_id)
+        if i is None:
+            i = len(self._rows)
+            self.beginInsertRows(QModelIndex(), i, i)
+            self._rows.append(JobRow(event.job_id, event.url, event.state))
+            self._pos[event.job_id] = i
+            self.endInsertRows()
+        row = self._rows[i]
+        row.state = event.state
+        row.phase = event.phase
+        row.progress = event.progress
+        if event.message is not None or event.state in ("queued", "running"):
+            row.message = event.message
+        if event.article_id is not None:
+            row.article_id = event.article_id
+        self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
+
+    def job_at(self, row: int) -> JobRow | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def jobs(self) -> list[JobRow]:
+        return list(self._rows)
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for r in self._rows:
+            out[r.state] = out.get(r.state, 0) + 1
+        return out
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
+                and 0 <= section < len(COLUMNS)):
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        row = self.job_at(index.row()) if index.isValid() else None
+        if row is None:
+            return None
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == COL_STATE:
+                return STATE_LABELS.get(row.state, row.state)
+            if col == COL_PROGRESS:
+                return int(round(row.progress * 100))
+            if col == COL_URL:
+                return row.url
+            if col == COL_DETAILS:
+                return self._details(row)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == COL_DETAILS and row.state == "failed":
+                return f"{row.message}\nSelect the row and press Retry to try again."
+            return row.url if col == COL_URL else self._details(row) or None
+        if role == Qt.ItemDataRole.ForegroundRole and (
+                col == COL_STATE or (col == COL_DETAILS and row.state == "failed")):
+            return QColor(STATE_COLOURS.get(row.state, "#000000"))
+        if role == Qt.ItemDataRole.UserRole:
+            return row.id
+        return None
+
+    @staticmethod
+    def _details(row: JobRow) -> str:
+        if row.state == "running":
+            return PHASE_LABELS.get(row.phase or "", "working") + "…"
+        if row.state == "done":
+            return row.message or "captured"
+        if row.state == "queued":
+            return row.message or "waiting"
+        return row.message or ""
+
+
+class ProgressDelegate(QStyledItemDelegate):
+    """Paints the progress column as a progress bar."""
+
+    def paint(self, painter: Any, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
+        value = index.data(Qt.ItemDataRole.DisplayRole)
+        if not isinstance(value, int):
+            super().paint(painter, option, index)
+            return
+        bar = QStyleOptionProgressBar()
+        bar.rect = option.rect.adjusted(4, 5, -4, -5)
+        bar.minimum = 0
+        bar.maximum = 100
+        bar.progress = value
+        bar.text = f"{value}%"
+        bar.textVisible = True
+        bar.state = option.state | QStyle.StateFlag.State_Horizontal
+        style = option.widget.style() if option.widget else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter, option.widget)
+
+
+class QueuePanel(QWidget):
+    """The capture queue view with Retry, Cancel and Clear finished.
+
+    Signal: ``open_article(int)`` when a captured row is double-clicked.
+    """
+
+    open_article = Signal(int)
+
+    def __init__(self, archive: Archive, runner: Runner, controller: CaptureController,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._archive = archive
+        self._runner = runner
+        self._controller = controller
+        self.model = JobsModel(self)
+
+        self.summary = QLabel("No captures yet. Press Ctrl+L to add article links.")
+        self.summary.setObjectName("queueSummary")
+        self.retry_button = QPushButton("&Retry")
+        self.retry_button.setAccessibleName("Retry selected captures")
+        self.retry_button.setToolTip("Capture the selected failed or cancelled links again")
+        self.cancel_button = QPushButton("&Cancel")
+        self.cancel_button.setAccessibleName("Cancel selected captures")
+        self.cancel_button.setToolTip("Cancel the selected queued or running captures")
+        self.clear_button = QPushButton("C&lear finished")
+        self.clear_button.setAccessibleName("Remove finished captures from the list")
+
+        self.view = QTableView()
+        self.view.setObjectName("queueTable")
+        self.view.setAccessibleName("Capture queue")
+        self.view.setModel(self.model)
+        self.view.setItemDelegateForColumn(COL_PROGRESS, ProgressDelegate(self.view))
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setAlternatingRowColors(True)
+        self.view.setShowGrid(False)
+        self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(30)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(COL_DETAILS, QHeaderView.ResizeMode.Stretch)
+        header.resizeSection(COL_STATE, 130)
+        header.resizeSection(COL_PROGRESS, 120)
+        header.resizeSection(COL_URL, 420)
+        self.view.doubleClicked.connect(self._double_clicked)
+        self.view.selectionModel().selectionChanged.connect(self._update_buttons)
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.summary, 1)
+        buttons.addWidget(self.retry_button)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.clear_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 12)
+        layout.addLayout(buttons)
+        layout.addWidget(self.view, 1)
+
+        self.retry_button.clicked.connect(self.retry_selected)
+        self.cancel_button.clicked.connect(self.cancel_selected)
+        self.clear_button.clicked.connect(controller.clear_finished)
+        controller.job_event.connect(self._on_event)
+        controller.jobs_changed.connect(self.reload)
+        self._update_buttons()
+
+    def reload(self) -> None:
+        self._runner.submit(self._archive.jobs, limit=MAX_LISTED_JOBS, on_result=self._loaded,
+                            on_error=lambda exc: log.error("could not read the queue: %s", exc))
+
+    def _loaded(self, jobs: list[JobInfo]) -> None:
+        self.model.set_jobs(jobs)
+        self._update_summary()
+        self._update_buttons()
+
+    def _on_event(self, event: JobEvent) -> None:
+        self.model.apply_event(event)
+        self._update_summary()
+        self._update_buttons()
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
+        return [j.id for r in rows if (j := self.model.job_at(r)) is not None]
+
+    def _selected_rows(self) -> list[JobRow]:
+        rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
+        return [j for r in rows if (j := self.model.job_at(r)) is not None]
+
+    def retry_selected(self) -> None:
+        ids = [j.id for j in self._selected_rows() if j.state in ("failed", "cancelled", "skipped")]
+        if ids:
+            self._controller.retry(ids)
+
+    def cancel_selected(self) -> None:
+        ids = [j.id for j in self._selected_rows() if j.state in ("queued", "running")]
+        if ids:
+            self._controller.cancel(ids)
+
+    def _update_buttons(self, *_args: object) -> None:
+        rows = self._selected_rows()
+        self.retry_button.setEnabled(any(j.state in ("failed", "cancelled", "skipped")
+                                         for j in rows))
+        self.cancel_button.setEnabled(any(j.state in ("queued", "running") for j in rows))
+        self.clear_button.setEnabled(any(j.state in ("done", "skipped", "cancelled")
+                                         for j in self.model.jobs()))
+
+    def _update_summary(self) -> None:
+        counts = self.model.counts()
+        if not counts:
+            self.summary.setText("No captures yet. Press Ctrl+L to add article links.")
+        else:
+            parts = [f"{counts.get('done', 0)} captured"]
+            for state, label in (("running", "in progress"), ("queued", "waiting"),
+                                 ("skipped", "already archived"), ("failed", "failed"),
+                                 ("cancelled", "cancelled")):
+                if counts.get(state):
+                    parts.append(f"{counts[state]} {label}")
+            self.summary.setText(" · ".join(parts))
+
+    def _double_clicked(self, index: QModelIndex) -> None:
+        job = self.model.job_at(index.row())
+        if job is not None and job.article_id is not None:
+            self.open_article.emit(job.article_id)

@@ -1,0 +1,240 @@
+"""Search results: a list of hits labelled by kind, with highlighted snippets.
+
+The query runs in a worker (``storage.search.SqliteSearch``); the toolbar field is
+debounced by :class:`SearchController`. Snippets arrive as escaped HTML with
+``<mark>`` tags; the delegate renders them in a :class:`~desktop.reader.SafeDocument`
+that refuses every resource. GUI thread only.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QPalette, QTextDocument
+from PySide6.QtWidgets import (
+    QLabel,
+    QListView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.runner import Runner
+from storage.search import Hit, SearchResults, SqliteSearch
+
+log = logging.getLogger(__name__)
+
+DEBOUNCE_MS = 250
+KIND_LABELS = {"article": "ARTICLE", "quote": "QUOTE", "claim": "CLAIM", "credit": "PHOTO CREDIT"}
+KIND_COLOURS = {"article": "#1d4ed8", "quote": "#a16207", "claim": "#b91c1c",
+                "credit": "#15803d"}
+_MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
+
+
+def _refuse_all(_type: int, _name: object) -> None:
+    return None
+
+
+def hit_html(hit: Hit) -> str:
+    """The list entry for a hit (snippet is already escaped HTML with <mark>)."""
+    snippet = _MARK.sub(r'<span style="background-color:#fde68a">\1</span>', hit.snippet)
+    kind = KIND_LABELS.get(hit.kind, hit.kind.upper())
+    colour = KIND_COLOURS.get(hit.kind, "#374151")
+    title = html.escape(hit.title or "(untitled)")
+    extra = ""
+    if hit.speaker:
+        extra = f" — {html.escape(hit.speaker)}"
+    if hit.verdict:
+        extra += f" — {html.escape(hit.verdict)}"
+    date = f' <span style="color:#6b7280">{html.escape(hit.published[:10])}</span>' \
+        if hit.published else ""
+    return (f'<span style="color:{colour};font-size:8pt;font-weight:600">{kind}</span>'
+            f"&nbsp; <b>{title}</b>{extra}{date}<br>"
+            f'<span style="color:#374151">{snippet}</span>')
+
+
+def first_marked_word(hit: Hit) -> str | None:
+    m = _MARK.search(hit.snippet)
+    return html.unescape(m.group(1)) if m else None
+
+
+class HitsModel(QAbstractListModel):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.hits: list[Hit] = []
+
+    def set_hits(self, hits: list[Hit]) -> None:
+        self.beginResetModel()
+        self.hits = list(hits)
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.hits)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.hits):
+            return None
+        hit = self.hits[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return hit_html(hit)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            plain = html.unescape(_MARK.sub(lambda m: m.group(1), hit.snippet))
+            return f"{hit.kind}: {hit.title or ''}: {plain}"
+        if role == Qt.ItemDataRole.UserRole:
+            return hit
+        return None
+
+
+class HtmlDelegate(QStyledItemDelegate):
+    """Draws the hit HTML; the document cannot load any resource."""
+
+    def _doc(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex,
+             ) -> QTextDocument:
+        from desktop.reader import SafeDocument
+        doc = SafeDocument(_refuse_all)
+        doc.setDefaultFont(option.font)
+        doc.setHtml(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        doc.setTextWidth(max(200, option.rect.width() - 16))
+        return doc
+
+    def paint(self, painter: Any, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        doc = self._doc(opt, index)
+        opt.text = ""
+        style = opt.widget.style() if opt.widget else None
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        ctx = QAbstractTextDocumentLayout.PaintContext()
+        if opt.state & QStyle.StateFlag.State_Selected:
+            ctx.palette.setColor(QPalette.ColorRole.Text,
+                                 opt.palette.color(QPalette.ColorRole.HighlightedText))
+        painter.save()
+        painter.translate(opt.rect.left() + 8, opt.rect.top() + 6)
+        doc.documentLayout().draw(painter, ctx)
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem,
+                 index: QModelIndex | QPersistentModelIndex) -> QSize:
+        doc = self._doc(option, index)
+        return QSize(int(doc.idealWidth()), int(doc.size().height()) + 12)
+
+
+class SearchPanel(QWidget):
+    """Results of the current search. ``hit_chosen(Hit)`` when one is opened."""
+
+    hit_chosen = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("searchPanel")
+        self.status = QLabel("")
+        self.status.setObjectName("searchStatus")
+        self.status.setWordWrap(True)
+        self.model = HitsModel(self)
+        self.view = QListView()
+        self.view.setObjectName("searchResults")
+        self.view.setAccessibleName("Search results")
+        self.view.setModel(self.model)
+        self.view.setItemDelegate(HtmlDelegate(self.view))
+        self.view.setAlternatingRowColors(True)
+        self.view.setUniformItemSizes(False)
+        self.view.setWordWrap(True)
+        self.view.setResizeMode(QListView.ResizeMode.Adjust)
+        self.view.clicked.connect(self._chosen)
+        self.view.activated.connect(self._chosen)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.addWidget(self.status)
+        layout.addWidget(self.view, 1)
+
+    def show_results(self, results: SearchResults) -> None:
+        self.model.set_hits(results.hits)
+        if results.error:
+            self.status.setText(f"<span style='color:#b91c1c'>{html.escape(results.error)}</span>"
+                                " — see Help › Search syntax.")
+        elif not results.hits:
+            self.status.setText(f"No results for “{html.escape(results.query)}”.")
+        else:
+            more = "" if results.total_exact else "+"
+            text = f"{results.total}{more} result{'s' if results.total != 1 else ''}"
+            if results.note:
+                text += f" · {html.escape(results.note)}"
+            self.status.setText(text)
+
+    def show_searching(self, query: str) -> None:
+        self.status.setText(f"Searching for “{html.escape(query)}”…")
+        self.status.setStyleSheet(f"color: {QColor('#6b7280').name()}")
+
+    def _chosen(self, index: QModelIndex) -> None:
+        hit = index.data(Qt.ItemDataRole.UserRole)
+        if hit is not None:
+            self.hit_chosen.emit(hit)
+
+
+class SearchController(QObject):
+    """Debounces the query text and runs searches in the background.
+
+    Signals: ``results(SearchResults)``; ``cleared()`` when the text became empty.
+    """
+
+    results = Signal(object)
+    started = Signal(str)
+    cleared = Signal()
+
+    def __init__(self, search: SqliteSearch, runner: Runner, parent: QObject | None = None,
+                 *, limit: int = 100) -> None:
+        super().__init__(parent)
+        self._search = search
+        self._runner = runner
+        self._limit = limit
+        self._text = ""
+        self._generation = 0
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DEBOUNCE_MS)
+        self._timer.timeout.connect(self.run_now)
+
+    def set_text(self, text: str) -> None:
+        self._text = text.strip()
+        self._generation += 1
+        if not self._text:
+            self._timer.stop()
+            self.cleared.emit()
+            return
+        self._timer.start()
+
+    def run_now(self) -> None:
+        self._timer.stop()
+        query, generation = self._text, self._generation
+        if not query:
+            return
+        self.started.emit(query)
+
+        def done(res: SearchResults) -> None:
+            if generation == self._generation:
+                self.results.emit(res)
+
+        def failed(exc: BaseException) -> None:
+            if generation == self._generation:
+                self.results.emit(SearchResults(query=query, error=f"search failed: {exc}"))
+
+        self._runner.submit(self._search.search, query, limit=self._limit, on_result=done,
+                            on_error=failed)

@@ -1,0 +1,145 @@
+"""The sidebar: Library, Capture queue, Tags, Collections, Outlets, Speakers.
+
+Choosing an entry emits ``chosen(kind, value)``: ``("library", None)``,
+``("queue", None)``, ``("tag", name)``, ``("collection", name)``,
+``("outlet", name)``, ``("speaker", name)``. GUI thread only; the lists are read
+by :func:`desktop.queries.sidebar_data` in a worker.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QStyle, QTreeWidget, QTreeWidgetItem, QWidget
+
+from desktop.queries import SidebarData
+
+log = logging.getLogger(__name__)
+
+KIND_ROLE = Qt.ItemDataRole.UserRole
+VALUE_ROLE = Qt.ItemDataRole.UserRole + 1
+GROUPS = [("tag", "Tags"), ("collection", "Collections"), ("outlet", "Outlets"),
+          ("speaker", "Speakers")]
+EMPTY_HINTS = {"tag": "No tags yet", "collection": "No collections yet",
+               "outlet": "Cited outlets appear here", "speaker": "Quoted people appear here"}
+
+
+class Sidebar(QTreeWidget):
+    chosen = Signal(str, object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sidebar")
+        self.setAccessibleName("Library navigation")
+        self.setHeaderHidden(True)
+        self.setColumnCount(2)
+        self.setRootIsDecorated(True)
+        self.setIndentation(14)
+        self.setUniformRowHeights(True)
+        self.header().setStretchLastSection(False)
+        self.header().setSectionResizeMode(0, self.header().ResizeMode.Stretch)
+        self.header().setSectionResizeMode(1, self.header().ResizeMode.ResizeToContents)
+        style = self.style()
+        self.library = self._top("Library", "library", style.standardIcon(
+            QStyle.StandardPixmap.SP_DirHomeIcon))
+        self.queue = self._top("Capture queue", "queue", style.standardIcon(
+            QStyle.StandardPixmap.SP_ArrowDown))
+        self.groups: dict[str, QTreeWidgetItem] = {}
+        for kind, label in GROUPS:
+            item = self._top(label, None, style.standardIcon(
+                QStyle.StandardPixmap.SP_DirIcon))
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            item.setData(0, KIND_ROLE, "group:" + kind)
+            self.groups[kind] = item
+            item.setExpanded(kind in ("outlet", "speaker"))
+        self.setCurrentItem(self.library)
+        self.currentItemChanged.connect(self._current_changed)
+
+    def _top(self, label: str, kind: str | None, icon: object) -> QTreeWidgetItem:
+        item = QTreeWidgetItem([label, ""])
+        item.setIcon(0, icon)  # type: ignore[arg-type]
+        item.setData(0, KIND_ROLE, kind)
+        font = item.font(0)
+        font.setBold(True)
+        item.setFont(0, font)
+        self.addTopLevelItem(item)
+        return item
+
+    def set_data(self, data: SidebarData) -> None:
+        """Replace the lists, keeping the current choice when it still exists."""
+        current = self.current_choice()
+        self.blockSignals(True)
+        try:
+            self.library.setText(1, str(data.articles) if data.articles else "")
+            lists = {"tag": data.tags, "collection": data.collections, "outlet": data.outlets,
+                     "speaker": data.speakers}
+            restore: QTreeWidgetItem | None = None
+            for kind, group in self.groups.items():
+                group.takeChildren()
+                entries = lists[kind]
+                group.setText(1, str(len(entries)) if entries else "")
+                if not entries:
+                    hint = QTreeWidgetItem([EMPTY_HINTS[kind], ""])
+                    hint.setFlags(Qt.ItemFlag.NoItemFlags)
+                    hint.setForeground(0, self.palette().placeholderText())
+                    group.addChild(hint)
+                for name, count in entries:
+                    child = QTreeWidgetItem([name, str(count)])
+                    child.setData(0, KIND_ROLE, kind)
+                    child.setData(0, VALUE_ROLE, name)
+                    child.setToolTip(0, self._tooltip(kind, name, count))
+                    child.setTextAlignment(1, Qt.AlignmentFlag.AlignRight
+                                           | Qt.AlignmentFlag.AlignVCenter)
+                    group.addChild(child)
+                    if current == (kind, name):
+                        restore = child
+            if current[0] in ("library", "queue"):
+                restore = self.library if current[0] == "library" else self.queue
+            self.setCurrentItem(restore or self.library)
+        finally:
+            self.blockSignals(False)
+
+    @staticmethod
+    def _tooltip(kind: str, name: str, count: int) -> str:
+        if kind == "speaker":
+            return f"{name}: {count} quote(s). Click to see every article quoting them."
+        if kind == "outlet":
+            return f"{name}: cited by {count} article(s). Click to list them."
+        return f"{name}: {count} article(s)"
+
+    def current_choice(self) -> tuple[str, str | None]:
+        item = self.currentItem()
+        if item is None:
+            return ("library", None)
+        kind = item.data(0, KIND_ROLE)
+        if not kind or str(kind).startswith("group:"):
+            return ("library", None)
+        return (kind, item.data(0, VALUE_ROLE))
+
+    def choose(self, kind: str, value: str | None = None) -> bool:
+        """Select an entry programmatically (emits ``chosen``)."""
+        if kind == "library":
+            self.setCurrentItem(self.library)
+            return True
+        if kind == "queue":
+            self.setCurrentItem(self.queue)
+            return True
+        group = self.groups.get(kind)
+        if group is None:
+            return False
+        for i in range(group.childCount()):
+            child = group.child(i)
+            if child.data(0, VALUE_ROLE) == value:
+                group.setExpanded(True)
+                self.setCurrentItem(child)
+                return True
+        return False
+
+    def _current_changed(self, current: QTreeWidgetItem | None, _previous: object) -> None:
+        if current is None:
+            return
+        kind = current.data(0, KIND_ROLE)
+        if not kind or str(kind).startswith("group:"):
+            return
+        self.chosen.emit(kind, current.data(0, VALUE_ROLE))

@@ -1,0 +1,72 @@
+"""Desktop test setup: QSettings redirected into the test's folder, a real archive in
+``tmp_path``, the fixture site on pytest-httpserver, and a window factory."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, QStandardPaths
+
+from capture.settings import Settings
+from storage.archive import Archive
+from tests.desktop import fixture_site
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # The offscreen platform warns that it cannot propagate size hints; not our bug.
+    for item in items:
+        if "tests/desktop" in str(item.fspath).replace("\\", "/"):
+            item.add_marker(pytest.mark.qt_log_ignore("propagateSizeHints"))
+
+
+@pytest.fixture(autouse=True)
+def _isolated_qsettings(tmp_path: Path) -> Iterator[None]:
+    QStandardPaths.setTestModeEnabled(True)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
+                      str(tmp_path / "qsettings"))
+    yield
+    QStandardPaths.setTestModeEnabled(False)
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Iterator[Archive]:
+    arch = Archive.open(str(tmp_path / "archive.db"))
+    yield arch
+    arch.close()
+
+
+@pytest.fixture
+def qsettings(tmp_path: Path) -> QSettings:
+    return QSettings(str(tmp_path / "gui.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(allow_local_network=True, workers=3, per_host=3, retries=0,
+                    total_deadline=15.0)
+
+
+@pytest.fixture
+def site_urls(httpserver: object) -> list[str]:
+    return fixture_site.serve(httpserver)
+
+
+@pytest.fixture
+def make_window(qtbot: object, archive: Archive, settings: Settings, qsettings: QSettings):
+    from desktop.main_window import MainWindow
+
+    windows = []
+
+    def make(**kwargs: object) -> MainWindow:
+        win = MainWindow(archive, settings, qsettings, **kwargs)
+        qtbot.addWidget(win)  # type: ignore[attr-defined]
+        win.resize(1300, 850)
+        win.show()
+        windows.append(win)
+        return win
+
+    yield make
+    for win in windows:
+        win.close()
