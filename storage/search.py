@@ -1,0 +1,571 @@
+"""Full-text search of the archive: articles, quotes, claims and photo credits.
+
+``SqliteSearch(db).search(text)`` parses ``text`` with :mod:`storage.query`, plans
+each kind of result by how many rows match, and returns a :class:`SearchResults`;
+it never raises for any input text (a query it cannot understand comes back with
+``error`` set and no hits).
+
+The plan (see DESIGN.md, "Search"): count the FTS5 matches first (cheap); when at
+most ``FULL_RANK_LIMIT`` rows match, every match is ranked by BM25 (title weighted
+up); when more match, only the newest ``WINDOW`` matches are ranked and the result
+says so (``ranked=False``, ``note``). Filters narrow through indexed columns and
+``IN`` subqueries; a small filter set drives the search instead of the words.
+
+Thread rules: a ``SqliteSearch`` holds no connection; each ``search`` call opens its
+own short read session, so one instance may be used from any thread (the GUI runs
+searches in a worker).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import re
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from storage.db import Database
+from storage.query import Filter, Query, QueryError, fts_phrase, parse, tokens
+
+log = logging.getLogger(__name__)
+
+FULL_RANK_LIMIT = 5_000  # rank every match by BM25 up to this many matches
+WINDOW = 2_000  # otherwise rank the newest this many matches
+FILTER_SET_LIMIT = 10_000  # filters passed by at most this many items drive the search
+COUNT_CAP = 10_000  # filter-only listings count at most this far
+MAX_LIMIT = 500
+SNIPPET_TOKENS = 24
+
+# Control characters mark the matches inside FTS5 snippets; the text around them is
+# HTML-escaped and then the markers become <mark> tags. Noncharacters plus C0
+# controls never occur in stored text together.
+_OPEN, _CLOSE = "\ufdd0\x02", "\x03\ufdd1"
+
+
+@dataclass
+class Hit:
+    """One result. ``snippet`` is HTML: escaped text with ``<mark>`` around matches."""
+
+    kind: str  # article | quote | claim | credit
+    id: int  # row id in that kind's table
+    article_id: int
+    title: str | None  # the article's title (plain text)
+    snippet: str
+    score: float  # higher is better; 0.0 when listed without words
+    published: str | None
+    speaker: str | None = None  # quotes
+    verdict: str | None = None  # claims
+    start: int | None = None  # offsets into Article.text (quotes and claims)
+    end: int | None = None
+
+
+@dataclass
+class SearchResults:
+    query: str
+    hits: list[Hit] = field(default_factory=list)
+    total: int = 0  # matches over all kinds (see total_exact)
+    ranked: bool = True  # False when only a recent window of a huge match set was ranked
+    note: str | None = None  # says how the results were chosen when it matters
+    error: str | None = None  # "could not understand ..." (hits then empty)
+    total_exact: bool = True  # False when ``total`` is an estimate or a lower bound
+    elapsed_ms: float = 0.0
+
+
+class SearchBackend(Protocol):
+    """What the GUI, the CLI and the Archive need from a search engine."""
+
+    def search(self, query: str, *, limit: int = 50, offset: int = 0) -> SearchResults: ...
+
+
+@dataclass(frozen=True)
+class _Kind:
+    name: str
+    table: str
+    fts: str
+    bm25: str  # column weights
+    snippet_col: int  # -1 = the best column
+    article_ref: str  # SQL for the item's article id, on alias i
+    plain: str  # SQL for a snippet without matches
+    extra: str  # extra columns for Hit: speaker, verdict, start, end
+
+
+KINDS: dict[str, _Kind] = {
+    "article": _Kind("article", "articles", "articles_fts", "10.0, 2.0, 2.0, 1.0", 3, "i.id",
+                     "substr(i.text, 1, 240)", "NULL, NULL, NULL, NULL"),
+    "quote": _Kind("quote", "quotes", "quotes_fts", "1.0, 2.0", 0, "i.article_id",
+                   "i.text", "i.speaker, NULL, i.start, i.\"end\""),
+    "claim": _Kind("claim", "claims", "claims_fts", "1.0, 0.5", -1, "i.article_id",
+                   "i.text", "NULL, i.verdict, i.start, i.\"end\""),
+    "credit": _Kind("credit", "photo_credits", "credits_fts", "1.0, 1.0, 1.0, 0.5", -1,
+                    "i.article_id", "i.credit", "NULL, NULL, NULL, NULL"),
+}
+
+
+@dataclass
+class _Plan:
+    """SQL pieces for one kind of one query."""
+
+    kind: _Kind
+    match: str | None  # FTS5 expression (words, plus column filters)
+    conds: list[str]  # SQL conditions on aliases i (item) and a (its article)
+    params: dict[str, Any]
+
+    @property
+    def _needs_article(self) -> bool:
+        return self.kind.name != "article" and any(_ARTICLE_REF.search(c) for c in self.conds)
+
+    @property
+    def joins(self) -> str:
+        """Join the FTS table to its item (alias i) and, if filters need it, the article (a)."""
+        out = f"JOIN {self.kind.table} i ON i.id = {self.kind.fts}.rowid"
+        if self._needs_article:
+            out += " JOIN articles a ON a.id = i.article_id"
+        return out
+
+    @property
+    def item_joins(self) -> str:
+        out = f"{self.kind.table} i"
+        if self._needs_article:
+            out += " JOIN articles a ON a.id = i.article_id"
+        return out
+
+    @property
+    def detail_joins(self) -> str:
+        if self.kind.name == "article":
+            return "articles i JOIN articles a ON a.id = i.id"
+        return f"{self.kind.table} i JOIN articles a ON a.id = i.article_id"
+
+    @property
+    def where(self) -> str:
+        return " AND ".join(self.conds) if self.conds else "1"
+
+
+@dataclass
+class _KindResult:
+    rows: list[tuple[int, float, int]]  # (item id, score, article id or 0), best first
+    total: int
+    exact: bool = True
+    ranked: bool = True
+
+
+class SqliteSearch:
+    """FTS5 search over an SQLite archive opened with :func:`storage.db.open_database`."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def search(self, query: str, *, limit: int = 50, offset: int = 0) -> SearchResults:
+        started = time.perf_counter()
+        results = SearchResults(query=query if isinstance(query, str) else "")
+        try:
+            parsed = parse(query)
+        except QueryError as exc:
+            results.error = str(exc)
+            return results
+        if parsed.is_empty:
+            return results
+        limit = max(1, min(int(limit), MAX_LIMIT))
+        offset = max(0, int(offset))
+        try:
+            with self.db.reader() as session:
+                _tune(session)
+                self._run(session, parsed, limit, offset, results)
+        except (DBAPIError, sqlite3.Error) as exc:
+            log.exception("search failed for %r", query)
+            results.hits = []
+            results.error = f"could not search: {getattr(exc, 'orig', exc)}"
+        results.elapsed_ms = (time.perf_counter() - started) * 1000
+        return results
+
+    # -- planning -------------------------------------------------------------------
+
+    def _run(self, s: Session, q: Query, limit: int, offset: int, out: SearchResults) -> None:
+        wanted = offset + limit
+        per_kind: dict[str, _KindResult] = {}
+        plans: dict[str, _Plan] = {}
+        lookup = _Lookup(s)
+        for name in q.kinds():
+            plan = _plan(KINDS[name], q, lookup)
+            if plan is None:
+                continue
+            plans[name] = plan
+            if plan.match is None:
+                per_kind[name] = self._listing(s, plan, wanted)
+            else:
+                per_kind[name] = self._ranked(s, plan, wanted)
+        merged: list[tuple[float, int, str, int]] = []
+        for name, res in per_kind.items():
+            for item_id, score, article_id in res.rows:
+                merged.append((score, item_id, name, article_id))
+        if q.has_terms:  # best first
+            merged.sort(key=lambda r: (-r[0], -r[3], -r[1]))
+        else:  # newest article first
+            merged.sort(key=lambda r: (-r[3], -r[1]))
+        page = merged[offset:offset + limit]
+        out.total = sum(r.total for r in per_kind.values())
+        out.total_exact = all(r.exact for r in per_kind.values())
+        out.ranked = all(r.ranked for r in per_kind.values())
+        out.hits = self._hits(s, plans, page)
+        if not out.ranked:
+            out.note = (f"Very many matches: ranked the newest {WINDOW:,} of each kind; "
+                        "add words or filters to search them all.")
+        elif not out.total_exact and not q.has_terms:
+            out.note = f"More than {COUNT_CAP:,} items match; showing the newest."
+
+    def _count(self, s: Session, sql: str, params: dict[str, Any]) -> int:
+        return int(_scalar(s, sql, params) or 0)
+
+    def _ranked(self, s: Session, p: _Plan, wanted: int) -> _KindResult:
+        k = p.kind
+        params = dict(p.params, m=p.match, k=wanted)
+        score = f"-bm25({k.fts}, {k.bm25})"
+        fts = f"FROM {k.fts} WHERE {k.fts} MATCH :m"
+        n_fts = self._count(s, f"SELECT count(*) {fts}", params)
+        if n_fts == 0:
+            return _KindResult([], 0)
+        if not p.conds:
+            if n_fts <= FULL_RANK_LIMIT:
+                return self._top(s, f"{k.fts}.rowid, {score} AS sc {fts}", params, n_fts)
+            lo = self._window_floor(s, p, params)
+            return self._top(s, f"{k.fts}.rowid, {score} AS sc {fts} AND {k.fts}.rowid >= :lo",
+                             dict(params, lo=lo), n_fts, ranked=False)
+
+        joined = f"FROM {k.fts} {p.joins} WHERE {k.fts} MATCH :m AND {p.where}"
+        if n_fts <= FULL_RANK_LIMIT:
+            # Few matches: check the filters row by row and rank all that pass.
+            return self._all(s, f"{k.fts}.rowid, {score} AS sc {joined}", params)
+        # No ORDER BY: let SQLite walk the filters' indexes, sort here.
+        ids = sorted(int(r[0]) for r in _rows(
+            s, f"SELECT i.id FROM {p.item_joins} WHERE {p.where} LIMIT {FILTER_SET_LIMIT + 1}",
+            params))
+        if not ids:
+            return _KindResult([], 0)
+        if len(ids) <= FILTER_SET_LIMIT:
+            # A small filter set: probe it for every match within its id range and rank
+            # the (at most FILTER_SET_LIMIT) matches that pass, in one pass. The '+' keeps
+            # SQLite from running one FTS5 query per id, which is far slower.
+            probe = (f"{fts} AND {k.fts}.rowid BETWEEN :lo AND :hi "
+                     f"AND +{k.fts}.rowid IN (SELECT value FROM json_each(:ids))")
+            return self._all(s, f"{k.fts}.rowid, {score} AS sc {probe}",
+                             dict(params, lo=ids[0], hi=ids[-1], ids=json.dumps(ids)))
+        # Both sets are large: rank the newest WINDOW matches that pass the filters (one
+        # pass, newest first) and estimate the total from how far back they reach.
+        window = _rows(s, f"SELECT {k.fts}.rowid, {score} AS sc {joined} "
+                          f"ORDER BY {k.fts}.rowid DESC LIMIT {WINDOW}", params)
+        if len(window) < WINDOW:  # that was every match that passes
+            return self._sorted(window, params["k"], len(window))
+        walked = self._count(s, f"SELECT count(*) {fts} AND {k.fts}.rowid >= :lo",
+                             dict(params, lo=int(window[-1][0])))
+        estimate = max(WINDOW, round(n_fts * WINDOW / max(1, walked)))
+        return self._sorted(window, params["k"], estimate, ranked=False, exact=False)
+
+    def _top(self, s: Session, select: str, params: dict[str, Any], total: int, *,
+             ranked: bool = True, exact: bool = True) -> _KindResult:
+        """The best ``:k`` rows of ``SELECT <select>`` (columns: rowid, score)."""
+        rows = _rows(s, f"SELECT {select} ORDER BY sc DESC LIMIT :k", params)
+        return _KindResult([(int(r[0]), float(r[1]), 0) for r in rows], total,
+                           exact=exact, ranked=ranked)
+
+    def _all(self, s: Session, select: str, params: dict[str, Any]) -> _KindResult:
+        """Every row of ``SELECT <select>`` scored, counted and cut to ``:k`` in one pass."""
+        rows = _rows(s, f"SELECT {select}", params)
+        return self._sorted(rows, params["k"], len(rows))
+
+    @staticmethod
+    def _sorted(rows: list[tuple[Any, ...]], k: int, total: int, *, ranked: bool = True,
+                exact: bool = True) -> _KindResult:
+        best = sorted(((int(r[0]), float(r[1]), 0) for r in rows), key=lambda r: -r[1])[:k]
+        return _KindResult(best, total, exact=exact, ranked=ranked)
+
+    def _window_floor(self, s: Session, p: _Plan, params: dict[str, Any]) -> int:
+        k = p.kind
+        lo = _scalar(s, f"SELECT {k.fts}.rowid FROM {k.fts} WHERE {k.fts} MATCH :m "
+                        f"ORDER BY {k.fts}.rowid DESC LIMIT 1 OFFSET {WINDOW - 1}", params)
+        return int(lo) if lo is not None else 0
+
+    def _listing(self, s: Session, p: _Plan, wanted: int) -> _KindResult:
+        params = dict(p.params, k=wanted)
+        base = f"SELECT i.id FROM {p.item_joins} WHERE {p.where}"
+        n = self._count(s, f"SELECT count(*) FROM ({base} LIMIT {COUNT_CAP + 1})", params)
+        if n == 0:
+            return _KindResult([], 0)
+        ref = "i.id" if p.kind.name == "article" else p.kind.article_ref
+        rows = _rows(s, f"SELECT i.id, {ref} FROM {p.item_joins} "
+                        f"WHERE {p.where} ORDER BY i.id DESC LIMIT :k", params)
+        return _KindResult([(int(r[0]), 0.0, int(r[1])) for r in rows], min(n, COUNT_CAP),
+                           exact=n <= COUNT_CAP)
+
+    # -- hits -----------------------------------------------------------------------
+
+    def _hits(self, s: Session, plans: dict[str, _Plan],
+              page: list[tuple[float, int, str, int]]) -> list[Hit]:
+        by_kind: dict[str, list[int]] = {}
+        for _score, item_id, name, _ in page:
+            by_kind.setdefault(name, []).append(item_id)
+        details: dict[tuple[str, int], Hit] = {}
+        for name, ids in by_kind.items():
+            k = KINDS[name]
+            plan = plans[name]
+            id_list = ", ".join(str(int(i)) for i in ids)
+            rows = _rows(s, f"SELECT i.id, {k.article_ref}, a.title, a.published, {k.extra}, "
+                            f"{k.plain} FROM {plan.detail_joins} WHERE i.id IN ({id_list})", {})
+            snippets: dict[int, str] = {}
+            if plan.match is not None:
+                for item_id in ids:
+                    raw = _scalar(s, f"SELECT snippet({k.fts}, {k.snippet_col}, :o, :c, '…', "
+                                     f"{SNIPPET_TOKENS}) FROM {k.fts} WHERE {k.fts} MATCH :m "
+                                     "AND rowid = :id",
+                                  {"o": _OPEN, "c": _CLOSE, "m": plan.match, "id": item_id})
+                    if raw is not None:
+                        snippets[item_id] = marked_html(raw)
+            for r in rows:
+                item_id = int(r[0])
+                plain = r[8] or ""
+                snippet = snippets.get(item_id)
+                if snippet is None:
+                    snippet = html.escape(_shorten(plain))
+                details[(name, item_id)] = Hit(
+                    kind=name, id=item_id, article_id=int(r[1]), title=r[2], snippet=snippet,
+                    score=0.0, published=r[3], speaker=r[4], verdict=r[5],
+                    start=None if r[6] is None else int(r[6]),
+                    end=None if r[7] is None else int(r[7]))
+        hits: list[Hit] = []
+        for score, item_id, name, _ in page:
+            hit = details.get((name, item_id))
+            if hit is not None:
+                hit.score = round(score, 4)
+                hits.append(hit)
+        return hits
+
+
+def _cursor(s: Session) -> Any:
+    """A DB-API cursor on the session's connection (inside its read transaction).
+
+    The search runs many small statements; the raw driver avoids SQLAlchemy's
+    per-statement and per-row overhead, which here is larger than SQLite's own work.
+    """
+    return s.connection().connection.driver_connection.cursor()
+
+
+CACHE_KIB = 65_536  # page cache of a connection that searches (SQLite's default is 2 MiB)
+
+
+def _tune(s: Session) -> None:
+    """Give the connection a page cache big enough for ranking (once per connection)."""
+    fairy = s.connection().connection
+    if not fairy.info.get("cuttings_search_tuned"):
+        cur = fairy.driver_connection.cursor()
+        try:
+            cur.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        finally:
+            cur.close()
+        fairy.info["cuttings_search_tuned"] = True
+
+
+def _rows(s: Session, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    cur = _cursor(s)
+    try:
+        return cur.execute(sql, params).fetchall()
+    finally:
+        cur.close()
+
+
+def _scalar(s: Session, sql: str, params: dict[str, Any]) -> Any:
+    cur = _cursor(s)
+    try:
+        row = cur.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+    finally:
+        cur.close()
+
+
+def marked_html(raw: str) -> str:
+    """FTS5 snippet text with our markers -> escaped HTML with ``<mark>`` tags."""
+    escaped = html.escape(raw, quote=True)
+    return escaped.replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
+
+
+def _shorten(value: str, size: int = 240) -> str:
+    value = " ".join(value.split())
+    return value if len(value) <= size else value[:size].rsplit(" ", 1)[0] + "…"
+
+
+_SITE_PREFIX = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?(?:www\.)?", re.IGNORECASE)
+
+
+def _site(value: str) -> str:
+    host = _SITE_PREFIX.sub("", value.strip()).split("/", 1)[0].split(":", 1)[0]
+    return host.lower().strip(".")
+
+
+def _like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class _Lookup:
+    """Resolves tag and collection names to ids once per search."""
+
+    _TABLE_KEYS = {"quote_tags": "tags_id", "claim_tags": "tags_id", "credit_tags": "tags_id",
+                   "collection_claims": "collections_id"}
+
+    def __init__(self, s: Session) -> None:
+        self.s = s
+        self._cache: dict[tuple[str, ...], Any] = {}
+
+    def tags(self, name: str) -> list[int]:
+        key = ("tag", name)
+        if key not in self._cache:
+            self._cache[key] = [int(r[0]) for r in _rows(
+                self.s, "SELECT id FROM tags WHERE key = :k OR name = :n COLLATE NOCASE",
+                {"k": " ".join(name.split()).casefold(), "n": name})]
+        return list(self._cache[key])
+
+    def collections(self, name: str) -> list[int]:
+        key = ("collection", name)
+        if key not in self._cache:
+            self._cache[key] = [int(r[0]) for r in _rows(
+                self.s, "SELECT id FROM collections WHERE name = :n COLLATE NOCASE",
+                {"n": " ".join(name.split())})]
+        return list(self._cache[key])
+
+    def any_row(self, table: str, id_list: list[int]) -> bool:
+        key = ("rows", table, ",".join(map(str, id_list)))
+        if key not in self._cache:
+            column = self._TABLE_KEYS[table]
+            self._cache[key] = _scalar(
+                self.s, f"SELECT 1 FROM {table} WHERE {column} IN "
+                        f"({', '.join(map(str, id_list))}) LIMIT 1", {}) is not None
+        return bool(self._cache[key])
+
+
+def _plan(kind: _Kind, q: Query, ids: _Lookup) -> _Plan | None:
+    """SQL for one kind of result, or None when the filters rule the kind out."""
+    conds: list[str] = []
+    params: dict[str, Any] = {}
+    match_parts: list[str] = []
+    positive = q.match_expression()
+    if positive is not None:
+        match_parts.append(positive)
+    # Without words, results are listed newest first: column filters become conditions.
+    column_parts: list[str] | None = match_parts if positive is not None else None
+    n = 0
+
+    def param(value: Any) -> str:
+        nonlocal n
+        n += 1
+        name = f"p{n}"
+        params[name] = value
+        return f":{name}"
+
+    def fts_in(fts: str, column: str, words: tuple[str, ...]) -> str:
+        return f"SELECT rowid FROM {fts} WHERE {fts} MATCH {param(f'{column} : ' + fts_phrase(words))}"
+
+    def add(cond: str, negated: bool) -> None:
+        conds.append(f"NOT ({cond})" if negated else cond)
+
+    for f in q.filters:
+        cond = _filter_condition(kind, f, param, fts_in, column_parts, ids)
+        if cond is _RULED_OUT:
+            return None
+        if cond:
+            add(cond, f.negated)
+
+    if q.excluded:
+        neg = q.excluded_expression()
+        if match_parts:
+            match_parts = [f"({' AND '.join(match_parts)}) NOT ({neg})"]
+        else:
+            conds.append(f"i.id NOT IN (SELECT rowid FROM {kind.fts} WHERE {kind.fts} MATCH "
+                         f"{param(neg)})")
+    match = " AND ".join(f"({m})" for m in match_parts) if match_parts else None
+    if kind.name == "article":  # the item is the article: one alias, no self-join
+        conds = [_ARTICLE_REF.sub("i.", c) for c in conds]
+    return _Plan(kind=kind, match=match, conds=conds, params=params)
+
+
+_RULED_OUT = "\x00ruled-out"
+_ARTICLE_REF = re.compile(r"\ba\.")
+
+
+def _filter_condition(kind: _Kind, f: Filter, param: Any, fts_in: Any,
+                      match_parts: list[str] | None, ids: _Lookup) -> str | None:
+    """One filter as SQL on aliases i/a; None adds nothing; _RULED_OUT drops the kind.
+
+    Positive speaker:/author: filters join the FTS expression (``match_parts``) when the
+    query has words; otherwise they become conditions.
+    """
+    name, value = f.field, f.value
+    if name == "is":
+        return None  # handled by Query.kinds()
+    if name == "speaker":
+        if kind.name != "quote":
+            return None if f.negated else _RULED_OUT
+        phrase = "speaker : " + fts_phrase(f.words)
+        if not f.negated and match_parts is not None:
+            match_parts.append(phrase)
+            return None
+        return f"i.id IN (SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH {param(phrase)})"
+    if name == "verdict":
+        if kind.name != "claim":
+            return None if f.negated else _RULED_OUT
+        return f"i.verdict = {param(value)}"
+    if name == "author":
+        if kind.name == "article" and not f.negated and match_parts is not None:
+            match_parts.append("authors : " + fts_phrase(f.words))
+            return None
+        return f"a.id IN ({fts_in('articles_fts', 'authors', f.words)})"
+    if name == "site":
+        host = _site(value)
+        parts = []
+        if host:
+            parts.append(f"a.site = {param(host)}")
+            parts.append(f"a.site LIKE {param('%.' + _like_escape(host))} ESCAPE '\\'")
+        if f.words:
+            parts.append(f"a.id IN ({fts_in('articles_fts', 'publisher', f.words)})")
+        if not parts:
+            return "0"
+        return "(" + " OR ".join(parts) + ")"
+    if name == "source":
+        return (f"a.id IN (SELECT article_id FROM citations WHERE id IN "
+                f"({fts_in('citations_fts', 'name', f.words)}))")
+    ref = "a.id" if kind.name == "article" else "i.article_id"
+    if name == "tag":
+        tag_ids = ids.tags(value)
+        if not tag_ids:
+            return "0"
+        id_list = ", ".join(map(str, tag_ids))
+        on_article = (f"{ref} IN (SELECT articles_id FROM article_tags "
+                      f"WHERE tags_id IN ({id_list}))")
+        own = {"quote": ("quote_tags", "quotes_id"), "claim": ("claim_tags", "claims_id"),
+               "credit": ("credit_tags", "photo_credits_id")}.get(kind.name)
+        if own is None or not ids.any_row(own[0], tag_ids):
+            return on_article
+        table, column = own
+        return (f"({on_article} OR i.id IN (SELECT {column} FROM {table} "
+                f"WHERE tags_id IN ({id_list})))")
+    if name == "collection":
+        coll_ids = ids.collections(value)
+        if not coll_ids:
+            return "0"
+        id_list = ", ".join(map(str, coll_ids))
+        on_article = (f"{ref} IN (SELECT articles_id FROM collection_articles "
+                      f"WHERE collections_id IN ({id_list}))")
+        if kind.name != "claim" or not ids.any_row("collection_claims", coll_ids):
+            return on_article
+        return (f"({on_article} OR i.id IN (SELECT claims_id FROM collection_claims "
+                f"WHERE collections_id IN ({id_list})))")
+    if name == "before":
+        return f"a.published < {param(value)}"
+    if name == "after":
+        return f"a.published >= {param(value)}"
+    log.warning("unknown filter %s ignored", name)
+    return None
+
+
+__all__ = ["Hit", "SearchBackend", "SearchResults", "SqliteSearch", "marked_html", "tokens"]
