@@ -90,16 +90,17 @@ def extract(html: str, url: str | None = None) -> Extracted:
     warnings: list[str] = []
     if not text.strip():
         warnings.append("no extractable text")
-    quotes = extract_quotes(text, paragraphs, md.title)
-    footer = [(line, links) for line, links in parts.footers]
-    citations = find_citations(text, _body_links(blocks, offsets), footer, md.publisher, url or md.canonical_url)
+    quotes = _guarded("quotes", warnings, extract_quotes, text, paragraphs, md.title, md.authors)
+    citations = _guarded("sources", warnings, find_citations, text, _body_links(blocks, offsets),
+                         parts.footers, md.publisher, url or md.canonical_url)
     og_image = None
     for m in root.iter("meta"):
         if (m.get("property") or m.get("name") or "").lower() in ("og:image", "twitter:image"):
             og_image = m.get("content")
             break
     images = collect_images(root, parts.container, base, og_image)
-    credits = extract_credits(root, md.images, parts.container, [line for line, _ in parts.footers])
+    credits = _guarded("credits", warnings, extract_credits, root, md.images, parts.container,
+                       [line for line, _ in parts.footers])
     for c in credits:
         for img in images:
             if (c.image_url and _same_image(c.image_url, img.url)) or (c.caption and img.caption and c.caption == img.caption):
@@ -123,6 +124,18 @@ def extract(html: str, url: str | None = None) -> Extracted:
         images=images,
         warnings=warnings,
     )
+
+
+def _guarded(step: str, warnings: list[str], fn, *args):
+    """Run one optional extraction step; a bug in it costs that step only, never the capture."""
+    try:
+        return fn(*args)
+    except (RecursionError, MemoryError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - logged and reported in warnings
+        log.exception("extraction step %s failed", step)
+        warnings.append(f"{step} extraction failed: {type(exc).__name__}")
+        return []
 
 
 def _same_image(a: str, b: str) -> bool:

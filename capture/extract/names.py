@@ -9,7 +9,8 @@ import re
 from dataclasses import dataclass
 
 # a capitalised word (Unicode letters), allowing O'Neil, Jean-Luc, McDonald, initials "J."
-_CAP = r"(?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’\-]*\.?|[A-Z]\.)"
+_CAP = (r"(?:(?:Mr|Mrs|Ms|Dr|Gov|Sen|Rep|Gen|Lt|Col|Sgt|Capt|Cmdr|Rev|St|Jr|Sr|Prof|Mt|Ft|Supt|Det|Insp)\."
+        r"|[A-Z]\.|[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’\-]*)")
 _PARTICLE = r"(?:de|da|del|della|der|di|du|la|le|van|von|bin|al|el|ibn|dos|das|y)"
 NAME_RE = re.compile(rf"{_CAP}(?:\s+(?:{_PARTICLE}\s+)*{_CAP})*")
 
@@ -31,6 +32,12 @@ TITLE_WORDS = {
     "associate", "emeritus", "dean", "provost", "chancellor", "principal", "teacher", "dr.",
     "mr.", "mrs.", "ms.", "sen.", "rep.", "gov.", "lt.", "sgt.", "gen.", "col.", "capt.", "rev.",
     "prof.", "st.", "jr.", "republican", "democrat", "democratic", "gop", "independent",
+    "financial", "operating", "technology", "marketing", "communications", "press", "public",
+    "information", "affairs", "relations", "legal", "counsel", "general", "managing", "editor",
+    "council", "member", "passenger", "resident", "residents", "owner", "farmer", "fisherman",
+    "guard", "forward", "center", "pitcher", "quarterback", "striker", "midfielder", "defender",
+    "goalkeeper", "star", "veteran", "rookie", "freshman", "sophomore", "junior", "senior",
+    "opposition", "party", "regional", "national", "federal", "provincial", "municipal",
 }
 ORG_WORDS = {
     "inc", "inc.", "corp", "corp.", "corporation", "company", "co", "co.", "llc", "ltd", "ltd.",
@@ -51,10 +58,12 @@ ORG_WORDS = {
     "advisers", "management", "investments", "insurance", "pharma", "biotech", "hotel", "hotels",
     "restaurant", "store", "stores", "market", "brands", "foods", "water", "electric", "utility",
     "utilities", "republic", "kingdom", "states", "nations", "secretariat", "cabinet",
-    "kremlin", "pentagon", "whitehouse", "embassy", "consulate", "weather",
+    "kremlin", "pentagon", "whitehouse", "embassy", "consulate", "weather", "bancorp", "bancshares",
+    "financial", "bank", "banks", "airlines", "railroad", "hospitals", "medical", "memorial",
+    "university's", "properties", "realty", "development", "developers", "construction",
 }
 PRONOUNS = {"he", "she", "they", "it", "we", "i", "him", "her", "his", "hers", "them"}
-_STOP_CAPS = {
+STOP_CAPS = {
     "the", "a", "an", "in", "on", "at", "but", "and", "or", "if", "when", "while", "after", "before",
     "as", "for", "this", "that", "these", "those", "there", "here", "his", "her", "their", "our",
     "its", "my", "your", "we", "they", "he", "she", "it", "i", "you", "monday", "tuesday",
@@ -74,13 +83,21 @@ class Mention:
     end: int
     name: str
     is_person: bool
+    after_prep: bool = False
+
+
+_PREP_END_RE = re.compile(r"\b(?:at|of|for|in|from|with|on|to|by|near|outside|inside|into|about|against|than|like|beside|behind|toward|towards)\s+(?:the\s+)?$", re.I)
+
+
+def _after_prep(text: str, start: int) -> bool:
+    return bool(_PREP_END_RE.search(text[max(0, start - 20) : start]))
 
 
 def strip_titles(name: str) -> tuple[str, str]:
     """("Labour Minister Rodrigo Salvatierra") -> ("Rodrigo Salvatierra", "Labour Minister")."""
     words = name.split()
     i = 0
-    while i < len(words) - 1 and (words[i].lower().strip(",") in TITLE_WORDS or words[i].lower() in _STOP_CAPS):
+    while i < len(words) - 1 and (words[i].lower().strip(",") in TITLE_WORDS or words[i].lower() in STOP_CAPS):
         i += 1
     # keep at least two words when the rest is still a name of two or more
     return " ".join(words[i:]), " ".join(words[:i])
@@ -95,7 +112,7 @@ def looks_like_person_name(name: str) -> bool:
     words = name.split()
     if not words or len(words) > 5 or is_org_name(name):
         return False
-    if any(w.lower() in _STOP_CAPS for w in words):
+    if any(w.lower() in STOP_CAPS for w in words):
         return False
     return all(w[:1].isupper() or re.fullmatch(_PARTICLE, w) for w in words)
 
@@ -108,7 +125,7 @@ def find_mentions(text: str) -> list[Mention]:
         start = m.start()
         words = raw.split()
         # drop sentence-initial function words ("The", "But")
-        while words and words[0].lower() in _STOP_CAPS:
+        while words and words[0].lower() in STOP_CAPS:
             start += len(words[0]) + 1
             words = words[1:]
         if not words:
@@ -120,10 +137,10 @@ def find_mentions(text: str) -> list[Mention]:
             name = name[:-2]
         if not name:
             continue
-        if is_org_name(raw):
-            out.append(Mention(start, m.end(), raw.rstrip(".,"), False))
+        if is_org_name(name):
+            out.append(Mention(start, m.end(), raw.rstrip(".,"), False, _after_prep(text, start)))
         elif len(name.split()) >= 2 and looks_like_person_name(name):
-            out.append(Mention(start + len(raw) - len(name) if raw.endswith(name) else start, m.end(), name, True))
+            out.append(Mention(start, m.end(), name, True, _after_prep(text, start)))
     return out
 
 
@@ -136,6 +153,16 @@ class NameBook:
         for mt in self.mentions:
             if mt.is_person and mt.name not in self.full:
                 self.full.append(mt.name)
+        # surname-only mentions of people named in full elsewhere
+        surnames = {n.split()[-1]: n for n in self.full}
+        known = {m.start for m in self.mentions}
+        for m in re.finditer(r"\b[A-ZÀ-Þ][\w'’-]+\b", text):
+            w = m.group(0)
+            if w in surnames and m.start() not in known and not any(
+                mt.start <= m.start() < mt.end for mt in self.mentions
+            ):
+                self.mentions.append(Mention(m.start(), m.end(), surnames[w], True, _after_prep(text, m.start())))
+        self.mentions.sort(key=lambda mt: mt.start)
 
     def add(self, name: str) -> None:
         if len(name.split()) >= 2 and name not in self.full:
@@ -156,14 +183,15 @@ class NameBook:
                 best = full
         return best
 
-    def last_person_before(self, pos: int, exclude: list[tuple[int, int]] | None = None) -> str | None:
+    def last_person_mention(self, pos: int, exclude: list[tuple[int, int]] | None = None) -> tuple[str, int] | None:
+        """The last person named before ``pos`` (not inside quotes, not after a preposition)."""
         best = None
         for mt in self.mentions:
             if mt.start >= pos:
                 break
-            if not mt.is_person:
+            if not mt.is_person or mt.after_prep:
                 continue
             if exclude and any(a <= mt.start < b for a, b in exclude):
                 continue
-            best = mt.name
-        return self.resolve(best) if best else None
+            best = mt
+        return (self.resolve(best.name), best.start) if best else None

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from capture.types import QuoteItem
 
-from .names import NAME_RE, PRONOUNS, NameBook, is_org_name, strip_titles
+from .names import NAME_RE, STOP_CAPS, NameBook, is_org_name, strip_titles
 
 log = logging.getLogger(__name__)
 
@@ -44,23 +44,22 @@ SPEECH_VERBS = (
     "acknowledged|noted|said in a statement|writes|wrote in|stated in"
 )
 _VERB_RE = re.compile(rf"\b(?:{SPEECH_VERBS})\b")
-_ADV = r"(?:\s+(?:later|then|also|again|simply|flatly|quietly|recently|previously|earlier|once|"
-_ADV += r"firmly|bluntly|finally|further|repeatedly|publicly|privately|in an? \w+(?: \w+)?))?"
-
-_NAME = NAME_RE.pattern
-_ROLE_NP = r"(?:(?:a|an|one|the|another|two|three|several|some)\s+(?:[a-z][\w'’-]*\s+){0,4}?[a-z][\w'’-]*)"
-_PRON = r"(?:he|she|they|it|we|I|He|She|They|It|We)"
-
-# after the closing mark: , said X | , X said | , according to X
-AFTER_VERB_FIRST = re.compile(
-    rf"^\s*[,—–-]?\s*(?P<verb>{SPEECH_VERBS})\s+(?P<who>{_PRON}\b|{_ROLE_NP}|(?:[a-z]+\s+){{0,3}}{_NAME})"
+_VERB_ALT = SPEECH_VERBS + (
+    "|dismissed|rejected|praised|criticized|criticised|blasted|slammed|decried|hailed|welcomed|"
+    "likened|compared|characterized|characterised|referred to|used to say|put it|summed it up|"
+    "tells me|told me|told us|said of|says of"
 )
-AFTER_SUBJ_FIRST = re.compile(
-    rf"^\s*[,—–-]?\s*(?P<who>{_PRON}|(?:[a-z][\w'’-]*\s+){{0,4}}{_NAME}(?:,\s*[^,\"“”]{{2,120}},)?|{_ROLE_NP}(?:,\s*[^,\"“”]{{2,120}},)?)"
-    rf"{_ADV}\s+(?P<verb>{SPEECH_VERBS})\b"
-)
-AFTER_ACCORDING = re.compile(rf"^\s*[,—–-]?\s*(?P<verb>according to)\s+(?P<who>{_ROLE_NP}|(?:[a-z]+\s+){{0,3}}{_NAME})")
+_VERB_RE = re.compile(rf"\b(?:{_VERB_ALT})\b(?!\s+(?:not\s+)?to\b|\s+that\s+(?:his|her|their)\s+name)")
 
+_PRONOUN_RE = re.compile(r"^(?:he|she|they|it|we|i)$", re.I)
+_PREPS = r"(?:at|of|for|in|from|with|on|to|by|near|outside|inside|during|after|before|about|under|over|into|across|via|than)"
+_AUX_TAIL_RE = re.compile(
+    r"\s+(?:used to|would|will|has|have|had|did|does|do|also|later|then|again|once|often|always|never|"
+    r"simply|only|quickly|flatly|bluntly|firmly|quietly|recently|previously|earlier|since|went on to|"
+    r"continued to|has since|finally|further|repeatedly|publicly|privately|told me|just|even|still)$",
+    re.I,
+)
+_REL_CLAUSE_RE = re.compile(r",\s*(?:who|which|whose|whom|where|when)\b[^,]*(?:,|$)")
 _TITLE_CUE_RE = re.compile(
     r"(?:\b(?:book|books|novel|novels|memoir|film|films|movie|movies|song|songs|album|albums|"
     r"series|show|documentary|play|poem|poems|titled|entitled|called|named|dubbed|nicknamed|"
@@ -73,6 +72,7 @@ _TITLE_CUE_RE = re.compile(
     re.I,
 )
 _NICK_BEFORE_RE = re.compile(rf"(?:^|\s){NAME_RE.pattern}\s*$")
+_DETERMINERS = ("a", "an", "one", "the", "another", "two", "three", "several", "some", "many", "most")
 
 
 @dataclass
@@ -147,96 +147,137 @@ class Attribution:
     pronoun: str | None = None
 
 
-def _split_who(who: str) -> tuple[str, str | None]:
-    """"Lena Fischbach, a metals analyst at X" -> ("Lena Fischbach", "a metals analyst at X")."""
-    who = who.strip(" ,")
-    role = None
-    if "," in who:
-        who, role = who.split(",", 1)
-        role = role.strip(" ,.") or None
-    # lowercase role words before the name: "union president Esteban Quiroga"
-    m = re.match(r"^((?:[a-z][\w'’-]*\s+)+)(?=[A-ZÀ-Þ])", who)
-    if m and not re.match(_ROLE_NP + r"$", who):
-        pre = m.group(1).strip()
-        if pre.split()[0] not in ("a", "an", "one", "the", "another"):
-            role = role or pre
-            who = who[m.end():]
-        else:
-            # "a spokesman for Andes Pacific Mining" stays as a role speaker
-            pass
-    name, title = strip_titles(who.strip())
-    if title and not role:
-        role = title
-    return name.strip(" ,."), role
+def _name_runs(part: str) -> list[re.Match]:
+    """Capitalised runs in ``part`` that are not objects of a preposition."""
+    runs = []
+    for m in NAME_RE.finditer(part):
+        before = part[: m.start()].rstrip()
+        if re.search(rf"\b{_PREPS}$", before, re.I) or re.search(r"(?:'s|’s)$", m.group(0)):
+            continue
+        words = m.group(0).split()
+        if all(w.lower().strip(".,") in STOP_CAPS for w in words):
+            continue
+        runs.append(m)
+    return runs
 
 
-def _clip_role_np(s: str) -> str:
-    s = re.split(r"\s+(?:who|that|which|at|for|with|in|from|of|on|during|after|when|while)\b", s)[0]
-    return s.strip(" ,.")
+def parse_subject(chunk: str) -> Attribution | None:
+    """Speaker (name, organisation or role), role and pronoun of an attribution's subject."""
+    chunk = re.sub(r"\s+", " ", chunk).strip(" ,;:—–-")
+    if not chunk:
+        return None
+    prev = None
+    while prev != chunk:
+        prev = chunk
+        chunk = _AUX_TAIL_RE.sub("", chunk).strip(" ,")
+    chunk = _REL_CLAUSE_RE.sub(",", chunk).strip(" ,")
+    if not chunk:
+        return None
+    first = chunk.split()[0]
+    if _PRONOUN_RE.match(first) and (len(chunk.split()) == 1 or not chunk.split()[1][:1].isupper()):
+        return Attribution(None, None, None, pronoun=first.lower())
+    parts = [x.strip() for x in chunk.split(",") if x.strip()]
+    speaker_part = None
+    run = None
+    for part in parts:
+        runs = _name_runs(part)
+        persons = [r for r in runs if not is_org_name(r.group(0))]
+        if persons:
+            speaker_part, run = part, persons[-1]
+            break
+        if runs and speaker_part is None:
+            speaker_part, run = part, runs[-1]
+    if run is not None and speaker_part is not None:
+        raw = run.group(0)
+        name, title = strip_titles(raw)
+        name = re.sub(r"(?:'s|’s)$", "", name).strip(" .,")
+        if not name or len(name.split()) > 6:
+            return None
+        pre = speaker_part[: run.start()].strip(" ,")
+        role_bits = [b for b in (pre + (" " + title if title else "")).split() if b]
+        role = " ".join(role_bits).strip() or None
+        others = [x for x in parts if x is not speaker_part]
+        if others:
+            other = ", ".join(others)
+            role = f"{role}, {other}" if role else other
+        if role and len(role) > 160:
+            role = role[:160].rsplit(" ", 1)[0]
+        return Attribution(name, role, None)
+    # no name: an unnamed role or group ("a loan officer at one of the banks", "officials")
+    for part in reversed(parts):
+        words = part.split()
+        if words and words[0].lower() in _DETERMINERS:
+            clipped = re.split(rf"\s+(?:{_PREPS}|who|that|which|whose)\b", part)[0].strip(" ,.")
+            if 1 < len(clipped.split()) <= 6:
+                return Attribution(clipped[0].lower() + clipped[1:], None, None)
+    words = parts[-1].split()
+    if 1 <= len(words) <= 4 and all(w[:1].islower() for w in words):
+        return Attribution(parts[-1], None, None)
+    return None
+
+
+def _split_sentence_tail(before: str) -> str:
+    """The current sentence (up to the opening mark) of ``before``."""
+    return re.split(r"(?<=[.!?])[\"”’]?\s+(?=[A-Z\"“‘])", before)[-1]
 
 
 def attribution_after(after: str) -> Attribution | None:
     """Attribution right after a closing mark, within the same clause."""
     seg = re.split(r"(?<=[.!?])\s|[\"“”]", after, maxsplit=1)[0]
-    for rx in (AFTER_ACCORDING, AFTER_VERB_FIRST, AFTER_SUBJ_FIRST):
-        m = rx.match(seg)
-        if not m:
-            continue
-        who = m.group("who").strip()
-        verb = m.group("verb")
-        if rx is AFTER_VERB_FIRST or rx is AFTER_ACCORDING:
-            rest = seg[m.end():]
-            rm = re.match(r"^\s*,\s*([^.;\"“”]{2,150})", rest)
-            if rm and re.match(r"^(?:a|an|the|who|one|its|his|her|their)\b", rm.group(1)):
-                who = who + ", " + rm.group(1)
-        return _make_attr(who, verb)
-    return None
-
-
-def _make_attr(who: str, verb: str) -> Attribution | None:
-    who = who.strip()
-    if who.split()[0].lower() in PRONOUNS and len(who.split()) == 1:
-        return Attribution(None, None, verb, pronoun=who.lower())
-    if re.match(_ROLE_NP, who) and not re.search(r"[A-Z]", who.split(",")[0][1:] if who else ""):
-        base = who.split(",")[0]
-        return Attribution(_clip_role_np(base), None, verb)
-    name, role = _split_who(who)
-    if not name:
+    m = re.match(r"^\s*[,—–-]?\s*(?P<verb>according to)\s+(?P<rest>[^.;:!?]+)", seg)
+    if not m:
+        m = re.match(rf"^\s*[,—–-]?\s*(?P<verb>{_VERB_ALT})\b\s+(?P<rest>[^.;:!?]+)", seg)
+    if m:
+        rest = m.group("rest")
+        rest = re.split(rf",?\s+(?:{_PREPS})\s+(?=[a-z0-9])|\s+(?:on|in|at)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b", rest)[0]
+        a = parse_subject(rest)
+        if a is not None:
+            a.cue = m.group("verb")
+            return a
         return None
-    if re.match(_ROLE_NP, name) and not re.search(r"[A-Z]", name):
-        name = _clip_role_np(name)
-    return Attribution(name, role, verb)
-
-
-_BEFORE_VERB_RE = re.compile(
-    rf"(?P<who>{_PRON}|{_ROLE_NP}|(?:[A-Za-z][\w'’-]*\s+){{0,4}}?{_NAME}(?:,\s*[^,\"“”]{{2,120}},)?)"
-    rf"{_ADV}\s+(?P<verb>{SPEECH_VERBS})\b(?P<tail>[^\"“”]*)$"
-)
-_BEFORE_ACCORDING_RE = re.compile(rf"\b(?P<verb>[Aa]ccording to)\s+(?P<who>{_ROLE_NP}|{_NAME})\s*,?\s*(?P<tail>[^\"“”]*)$")
+    m = re.match(rf"^\s*[,—–-]?\s*(?P<subj>[^.;:!?]{{1,160}}?)\s+(?P<verb>{_VERB_ALT})\b", seg)
+    if m and not re.match(r"^\s*[,—–-]?\s*(?:and|but|or|nor|to|that|which|as|because|while|when|if|so|than|then|after|before)\b", seg, re.I):
+        subj = m.group("subj")
+        if len(_REL_CLAUSE_RE.sub(",", subj).split()) > 14:
+            return None
+        a = parse_subject(subj)
+        if a is not None:
+            a.cue = m.group("verb")
+            return a
+    return None
 
 
 def attribution_before(before: str) -> Attribution | None:
     """Attribution in the same sentence before the opening mark."""
-    sent = re.split(r"(?<=[.!?])\s+(?=[A-Z\"“])", before)[-1]
-    m = _BEFORE_ACCORDING_RE.search(sent)
+    sent = _split_sentence_tail(before)
+    m = None
+    for m2 in re.finditer(r"\b[Aa]ccording to\s+(?P<who>[^,\"“”]{2,120}?)\s*,\s*(?P<tail>[^\"“”]*)$", sent):
+        m = m2
     if m:
-        return _make_attr(m.group("who"), "according to")
-    m = _BEFORE_VERB_RE.search(sent)
-    if not m:
+        a = parse_subject(m.group("who"))
+        if a is not None:
+            a.cue = "according to"
+            return a
+    verbs = list(_VERB_RE.finditer(sent))
+    if not verbs:
         return None
-    verb = m.group("verb")
-    tail = m.group("tail")
+    v = verbs[-1]
+    verb = v.group(0)
+    tail = sent[v.end():]
     if verb in ("called", "calls", "described", "describes") and not tail.strip(" ,:"):
         return None  # `a book called "X"`: naming, not speech
-    if len(tail) > 160:
+    if len(tail) > 200:
         return None
-    who = m.group("who")
-    # the subject is the last clause before the verb
-    who = re.split(r"\b(?:and|but|while|as|because|when|after|before|that|who)\s+(?=[A-Z]|he\b|she\b|they\b|it\b)", who)[-1]
-    return _make_attr(who, verb)
+    subj = _REL_CLAUSE_RE.sub(",", sent[: v.start()])
+    # the last clause before the verb
+    subj = re.split(r"[;:]|\b(?:and|but|while|because|although|though|when|after|before|as|so|that|if)\s+(?=(?:[A-Z]|he\b|she\b|they\b|it\b|we\b))", subj)[-1]
+    a = parse_subject(subj)
+    if a is not None:
+        a.cue = verb
+    return a
 
 
-def _is_not_speech(before: str, inner: str, after: str, attributed: bool) -> bool:
+def _is_not_speech(before: str, inner: str, after: str, attributed: bool, explicit_after: bool) -> bool:
     words = inner.split()
     b = before.rstrip()
     if re.search(r"\b(?:called|named|dubbed|nicknamed|titled|entitled|known as|so-called|billed as|coined)\s*[,:]?\s*$", b, re.I):
@@ -244,25 +285,27 @@ def _is_not_speech(before: str, inner: str, after: str, attributed: bool) -> boo
     # nickname between first and last name: Robert "Bobby" Smith
     if len(words) <= 3 and _NICK_BEFORE_RE.search(b) and re.match(r"^\s*[A-ZÀ-Þ][\w'’-]+", after):
         return True
-    if _TITLE_CUE_RE.search(b) and not attributed:
-        return True
-    # Title Case spans after a work noun
     if re.search(r"\b(?:book|novel|memoir|film|movie|song|album|series|show|documentary|play|poem|podcast|episode)s?\s*,?\s*$", b, re.I):
+        return True
+    if explicit_after:
+        return False
+    if _TITLE_CUE_RE.search(b) and not attributed:
         return True
     if not attributed and len(words) <= 4:
         return True
-    if attributed and len(words) <= 2 and not re.search(r"[.!?]$", inner):
-        # a one- or two-word quote needs its verb right before it ("called it 'reckless'")
-        return not re.search(rf"\b(?:{SPEECH_VERBS})\b[^.\"“”]{{0,60}}$", b)
+    if attributed and len(words) <= 4 and not re.search(r"[.!?]$", inner):
+        # a short partial quote needs its speech verb in the same sentence
+        return not _VERB_RE.search(_split_sentence_tail(b))
     return False
 
 
 def _sentence_has_verb(before: str) -> bool:
-    sent = re.split(r"(?<=[.!?])\s+(?=[A-Z\"“])", before)[-1]
+    sent = _split_sentence_tail(before)
     return bool(_VERB_RE.search(sent)) or "according to" in sent.lower()
 
 
-def extract_quotes(text: str, paragraphs: list[tuple[int, str]], title: str | None = None) -> list[QuoteItem]:
+def extract_quotes(text: str, paragraphs: list[tuple[int, str]], title: str | None = None,
+                   authors: list[str] | None = None) -> list[QuoteItem]:
     """Quotes in ``text`` (``paragraphs`` are (offset, paragraph) pairs of that text)."""
     spans = find_spans(paragraphs)
     if not spans:
@@ -288,6 +331,7 @@ def extract_quotes(text: str, paragraphs: list[tuple[int, str]], title: str | No
     items: list[QuoteItem] = []
     last_speaker: str | None = None
     last_role: str | None = None
+    last_pos = -1
     last_para = -10
     last_org: str | None = None
     for group in merged:
@@ -296,59 +340,50 @@ def extract_quotes(text: str, paragraphs: list[tuple[int, str]], title: str | No
         before = ptext[: first.open_pos - pbase]
         lbase, ltext = paragraphs[last.para]
         after = ltext[last.close_pos - lbase + 1 :] if last.close_pos >= 0 else ""
-        inner_parts = []
-        for s in group:
-            t, _, _ = _clean_quote(s.text, s.start, s.end)
-            inner_parts.append(t)
-        inner = " ".join(p for p in inner_parts if p)
-        if last.close_pos == -1 and len(group) == 1 and len(inner.split()) < 6:
+        inner = " ".join(t for t in (_clean_quote(s.text, s.start, s.end)[0] for s in group) if t)
+        if not inner or (last.close_pos == -1 and len(group) == 1 and len(inner.split()) < 6):
             continue  # an unclosed quote alone is only speech when long
         # text before this quote back to the previous quote's closing mark
-        prev_in_para = [s for s in spans if s.para == first.para and s.close_pos >= 0 and s.close_pos < first.open_pos]
+        prev_in_para = [s for s in spans if s.para == first.para and 0 <= s.close_pos < first.open_pos]
         before_local = before
         if prev_in_para:
             before_local = ptext[prev_in_para[-1].close_pos - pbase + 1 : first.open_pos - pbase]
         attr = attribution_after(after)
+        explicit_after = attr is not None
         if attr is None:
             attr = attribution_before(before_local)
-        attributed = attr is not None
-        continuation = False
-        if (attr is None and last_speaker and (first.para - last_para) <= 1
-                and (prev_in_para or first.open_pos == pbase or first.para == last_para)):
-            continuation = True  # same or next paragraph without a new attribution
-        if _is_not_speech(before_local, inner, after, attributed or continuation):
+        continuation = (
+            attr is None and last_speaker is not None and (first.para - last_para) <= 1
+            and bool(prev_in_para or first.open_pos == pbase or first.para == last_para)
+        )
+        if _is_not_speech(before_local, inner, after, attr is not None or continuation, explicit_after):
             continue
         speaker = role = cue = None
         if attr is not None:
             cue = attr.cue
             if attr.pronoun:
-                if attr.pronoun in ("it",):
-                    speaker = last_org or _last_org_before(text, first.open_pos)
-                elif attr.pronoun in ("they", "we"):
-                    speaker = last_speaker
-                elif attr.pronoun == "i":
-                    speaker = None
-                else:
-                    speaker = book.last_person_before(first.open_pos, quoted_ranges) or last_speaker
+                speaker = _resolve_pronoun(attr.pronoun, first.open_pos, book, quoted_ranges,
+                                           last_speaker, last_pos, last_org, text, authors)
+                if speaker == last_speaker:
+                    role = last_role
             else:
-                speaker = attr.speaker
-                role = attr.role
+                speaker, role = attr.speaker, attr.role
                 if speaker and speaker[:1].isupper():
-                    if is_org_name(speaker):
+                    if is_org_name(speaker) or len(speaker.split()) > 4:
                         last_org = speaker
                     else:
                         speaker = book.resolve(speaker)
                         book.add(speaker)
         elif continuation:
-            speaker, role, cue = last_speaker, last_role, None
+            speaker, role = last_speaker, last_role
         else:
-            # unattributed long quote: keep it only with a speech verb in the sentence
+            # unattributed: keep a long quote only with a speech verb in its sentence
             if not _sentence_has_verb(before_local) and len(inner.split()) < 8:
                 continue
             speaker = last_speaker if (first.para - last_para) <= 1 else None
         if speaker:
-            last_speaker, last_role, last_para = speaker, role, last.para
-        start, end = (first.start, first.end) if len(group) == 1 else (-1, -1)
+            last_speaker, last_role, last_para, last_pos = speaker, role, last.para, first.open_pos
+        start = end = -1
         if len(group) == 1:
             t, start, end = _clean_quote(first.text, first.start, first.end)
             if text[start:end] != t:
@@ -357,9 +392,27 @@ def extract_quotes(text: str, paragraphs: list[tuple[int, str]], title: str | No
     return _dedupe(items)
 
 
+def _resolve_pronoun(pronoun: str, pos: int, book: NameBook, quoted: list[tuple[int, int]],
+                     last_speaker: str | None, last_pos: int, last_org: str | None, text: str,
+                     authors: list[str] | None) -> str | None:
+    if pronoun == "it":
+        return last_org or _last_org_before(text, pos)
+    if pronoun in ("they", "we"):
+        return last_speaker
+    if pronoun == "i":
+        return authors[0] if authors and len(authors) == 1 else last_speaker
+    named = book.last_person_mention(pos, quoted)
+    if named is None:
+        return last_speaker
+    name, at = named
+    if last_speaker and last_pos >= at:
+        return last_speaker
+    return name
+
+
 def _last_org_before(text: str, pos: int) -> str | None:
     best = None
-    for m in re.finditer(rf"({_NAME})\s+(?:{SPEECH_VERBS})\b", text[:pos]):
+    for m in re.finditer(rf"({NAME_RE.pattern})\s+(?:{SPEECH_VERBS})\b", text[:pos]):
         name = m.group(1)
         if is_org_name(name) or len(name.split()) >= 2:
             best = name
