@@ -171,6 +171,21 @@ def extract_credits(root: etree._Element, jsonld_images: list[dict], body_scope:
             add(text_of(credit_el), caption, img)
         elif caption:
             add(credit_from_caption(caption), caption, img)
+    # 1b. images outside <figure>: the short text block around them (table cells, divs)
+    for img in root.iter("img", "amp-img"):
+        if any(tag_of(a) in ("figure", "header", "nav", "footer") for a in iter_ancestors(img)):
+            continue
+        box_text = None
+        for depth, a in enumerate(iter_ancestors(img)):
+            if depth > 3 or tag_of(a) in ("body", "article", "main", "p"):
+                break
+            t = text_of(a)
+            if len(t) > 300:
+                break
+            if t:
+                box_text = t
+        if box_text:
+            add(credit_from_caption(box_text), box_text, img.get("src") or img.get("data-src"))
     # 2. credit spans outside figures (image blocks built from divs)
     for el in _credit_els(root):
         if any(tag_of(a) == "figure" for a in iter_ancestors(el)):

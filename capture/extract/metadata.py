@@ -344,8 +344,9 @@ def extract_metadata(root, url: str | None = None, nodes: list[dict] | None = No
         title = _SITE_SUFFIX_RE.sub("", cands[0]) if len(cands[0]) > 30 else cands[0]
     if title is None and h1s:
         title = h1s[0]
+    site_part = None
     if title is None and doc_title:
-        title = _SITE_SUFFIX_RE.sub("", doc_title)
+        title, site_part = _split_doc_title(doc_title, root)
     md.title = title
 
     # ---- publisher
@@ -362,10 +363,12 @@ def extract_metadata(root, url: str | None = None, nodes: list[dict] | None = No
                 break
     if not publisher and micro.get("publisher"):
         publisher = micro["publisher"]
+    if not publisher and site_part:
+        publisher = site_part
     if not publisher and doc_title and title:
-        m = _SITE_SUFFIX_RE.search(doc_title)
-        if m:
-            publisher = re.sub(r"^\s*[|\-–—:·»]\s*", "", m.group(0)).strip()
+        _t, site = _split_doc_title(doc_title, root)
+        if site and _norm_cmp(site) != _norm_cmp(title):
+            publisher = site
     md.publisher = clean_text(publisher) if publisher else _site_from_url(url)
 
     # ---- authors
@@ -451,6 +454,36 @@ def extract_metadata(root, url: str | None = None, nodes: list[dict] | None = No
                 imgs.append(v)
     md.images = imgs
     return md
+
+
+_TITLE_SEP_RE = re.compile(r"\s+[|\-–—·»:]\s+")
+
+
+def _split_doc_title(doc_title: str, root) -> tuple[str, str | None]:
+    """("Site - Headline" or "Headline | Site") -> (headline, site), using the visible page text."""
+    parts = [p for p in _TITLE_SEP_RE.split(doc_title) if p.strip()]
+    if len(parts) < 2:
+        return doc_title, None
+    first, last = parts[0], parts[-1]
+    body = root.find(".//body")
+    visible = set()
+    if body is not None:
+        for n, el in enumerate(body.iter("h1", "h2", "b", "strong", "p", "span", "div", "font", "td")):
+            if n > 3000:
+                break
+            t = text_of(el)
+            if 0 < len(t) < 300:
+                visible.add(_norm_cmp(t))
+    head_first = " - ".join(parts[:-1])
+    head_last = " - ".join(parts[1:])
+    if _norm_cmp(head_last) in visible and _norm_cmp(head_first) not in visible:
+        return head_last, first
+    if _norm_cmp(head_first) in visible:
+        return head_first, last
+    # otherwise the longer side is the headline
+    if len(last) > len(first) * 1.5:
+        return head_last, first
+    return head_first, last
 
 
 _VISIBLE_DATE_RE = re.compile(

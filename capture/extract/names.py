@@ -33,11 +33,10 @@ TITLE_WORDS = {
     "mr.", "mrs.", "ms.", "sen.", "rep.", "gov.", "lt.", "sgt.", "gen.", "col.", "capt.", "rev.",
     "prof.", "st.", "jr.", "republican", "democrat", "democratic", "gop", "independent",
     "financial", "operating", "technology", "marketing", "communications", "press", "public",
-    "information", "affairs", "relations", "legal", "counsel", "general", "managing", "editor",
+    "information", "affairs", "relations", "legal", "counsel", "managing", "editor",
     "council", "member", "passenger", "resident", "residents", "owner", "farmer", "fisherman",
     "guard", "forward", "center", "pitcher", "quarterback", "striker", "midfielder", "defender",
-    "goalkeeper", "star", "veteran", "rookie", "freshman", "sophomore", "junior", "senior",
-    "opposition", "party", "regional", "national", "federal", "provincial", "municipal",
+    "goalkeeper", "star", "veteran", "rookie", "freshman", "sophomore", "junior", "opposition", "party", "regional", "national", "federal", "provincial", "municipal",
 }
 ORG_WORDS = {
     "inc", "inc.", "corp", "corp.", "corporation", "company", "co", "co.", "llc", "ltd", "ltd.",
@@ -59,7 +58,7 @@ ORG_WORDS = {
     "restaurant", "store", "stores", "market", "brands", "foods", "water", "electric", "utility",
     "utilities", "republic", "kingdom", "states", "nations", "secretariat", "cabinet",
     "kremlin", "pentagon", "whitehouse", "embassy", "consulate", "weather", "bancorp", "bancshares",
-    "financial", "bank", "banks", "airlines", "railroad", "hospitals", "medical", "memorial",
+    "financial", "banks", "railroad", "hospitals", "medical", "memorial",
     "university's", "properties", "realty", "development", "developers", "construction",
 }
 PRONOUNS = {"he", "she", "they", "it", "we", "i", "him", "her", "his", "hers", "them"}

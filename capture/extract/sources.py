@@ -69,7 +69,7 @@ def _alias_index() -> tuple[re.Pattern, dict[str, Outlet]]:
     for o in load_outlets():
         for a in (o.name, *o.aliases):
             by_alias.setdefault(a, o)
-            if a.startswith("The "):
+            if a.startswith("The ") and len(a.split()) > 2:
                 by_alias.setdefault(a[4:], o)
     names = sorted(by_alias, key=len, reverse=True)
     rx = re.compile(r"(?<![\w&])(?:the\s+)?(" + "|".join(re.escape(n) for n in names) + r")(?![\w&])")
@@ -101,35 +101,56 @@ def outlet_by_name(name: str) -> Outlet | None:
     return None
 
 
-_CUE_BEFORE_RE = re.compile(
-    r"(?:\btold|\bto|\baccording to|\binterview with|\binterviewed by|\breported by|\breport by|"
-    r"\breport in|\breports? from|\bpublished by|\bpublished in|\bcited by|\bciting|\bcited|\bper|"
-    r"\bvia|\bquoted by|\bquoted in|\bspeaking to|\bspoke to|\bspoke with|\bsaid to|\bwrote in|"
-    r"\bwriting in|\bop-ed in|\bstatement to|\bcomments to|\bremarks to|\bappearance on|\bappeared on|"
-    r"\bon|\bbroadcaster|\bnewspaper|\bstation|\bbroadcast by|\bobtained by|\breviewed by|"
-    r"\bseen by|\bfirst reported by|\bfrom|\bby|\bin|\bwith)"
-    r"(?:\s+(?:the|a|an|local|national|public|state|state-run|state-owned|daily|weekly|"
-    r"radio|television|tv|news|station|newspaper|broadcaster|outlet|agency|wire|service|magazine|site|"
-    r"website|network|channel|program|programme|show|podcast|[A-Z][a-z]+n|'s)){0,5}\s*$",
+_DESCRIPTORS = (
+    r"(?:\s+(?:the|a|an|local|national|public|state|state-run|state-owned|daily|weekly|regional|"
+    r"independent|investigative|online|business|financial|news|radio|television|tv|station|"
+    r"newspaper|broadcaster|outlet|agency|wire|service|magazine|site|website|network|channel|"
+    r"program|programme|show|podcast|[A-Z][a-z]+n|[A-Z][a-z]+-based)){0,5}\s*$"
+)
+_STRONG_BEFORE_RE = re.compile(
+    r"(?:\btold|\baccording to|\binterviews? with|\binterviewed by|\breported by|\breport(?:s|ing)? (?:by|in|from)|"
+    r"\bpublished (?:by|in)|\bcited by|\bciting|\bquoted (?:by|in)|\bspeaking (?:to|with)|\bspoke (?:to|with)|"
+    r"\bstatements? to|\bcomments? to|\bremarks to|\bwrote in|\bwriting in|\bop-ed in|\bessay in|\bcolumn in|"
+    r"\bappearance on|\bappeared on|\bappearing on|\bbroadcast (?:by|on)|\bobtained by|\breviewed by|\bseen by|"
+    r"\bfirst reported by|\bas reported by|\bconfirmed to|\bsaid (?:to|on)|\btelling|\binvestigation by|"
+    r"\banalysis by|\bdata (?:from|compiled by)|\bfigures (?:from|compiled by)|\bpoll (?:by|for)|"
+    r"\bsurvey (?:by|for)|\bvia|\bper|\bstory (?:by|in)|\barticle (?:by|in))" + _DESCRIPTORS,
     re.I,
 )
+_WEAK_BEFORE_RE = re.compile(r"\b(?:to|from|by|in|with|on)" + _DESCRIPTORS, re.I)
 _CUE_AFTER_RE = re.compile(
-    r"^(?:'s|’s)?\s*(?:,\s*(?:which|citing|the|a)\b[^.]{0,40}?)?\s*(?:\(\w+\)\s*)?(?:first\s+|previously\s+|also\s+|earlier\s+|initially\s+)?"
-    r"(?:reported|reports|reporting|revealed|reveals|said|says|wrote|writes|found|finds|obtained|"
-    r"published|publishes|broke the news|confirmed|noted|notes|cited|cites|quoted|quotes|"
-    r"learned|has learned|has reported|had reported|was first to report|via|investigation|"
-    r"report|analysis|review|interview|poll|survey|story|article|podcast|broadcast)\b",
+    r"^(?:'s|’s)?\s*(?:,\s*(?:which|citing|the|a|an)\b[^.]{0,60}?)?\s*(?:\(\w+\)\s*)?"
+    r"(?:first\s+|previously\s+|also\s+|earlier\s+|initially\s+|later\s+|exclusively\s+|has\s+|had\s+|have\s+|was\s+the\s+first\s+to\s+)?"
+    r"(?:reported|reports|reporting|revealed|reveals|wrote|writes|found|finds|obtained|published|"
+    r"publishes|broke|confirmed|noted|notes|cited|cites|learned|documented|documents|detailed|"
+    r"details|chronicled|disclosed|discloses|said|says|quoted|quotes|estimated|estimates|tallied|"
+    r"counted|calculated|analy[sz]ed|projected|projects|ranked|named|first\s+reported)\b",
     re.I,
 )
-_WEAK_CUE_BEFORE = re.compile(r"\b(?:on|from|by|in|with|to)\s*(?:the\s+)?$", re.I)
-
-# "told local radio station Radio Cooperativa", "the newspaper El Tiempo reported"
+_POSSESSIVE_RE = re.compile(
+    r"^(?:'s|’s)\s+(?:[\w-]+\s+){0,3}?(?:report|reports|reporting|analysis|projection|projections|poll|"
+    r"polling|survey|ranking|rankings|investigation|story|stories|coverage|estimate|estimates|tally|"
+    r"count|data|review|interview|forecast|reporter|reporters|correspondent|editorial|editorial board|"
+    r"exit poll|scoop|exclusive|findings|database|documentary|podcast|piece|article|column|"
+    r"bracketology|mock draft|power rankings)\b",
+    re.I,
+)
 _UNKNOWN_OUTLET_RE = re.compile(
     r"\b(?:told|to|according to|with|by|in)\s+(?:the\s+)?(?:local\s+|national\s+|public\s+|state\s+|"
-    r"regional\s+|daily\s+|weekly\s+|[A-Z][a-z]+n\s+)*(?:radio station|television station|TV station|"
+    r"regional\s+|daily\s+|weekly\s+|independent\s+|[A-Z][a-z]+n\s+)*(?:radio station|television station|TV station|"
     r"radio|newspaper|broadcaster|news agency|news site|news outlet|news website|outlet|daily|"
     r"weekly|tabloid|magazine|channel|network|wire service)\s+"
     r"(?P<name>(?:[A-ZÀ-Þ][\w'’.&-]*|de|del|la|el|di|of|the)(?:\s+(?:[A-ZÀ-Þ][\w'’.&-]*|de|del|la|el|di|of|the)){0,5})"
+)
+_PAPER_WORDS = (
+    r"Courier|Times|Post|Herald|Tribune|Gazette|Journal|Chronicle|Record|Register|Sentinel|Observer|"
+    r"Examiner|Inquirer|Dispatch|Star|Bee|Daily|News|Press|Review|Independent|Telegraph|Globe|Mirror|"
+    r"Monitor|Standard|Beacon|Ledger|Bulletin|Courant|Enquirer|Eagle|Leader|Argus|Citizen|Banner|"
+    r"Sun|Voice|Radio|Television|TV|Magazine|Weekly|Wire|Post-Gazette|Reporter|Tribune-Review|"
+    r"Currents|Current|Messenger|Advocate|Clarion|Pioneer|Express|Mail|Statesman|Packet|Intelligencer"
+)
+_NAMED_PAPER_RE = re.compile(
+    rf"(?<![\w])(?:[Tt]he\s+)?(?P<name>(?:[A-ZÀ-Þ][\w'’&.-]*\s+){{1,4}}(?:{_PAPER_WORDS}))(?![\w])"
 )
 
 
@@ -176,6 +197,24 @@ def _sentence_around(text: str, start: int, end: int) -> str:
     return text[s + 1 : e].strip()
 
 
+def _is_cited(text: str, start: int, end: int, alias_low: str, strict: bool = False) -> bool:
+    """Does the outlet mention text[start:end] sit in a citation context?"""
+    before = text[max(0, start - 90) : start]
+    before = before.split("\n")[-1]
+    after = text[end : end + 70].split("\n")[0]
+    strong = bool(_STRONG_BEFORE_RE.search(before))
+    cued_after = bool(_CUE_AFTER_RE.match(after)) or bool(_POSSESSIVE_RE.match(after))
+    via = bool(re.match(r"^\s+via\s+[A-Z]", after)) or bool(re.search(r"\bvia\s+(?:the\s+)?$", before))
+    if strong or cued_after or via:
+        return True
+    if strict or (alias_low in _AMBIGUOUS and alias_low not in _CASE_OK):
+        return False
+    # "in the Times", "on CNN" when the sentence is about reporting
+    return bool(_WEAK_BEFORE_RE.search(before)) and bool(
+        re.search(r"\b(?:told|interview|report|reported|wrote|writing|said|says|story|article|appeared|published)\b", before + after, re.I)
+    )
+
+
 def find_citations(
     text: str,
     links: list[tuple[str, str, int, int]],
@@ -195,22 +234,18 @@ def find_citations(
         alias = m.group(1)
         outlet = by_alias[alias]
         start, end = m.start(1), m.end(1)
-        before = text[max(0, m.start() - 80) : m.start()]
-        after = text[end : end + 60]
-        low = alias.lower()
-        strong_before = bool(_CUE_BEFORE_RE.search(before)) and not _WEAK_CUE_BEFORE.search(before)
-        weak_before = bool(_WEAK_CUE_BEFORE.search(before))
-        cued_after = bool(_CUE_AFTER_RE.match(after))
-        via = bool(re.match(r"^\s+via\s+[A-Z]", after)) or bool(re.search(r"\bvia\s+(?:the\s+)?$", before))
-        if low in _AMBIGUOUS and low not in _CASE_OK:
-            ok = (strong_before and re.search(r"\b(?:told|according to|interview with|reported by)\b[^.]{0,30}$", before, re.I)) or via or (
-                cued_after and re.match(r"^(?:'s|’s)?\s*(?:first\s+)?(?:reported|reports)\b", after))
-        else:
-            ok = strong_before or cued_after or via or (weak_before and cued_after)
-            if not ok and weak_before and re.search(r"\b(?:told|interview|report|wrote|writing|said)\b[^.]{0,60}$", before, re.I):
-                ok = True
-        if ok:
+        if _is_cited(text, m.start(), end, alias.lower()):
             col.add(outlet.name, "attribution", None, _sentence_around(text, start, end), (start, end))
+    for m in _NAMED_PAPER_RE.finditer(text):
+        name = m.group("name").strip()
+        if rx.search(name) or outlet_by_name(name):
+            continue
+        words = name.split()
+        if words[0].lower() in ("in", "on", "at", "for", "from", "by", "and", "but", "as", "when", "while") :
+            continue
+        if _is_cited(text, m.start(), m.end(), name.lower(), strict=True):
+            col.add(name, "attribution", None, _sentence_around(text, m.start("name"), m.end()),
+                    (m.start("name"), m.end("name")))
     for m in _UNKNOWN_OUTLET_RE.finditer(text):
         name = m.group("name").strip()
         name = re.sub(r"\s+(?:that|the|of|de|del|la|el|di)$", "", name)
