@@ -49,8 +49,9 @@ def acquire_instance_lock(db_url: str) -> QLockFile:
     lock = QLockFile(str(path))
     lock.setStaleLockTime(0)
     if not lock.tryLock(100):
-        ok, pid, host, _app = lock.getLockInfo()
-        who = f" (process {pid} on {host})" if ok else ""
+        info = lock.getLockInfo()  # PySide returns (pid, host, app) or with a leading bool
+        values = [v for v in info if not isinstance(v, bool)] if isinstance(info, tuple) else []
+        who = f" (process {values[0]} on {values[1]})" if len(values) >= 2 else ""
         raise AlreadyOpenError(
             f"This archive is already open in another Cuttings window{who}.\n\n"
             "Switch to that window, or close it and start Cuttings again. Two programs "

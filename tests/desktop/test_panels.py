@@ -1,0 +1,226 @@
+"""Queue, dialogs, sidebar filters, settings, window state, lock: on real widgets."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
+from PySide6.QtGui import QDropEvent, QGuiApplication
+
+from capture.settings import Settings
+from desktop.app import AlreadyOpenError, acquire_instance_lock
+from desktop.settings_dialog import SettingsDialog
+from desktop.settings_store import load_settings, save_settings
+from desktop.url_lists import read_url_list
+
+pytestmark = pytest.mark.gui
+
+
+def _wait_idle(qtbot, win):
+    qtbot.waitUntil(lambda: not win.controller.running and win.runner.in_flight == 0
+                    and not win._refresh_timer.isActive(), timeout=20000)
+
+
+def _add(qtbot, win, text, *, recapture=False):
+    dialog = win.open_add_dialog(text)
+    qtbot.waitUntil(lambda: dialog.ready, timeout=5000)
+    if recapture:
+        dialog.recapture.setChecked(True)
+    return dialog
+
+
+def test_dialog_reports_archived_and_offers_recapture(qtbot, make_window, site_urls, httpserver):
+    win = make_window()
+    dialog = _add(qtbot, win, site_urls[0])
+    dialog.capture_button.click()
+    qtbot.waitUntil(lambda: win.model.total == 1, timeout=20000)
+    _wait_idle(qtbot, win)
+
+    dialog = _add(qtbot, win, f"{site_urls[0]}?utm_source=newsletter\nexample.org/story")
+    a = dialog.analysis
+    assert len(a.archived) == 1 and "already captured on" in a.archived[0].message
+    assert a.new == ["https://example.org/story"] and a.fixed
+    assert dialog.recapture.isEnabled()
+    assert dialog.urls_to_recapture() == []
+    dialog.recapture.setChecked(True)
+    assert dialog.urls_to_recapture() == [a.archived[0].url]
+    assert dialog.capture_button.text() == "Capture 2 links"
+    dialog.reject()
+
+    # Recapture keeps one article with two captures.
+    hits = len(httpserver.log)
+    dialog = _add(qtbot, win, site_urls[0], recapture=True)
+    assert dialog.urls_to_capture() == []
+    dialog.capture_button.click()
+    qtbot.waitUntil(lambda: len(httpserver.log) > hits, timeout=10000)
+    _wait_idle(qtbot, win)
+    art = win.archive.article(win.archive.article_ids()[0])
+    assert len(art["captures"]) == 2
+    assert win.model.total == 1
+
+
+def test_failed_capture_can_be_retried(qtbot, make_window, httpserver):
+    httpserver.expect_oneshot_request("/flaky").respond_with_data("gone", status=503)
+    httpserver.expect_request("/flaky").respond_with_data(
+        "<html><head><title>Back again</title></head><body><article><h1>Back again</h1>"
+        "<p>The ferry service resumed on Monday after a week of storms, the operator said. "
+        "Passengers were asked to book in advance.</p></article></body></html>",
+        content_type="text/html")
+    win = make_window()
+    dialog = _add(qtbot, win, httpserver.url_for("/flaky"))
+    dialog.capture_button.click()
+    qtbot.waitUntil(lambda: [j.state for j in win.queue_panel.model.jobs()] == ["failed"],
+                    timeout=20000)
+    _wait_idle(qtbot, win)
+    job = win.queue_panel.model.jobs()[0]
+    assert "503" in (job.message or "")
+    win.queue_panel.view.selectRow(0)
+    assert win.queue_panel.retry_button.isEnabled()
+    assert not win.queue_panel.cancel_button.isEnabled()
+    win.queue_panel.retry_button.click()
+    qtbot.waitUntil(lambda: [j.state for j in win.queue_panel.model.jobs()] == ["done"],
+                    timeout=20000)
+    _wait_idle(qtbot, win)
+    assert win.model.total == 1
+
+
+def test_queued_jobs_cancel_and_resume_at_start(qtbot, make_window, archive, site_urls):
+    archive.enqueue(site_urls[:2])
+    win = make_window(resume_queue=False)
+    win.sidebar.choose("queue")
+    assert win.pages.currentWidget() is win.queue_panel
+    qtbot.waitUntil(lambda: win.queue_panel.model.rowCount() == 2, timeout=5000)
+    win.queue_panel.view.selectRow(0)
+    assert win.queue_panel.cancel_button.isEnabled()
+    win.queue_panel.cancel_button.click()
+    qtbot.waitUntil(lambda: win.queue_panel.model.jobs()[0].state == "cancelled", timeout=5000)
+    win.close()
+
+    # A new window resumes what is still queued.
+    win2 = make_window()
+    qtbot.waitUntil(lambda: win2.model.total == 1, timeout=20000)
+    _wait_idle(qtbot, win2)
+    states = sorted(j.state for j in win2.queue_panel.model.jobs())
+    assert states == ["cancelled", "done"]
+
+
+def test_speakers_and_outlets_filter_the_table(qtbot, make_window, site_urls):
+    win = make_window()
+    dialog = _add(qtbot, win, "\n".join(site_urls))
+    dialog.capture_button.click()
+    qtbot.waitUntil(lambda: win.model.total == 3, timeout=20000)
+    _wait_idle(qtbot, win)
+    speakers = win.sidebar.groups["speaker"]
+    names = {speakers.child(i).text(0): speakers.child(i).text(1)
+             for i in range(speakers.childCount())}
+    assert names.get("Ines Vardy") == "3"  # quoted in two articles
+    assert win.sidebar.choose("speaker", "Ines Vardy")
+    qtbot.waitUntil(lambda: win.model.total == 2, timeout=5000)
+    assert "Articles quoting Ines Vardy" in win.filter_banner.text()
+    titles = {win.model.row_at(i).title for i in range(win.model.rowCount())}
+    assert all("library" not in t.lower() for t in titles)
+    assert win.sidebar.choose("outlet", "Reuters")
+    qtbot.waitUntil(lambda: win.model.total == 1, timeout=5000)
+    assert "Harbour Bridge" in win.model.row_at(0).title
+    win.sidebar.choose("library")
+    qtbot.waitUntil(lambda: win.model.total == 3, timeout=5000)
+    assert not win.filter_banner.isVisible()
+
+
+def test_search_field_lists_hits_and_opens_them(qtbot, make_window, site_urls):
+    win = make_window()
+    dialog = _add(qtbot, win, "\n".join(site_urls))
+    dialog.capture_button.click()
+    qtbot.waitUntil(lambda: win.model.total == 3, timeout=20000)
+    _wait_idle(qtbot, win)
+    with qtbot.waitSignal(win.search.results, timeout=5000):
+        qtbot.keyClicks(win.search_field, "bearings")
+    assert win.list_stack.currentWidget() is win.search_panel
+    hits = win.search_panel.model.hits
+    assert hits and any(h.kind == "quote" for h in hits)
+    html = win.search_panel.model.index(0).data()
+    assert "bearings" in html.lower() and "background-color" in html
+    quote = next(h for h in hits if h.kind == "quote")
+    with qtbot.waitSignal(win.article_loaded, timeout=5000):
+        win.search_panel.hit_chosen.emit(quote)
+    assert "bearings" in win.reader.textCursor().selectedText()
+    win.search_field.clear()
+    assert win.list_stack.currentWidget() is win.table
+
+
+def test_paste_and_drop_open_the_dialog(qtbot, make_window):
+    win = make_window(resume_queue=False)
+    QGuiApplication.clipboard().setText("see https://paper.example/a/1 and https://paper.example/b")
+    win.table.setFocus()
+    win.act_paste.trigger()
+    dialog = win.add_dialog
+    qtbot.waitUntil(lambda: dialog.ready, timeout=5000)
+    assert dialog.analysis.new == ["https://paper.example/a/1", "https://paper.example/b"]
+    dialog.reject()
+
+    mime = QMimeData()
+    mime.setUrls([QUrl("https://paper.example/dropped"), QUrl("file:///etc/passwd")])
+    drop = QDropEvent(QPointF(QPoint(50, 50)), Qt.DropAction.CopyAction, mime,
+                      Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    win.dropEvent(drop)
+    dialog = win.add_dialog
+    qtbot.waitUntil(lambda: dialog.ready, timeout=5000)
+    assert dialog.analysis.new == ["https://paper.example/dropped"]
+    dialog.reject()
+
+
+def test_url_list_and_bookmarks_files(tmp_path):
+    bookmarks = tmp_path / "bookmarks.html"
+    bookmarks.write_text(
+        '<!DOCTYPE NETSCAPE-Bookmark-file-1>\n<DL><p><DT><A HREF="https://a.example/1" '
+        'ADD_DATE="1">One</A>\n<DT><A HREF="https://b.example/2?x=1&amp;y=2">Two</A></DL>',
+        encoding="utf-8")
+    assert read_url_list(bookmarks).splitlines() == ["https://a.example/1",
+                                                    "https://b.example/2?x=1&y=2"]
+    plain = tmp_path / "list.txt"
+    plain.write_text("https://c.example/3\nnot a link\n", encoding="utf-8")
+    assert "https://c.example/3" in read_url_list(plain)
+    binary = tmp_path / "photo.bin"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    with pytest.raises(ValueError, match="not a text file"):
+        read_url_list(binary)
+
+
+def test_settings_dialog_is_built_from_declarations(qtbot, tmp_path):
+    qs = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    dialog = SettingsDialog(Settings(), None)
+    qtbot.addWidget(dialog)
+    assert set(dialog.editors) == {name for name, *_ in Settings.declarations()}
+    dialog.editors["workers"].setValue(5)
+    dialog.editors["allow_local_network"].setChecked(True)
+    dialog.editors["total_deadline"].setValue(9999)  # clamped to the declared maximum
+    edited = dialog.settings()
+    assert edited.workers == 5 and edited.allow_local_network
+    assert edited.total_deadline == 600
+    save_settings(qs, edited)
+    again = load_settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    assert again == edited
+    assert load_settings(qs, {"workers": 2}).workers == 2
+    dialog.restore_defaults()
+    assert dialog.settings() == Settings()
+
+
+def test_window_state_is_remembered(qtbot, make_window, qsettings):
+    win = make_window(resume_queue=False)
+    win.table.horizontalHeader().resizeSection(0, 333)
+    win.main_split.setSizes([300, 1000])
+    win.close()
+    assert qsettings.contains("window/geometry") and qsettings.contains("table/header")
+    win2 = make_window(resume_queue=False)
+    assert win2.table.horizontalHeader().sectionSize(0) == 333
+    assert win2.main_split.sizes()[0] == 300
+
+
+def test_second_instance_is_refused(tmp_path):
+    url = "sqlite:///" + str(tmp_path / "one.db")
+    lock = acquire_instance_lock(url)
+    try:
+        with pytest.raises(AlreadyOpenError, match="already open"):
+            acquire_instance_lock(url)
+    finally:
+        lock.unlock()
+    acquire_instance_lock(url).unlock()  # free again once the first window closed
