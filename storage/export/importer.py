@@ -1,0 +1,479 @@
+"""Import: Cuttings JSON exports and ZIP bundles merge into the archive; browser
+bookmark files and plain URL lists go into the capture queue.
+
+A JSON or ZIP import is validated completely before anything is written (schema,
+duplicate ids, member names and sizes, every snapshot and image against its
+SHA-256, the manifest), then snapshots and images go into the blob store and all
+rows are written in ONE transaction. A refusal raises
+:class:`~storage.export.validate.ImportRefused` naming the problem; the database is
+then unchanged. Merging: an article already archived (same canonical URL, or a
+capture requested under it) keeps its own fields; captures with a new SHA-256 are
+added as further captures, quotes, sources, credits and claims are added when not
+identical to an existing one, tags and collections are merged.
+
+Thread rules: run from one worker thread; ``progress`` is called from it and
+``cancel`` may be set from any thread (a cancel before the commit writes nothing).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from storage.export.bundle import (
+    IMAGE_RE,
+    MANIFEST_MEMBER,
+    SNAPSHOT_RE,
+    check_members,
+    hash_member,
+    open_bundle,
+    parse_manifest,
+    read_member,
+)
+from storage.export.schema import JSON_MEMBER
+from storage.export.validate import (
+    ImportRefused,
+    parse_document,
+    parse_time,
+    referenced_blobs,
+    validate_document,
+)
+from storage.models import (
+    Article,
+    Asset,
+    Capture,
+    Citation,
+    Claim,
+    Collection,
+    PhotoCredit,
+    Quote,
+    Tag,
+)
+
+if TYPE_CHECKING:
+    from storage.archive import Archive
+
+log = logging.getLogger(__name__)
+
+MAX_JSON_FILE = 2 << 30
+MAX_URL_LIST = 64 << 20
+
+Progress = Callable[[int, int], None]
+
+
+class ImportCancelled(Exception):
+    """The user cancelled; nothing was written."""
+
+
+@dataclass
+class ImportReport:
+    """What an import did, for the GUI and the CLI. ``added``/``merged``/``skipped``
+    map a kind (articles, captures, quotes, sources, credits, claims, tags,
+    collections, snapshots, images) to a count; ``queued`` counts URLs put in the
+    capture queue (bookmarks and URL lists)."""
+
+    path: str
+    kind: str  # json | zip | bookmarks | urls
+    added: dict[str, int] = field(default_factory=dict)
+    merged: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
+    queued: int = 0
+    already_archived: int = 0
+    refused_urls: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def count(self, table: dict[str, int], kind: str, n: int = 1) -> None:
+        if n:
+            table[kind] = table.get(kind, 0) + n
+
+    def summary(self) -> str:
+        def fmt(d: dict[str, int]) -> str:
+            return ", ".join(f"{v} {k}" for k, v in d.items()) or "nothing"
+
+        if self.kind in ("bookmarks", "urls"):
+            return (f"queued {self.queued} URL(s) for capture; {self.already_archived} already "
+                    f"archived or queued; {len(self.refused_urls)} refused")
+        return f"added {fmt(self.added)}; merged {fmt(self.merged)}; skipped {fmt(self.skipped)}"
+
+
+def _check_cancel(cancel: threading.Event | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise ImportCancelled("import cancelled; nothing was written")
+
+
+def sniff(path: Path) -> str:
+    """``zip``, ``json``, ``bookmarks``, ``urls`` or ``warc`` by content."""
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return "zip"
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped.startswith((b"{", b"[")):
+        return "json"
+    if head.startswith(b"\x1f\x8b") or stripped.startswith(b"WARC/"):
+        return "warc"
+    low = head.lower()
+    if b"netscape-bookmark-file" in low or b"<a " in low or b"<html" in low or b"<dl" in low:
+        return "bookmarks"
+    return "urls"
+
+
+def import_path(archive: Archive, path: Path | str, *, progress: Progress | None = None,
+                cancel: threading.Event | None = None) -> ImportReport:
+    """Import one file (kind found by content). Raises :class:`ImportRefused`
+    (nothing written) or :class:`ImportCancelled`."""
+    path = Path(path)
+    try:
+        kind = sniff(path)
+    except OSError as exc:
+        raise ImportRefused(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if kind == "zip":
+        return import_bundle(archive, path, progress=progress, cancel=cancel)
+    if kind == "json":
+        return import_json(archive, path, progress=progress, cancel=cancel)
+    if kind == "warc":
+        raise ImportRefused(f"{path.name} is a WARC file; Cuttings imports its own JSON or ZIP "
+                            "exports, bookmark files and URL lists")
+    return import_url_list(archive, path, bookmarks=kind == "bookmarks")
+
+
+def import_json(archive: Archive, path: Path, *, progress: Progress | None = None,
+                cancel: threading.Event | None = None) -> ImportReport:
+    try:
+        size = path.stat().st_size
+        if size > MAX_JSON_FILE:
+            raise ImportRefused(f"{path.name} is too large ({size} bytes; the limit is "
+                                f"{MAX_JSON_FILE})")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ImportRefused(f"cannot read {path}: {exc.strerror or exc}") from exc
+    doc = validate_document(parse_document(data, path.name))
+    del data
+    _check_cancel(cancel)
+    report = ImportReport(str(path), "json")
+    snaps, images = referenced_blobs(doc)
+    missing = [s for s in snaps | images if not archive.blobs.has(s)]
+    if missing:
+        report.warnings.append(f"{len(missing)} snapshot(s)/image(s) are not in this file and "
+                               "not in the archive: their hashes are kept (import the ZIP "
+                               "bundle for the bytes)")
+    _write(archive, doc, report, progress, cancel)
+    return report
+
+
+def import_bundle(archive: Archive, path: Path, *, progress: Progress | None = None,
+                  cancel: threading.Event | None = None) -> ImportReport:
+    report = ImportReport(str(path), "zip")
+    with open_bundle(path) as zf:
+        infos = check_members(zf, path.name)
+        by_name = {i.filename: i for i in infos}
+        if JSON_MEMBER not in by_name:
+            raise ImportRefused(f"{path.name} has no {JSON_MEMBER}: not a Cuttings bundle")
+        json_bytes = read_member(zf, by_name[JSON_MEMBER])
+        doc = validate_document(parse_document(json_bytes, f"{path.name}:{JSON_MEMBER}"))
+        manifest: dict[str, str] = {}
+        if MANIFEST_MEMBER in by_name:
+            manifest, problems = parse_manifest(read_member(zf, by_name[MANIFEST_MEMBER]))
+            if problems:
+                raise ImportRefused(f"{path.name}: {problems[0]}")
+        if JSON_MEMBER in manifest and hashlib.sha256(json_bytes).hexdigest() != manifest[
+                JSON_MEMBER]:
+            raise ImportRefused(f"{path.name}: {JSON_MEMBER} does not match its manifest hash")
+        del json_bytes
+        snaps, images = referenced_blobs(doc)
+        blob_members: dict[str, zipfile.ZipInfo] = {}
+        for name, info in by_name.items():
+            m = SNAPSHOT_RE.fullmatch(name) or IMAGE_RE.fullmatch(name)
+            if m and (m.group(1) in snaps or m.group(1) in images):
+                blob_members[m.group(1)] = info
+        # pass 1: every blob must match its name (and the manifest) before anything is stored
+        total = len(blob_members)
+        for n, (sha, info) in enumerate(blob_members.items(), 1):
+            _check_cancel(cancel)
+            got = hash_member(zf, info)
+            if got != sha:
+                raise ImportRefused(f"{path.name}: {info.filename} does not match its SHA-256 "
+                                    "(the bundle was altered or damaged)")
+            if info.filename in manifest and manifest[info.filename] != got:
+                raise ImportRefused(f"{path.name}: {info.filename} does not match the manifest")
+            if progress:
+                progress(n, total * 2 + len(doc["articles"]))
+        # pass 2: store them (content-addressed: harmless if the transaction then fails)
+        for n, (sha, info) in enumerate(blob_members.items(), 1):
+            _check_cancel(cancel)
+            if archive.blobs.has(sha):
+                report.count(report.skipped, "blobs")
+                continue
+            stored = archive.blobs.put(read_member(zf, info))
+            if stored != sha:  # pragma: no cover - changed between the passes
+                raise ImportRefused(f"{path.name}: {info.filename} changed while importing")
+            report.count(report.added, "snapshots" if info.filename.startswith("snapshots/")
+                         else "images")
+            if progress:
+                progress(total + n, total * 2 + len(doc["articles"]))
+    absent = [s for s in snaps | images if s not in blob_members and not archive.blobs.has(s)]
+    if absent:
+        report.warnings.append(f"{len(absent)} snapshot(s)/image(s) are neither in the bundle nor "
+                               "in the archive: their hashes are kept")
+    _write(archive, doc, report, progress, cancel)
+    return report
+
+
+def import_url_list(archive: Archive, path: Path, *, bookmarks: bool) -> ImportReport:
+    """Queue every web address in a bookmarks HTML file or a plain list."""
+    from capture.urls import find_urls
+
+    try:
+        size = path.stat().st_size
+        if size > MAX_URL_LIST:
+            raise ImportRefused(f"{path.name} is too large for a URL list ({size} bytes)")
+        text = path.read_bytes().decode("utf-8", "replace")
+    except OSError as exc:
+        raise ImportRefused(f"cannot read {path}: {exc.strerror or exc}") from exc
+    report = ImportReport(str(path), "bookmarks" if bookmarks else "urls")
+    urls: list[str] = []
+    for cand in find_urls(text):
+        if cand.url:
+            urls.append(cand.url)
+        else:
+            report.refused_urls.append(f"{cand.raw[:200]}: {cand.error}")
+    if not urls:
+        raise ImportRefused(f"no web addresses found in {path.name}")
+    enq = archive.enqueue(urls)
+    report.queued = len(enq.jobs)
+    report.already_archived = len(enq.duplicates)
+    report.count(report.added, "queued", len(enq.jobs))
+    report.count(report.skipped, "duplicates", len(enq.duplicates))
+    return report
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _tag_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+class _Writer:
+    """Writes a validated document inside one session (the caller commits)."""
+
+    def __init__(self, s: Session, doc: dict[str, Any], report: ImportReport) -> None:
+        self.s = s
+        self.report = report
+        self.tags: dict[str, Tag] = {}
+        self.colls: dict[str, Collection] = {}
+        self.tag_colors = {t["name"]: t.get("color") for t in doc["tags"]}
+        self.coll_info = {c["name"]: c for c in doc["collections"]}
+
+    def tag(self, name: str) -> Tag:
+        key = _tag_key(name)
+        t = self.tags.get(key)
+        if t is None:
+            t = self.s.scalar(select(Tag).where(Tag.key == key))
+            if t is None:
+                t = self.s.scalar(select(Tag).where(Tag.name == name))
+            if t is None:
+                t = Tag(name=name, key=key, color=self.tag_colors.get(name))
+                self.s.add(t)
+                self.report.count(self.report.added, "tags")
+            self.tags[key] = t
+        return t
+
+    def collection(self, name: str) -> Collection:
+        c = self.colls.get(name)
+        if c is None:
+            c = self.s.scalar(select(Collection).where(Collection.name == name))
+            if c is None:
+                info = self.coll_info.get(name, {})
+                c = Collection(name=name, description=info.get("description") or "")
+                if info.get("created_at"):
+                    c.created_at = parse_time(info["created_at"])
+                self.s.add(c)
+                self.report.count(self.report.added, "collections")
+            self.colls[name] = c
+        return c
+
+    def _merge_tags(self, current: list[Tag], names: list[str]) -> int:
+        have = {t.key for t in current}
+        n = 0
+        for name in names:
+            t = self.tag(name)
+            if t.key not in have:
+                current.append(t)
+                have.add(t.key)
+                n += 1
+        return n
+
+    def _join_collections(self, obj: Article | Claim, names: list[str]) -> int:
+        n = 0
+        for name in names:
+            coll = self.collection(name)
+            members = coll.articles if isinstance(obj, Article) else coll.claims
+            if obj not in members:
+                members.append(obj)
+                n += 1
+        return n
+
+    def find_article(self, rec: dict[str, Any]) -> Article | None:
+        opts = [selectinload(Article.captures).selectinload(Capture.assets),
+                selectinload(Article.quotes), selectinload(Article.citations),
+                selectinload(Article.credits), selectinload(Article.claims),
+                selectinload(Article.tags)]
+        art = self.s.scalar(select(Article).where(Article.canonical_url == rec["canonical_url"])
+                            .options(*opts))
+        if art is None:
+            art = self.s.scalar(select(Article).join(Capture, Capture.article_id == Article.id)
+                                .where(Capture.requested_key == rec["canonical_url"]).limit(1)
+                                .options(*opts))
+        return art
+
+    def article(self, rec: dict[str, Any]) -> None:
+        art = self.find_article(rec)
+        new = art is None
+        changed = 0
+        if art is None:
+            art = Article(canonical_url=rec["canonical_url"], url=rec["url"], site=rec["site"],
+                          title=rec["title"], authors=rec["authors"], publisher=rec["publisher"],
+                          published=rec["published"], language=rec["language"],
+                          description=rec["description"], text=rec["text"],
+                          reader_html=rec["reader_html"], word_count=rec["word_count"],
+                          status=rec["status"])
+            if rec["created_at"]:
+                art.created_at = parse_time(rec["created_at"])
+            self.s.add(art)
+            self.s.flush()
+        caps = {c.sha256: c for c in art.captures}
+        latest: Capture | None = None
+        for c in rec["captures"]:
+            if c["sha256"] in caps:
+                self.report.count(self.report.skipped, "captures")
+                continue
+            cap = Capture(
+                article_id=art.id, source=c["source"], requested_url=c["requested_url"],
+                requested_key=c["requested_key"], final_url=c["final_url"],
+                redirects=c["redirects"], fetched_at=parse_time(c["fetched_at"]),
+                http_status=c["http_status"], headers=c["headers"],
+                content_type=c["content_type"], encoding=c["encoding"], sha256=c["sha256"],
+                size=c["size"], local_network_allowed=c["local_network_allowed"],
+                title=c["title"], text=c["text"], extractor_version=c["extractor_version"])
+            cap.assets = [Asset(url=a["url"], media_type=a["media_type"], size=a["size"],
+                                sha256=a["sha256"], role=a["role"], alt=a["alt"],
+                                caption=a["caption"]) for a in c["assets"]]
+            self.s.add(cap)
+            caps[c["sha256"]] = cap
+            changed += 1
+            self.report.count(self.report.added, "captures")
+            if c["latest"]:
+                latest = cap
+        self.s.flush()
+        if new:
+            if latest is None and caps:
+                latest = max(caps.values(), key=lambda x: x.fetched_at)
+            art.latest_capture_id = latest.id if latest is not None else None
+        asset_by_sha: dict[str, Asset] = {}
+        for cap in caps.values():
+            for a in cap.assets:
+                asset_by_sha.setdefault(a.sha256, a)
+        changed += self._items(art, rec, caps, asset_by_sha)
+        changed += self._merge_tags(art.tags, rec["tags"])
+        changed += self._join_collections(art, rec["collections"])
+        if new:
+            self.report.count(self.report.added, "articles")
+        elif changed:
+            self.report.count(self.report.merged, "articles")
+        else:
+            self.report.count(self.report.skipped, "articles")
+
+    def _items(self, art: Article, rec: dict[str, Any], caps: dict[str, Capture],
+               asset_by_sha: dict[str, Asset]) -> int:
+        changed = 0
+        have_q = {(q.text, q.speaker, q.start, q.end): q for q in art.quotes}
+        for q in rec["quotes"]:
+            key = (q["text"], q["speaker"], q["start"], q["end"])
+            row = have_q.get(key)
+            if row is None:
+                row = Quote(article_id=art.id, text=q["text"], speaker=q["speaker"],
+                            role=q["role"], cue=q["cue"], start=q["start"], end=q["end"],
+                            origin=q["origin"], anchor_state=q["anchor_state"])
+                self.s.add(row)
+                have_q[key] = row
+                changed += 1
+                self.report.count(self.report.added, "quotes")
+            else:
+                self.report.count(self.report.skipped, "quotes")
+            changed += self._merge_tags(row.tags, q["tags"])
+        have_s = {(c.name, c.kind, c.url, c.context) for c in art.citations}
+        for c in rec["sources"]:
+            key = (c["name"], c["kind"], c["url"], c["context"])
+            if key in have_s:
+                self.report.count(self.report.skipped, "sources")
+                continue
+            have_s.add(key)
+            self.s.add(Citation(article_id=art.id, name=c["name"], kind=c["kind"], url=c["url"],
+                                context=c["context"], mentions=c["mentions"]))
+            changed += 1
+            self.report.count(self.report.added, "sources")
+        have_c = {(c.credit, c.image_url, c.photographer, c.caption): c for c in art.credits}
+        for c in rec["photo_credits"]:
+            key = (c["credit"], c["image_url"], c["photographer"], c["caption"])
+            row = have_c.get(key)
+            if row is None:
+                asset = asset_by_sha.get(c["image_sha256"] or "")
+                row = PhotoCredit(article_id=art.id, credit=c["credit"],
+                                  photographer=c["photographer"], provider=c["provider"],
+                                  caption=c["caption"], image_url=c["image_url"],
+                                  asset_id=asset.id if asset is not None else None)
+                self.s.add(row)
+                have_c[key] = row
+                changed += 1
+                self.report.count(self.report.added, "credits")
+            else:
+                self.report.count(self.report.skipped, "credits")
+            changed += self._merge_tags(row.tags, c["tags"])
+        have_cl = {(c.text, c.start, c.end, c.note, c.verdict): c for c in art.claims}
+        for c in rec["claims"]:
+            key = (c["text"], c["start"], c["end"], c["note"], c["verdict"])
+            row = have_cl.get(key)
+            if row is None:
+                cap = caps.get(c["capture_sha256"] or "")
+                row = Claim(article_id=art.id, capture_id=cap.id if cap is not None else None,
+                            text=c["text"], start=c["start"], end=c["end"], note=c["note"],
+                            verdict=c["verdict"], evidence=c["evidence"],
+                            anchor_state=c["anchor_state"], version=c["version"])
+                if c["created_at"]:
+                    row.created_at = parse_time(c["created_at"])
+                if c["updated_at"]:
+                    row.updated_at = parse_time(c["updated_at"])
+                self.s.add(row)
+                have_cl[key] = row
+                changed += 1
+                self.report.count(self.report.added, "claims")
+            else:
+                self.report.count(self.report.skipped, "claims")
+            changed += self._merge_tags(row.tags, c["tags"])
+            changed += self._join_collections(row, c["collections"])
+        return changed
+
+
+def _write(archive: Archive, doc: dict[str, Any], report: ImportReport,
+           progress: Progress | None, cancel: threading.Event | None) -> None:
+    total = len(doc["articles"])
+    with archive.db.writer() as s:
+        w = _Writer(s, doc, report)
+        for n, rec in enumerate(doc["articles"], 1):
+            _check_cancel(cancel)
+            w.article(rec)
+            if n % 200 == 0:
+                s.flush()
+            if progress:
+                progress(n, total)
+        _check_cancel(cancel)
