@@ -15,7 +15,8 @@ Matching, in order:
 Anchor states written to ``Claim.anchor_state`` / ``Quote.anchor_state``:
 
 - ``ok``: the text is at the same offsets;
-- ``moved``: the same text (exact or loose) found at other offsets;
+- ``moved``: the same text (exact or loose) found at other offsets (it stays
+  ``moved`` while it stays there: re-anchoring again changes nothing);
 - ``fuzzy``: a lightly edited version found; ``start``/``end`` point at it in the new
   text, while ``text`` keeps the words as they were marked;
 - ``changed``: not found ("text changed since marked"): ``text``, ``start`` and
@@ -48,8 +49,8 @@ log = logging.getLogger(__name__)
 
 FUZZY_THRESHOLD = 0.85
 #: Spans shorter than this (in loose characters) are only matched exactly or loosely:
-#: a fuzzy match of three words is a guess.
-FUZZY_MIN_CHARS = 12
+#: a fuzzy match of a few words is a guess.
+FUZZY_MIN_CHARS = 20
 _MAX_SEEDS = 40
 
 _QUOTE_MAP = {
@@ -254,11 +255,13 @@ class ReanchorReport:
         return 0
 
 
-def _anchor(new_text: str, lt: LooseText, text: str, start: int, end: int
-            ) -> tuple[str, int, int]:
-    """(state, start, end) of a span marked as ``text`` at ``[start, end)``."""
+def _anchor(new_text: str, lt: LooseText, text: str, start: int, end: int,
+            current: str = "ok") -> tuple[str, int, int]:
+    """(state, start, end) of a span marked as ``text`` at ``[start, end)``. A span
+    already ``moved`` that is still in place stays ``moved`` (re-anchoring is
+    idempotent)."""
     if 0 <= start < end <= len(new_text) and new_text[start:end] == text:
-        return "ok", start, end
+        return ("moved" if current == "moved" else "ok"), start, end
     m = find_span(new_text, text, near=start if start >= 0 else None, fuzzy=True,
                   loose_text=lt)
     if m is None:
@@ -266,7 +269,7 @@ def _anchor(new_text: str, lt: LooseText, text: str, start: int, end: int
     if m.how == "fuzzy":
         return "fuzzy", m.start, m.end
     if (m.start, m.end) == (start, end):
-        return "ok", start, end
+        return ("moved" if current == "moved" else "ok"), start, end
     return "moved", m.start, m.end
 
 
@@ -434,7 +437,8 @@ def reanchor_in_session(session: Session, article_id: int,
     latest = article.latest_capture_id
     for claim in session.scalars(select(Claim).where(Claim.article_id == article_id)
                                  .order_by(Claim.id)):
-        state, s, e = _anchor(new_text, lt, claim.text, claim.start, claim.end)
+        state, s, e = _anchor(new_text, lt, claim.text, claim.start, claim.end,
+                              claim.anchor_state)
         getattr(report, state).append(claim.id)
         if state == "changed":
             if claim.anchor_state != "changed":
@@ -448,7 +452,8 @@ def reanchor_in_session(session: Session, article_id: int,
     for quote in session.scalars(select(Quote).where(Quote.article_id == article_id,
                                                      Quote.origin == "user")
                                  .order_by(Quote.id)):
-        state, s, e = _anchor(new_text, lt, quote.text, quote.start, quote.end)
+        state, s, e = _anchor(new_text, lt, quote.text, quote.start, quote.end,
+                              quote.anchor_state)
         getattr(report, f"quotes_{state}").append(quote.id)
         if (quote.start, quote.end, quote.anchor_state) != (s, e, state):
             quote.start, quote.end, quote.anchor_state = s, e, state
