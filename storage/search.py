@@ -19,7 +19,6 @@ searches in a worker).
 from __future__ import annotations
 
 import html
-import json
 import logging
 import re
 import sqlite3
@@ -35,10 +34,11 @@ from storage.query import Filter, Query, QueryError, fts_phrase, parse, tokens
 
 log = logging.getLogger(__name__)
 
-FULL_RANK_LIMIT = 5_000  # rank every match by BM25 up to this many matches
-WINDOW = 2_000  # otherwise rank the newest this many matches
-FILTER_SET_LIMIT = 10_000  # filters passed by at most this many items drive the search
-COUNT_CAP = 10_000  # filter-only listings count at most this far
+WINDOW = 1_000  # matches scored first, newest first; all of them when there are no more
+FULL_RANK_LIMIT = 5_000  # up to this many matches, every one is ranked by BM25
+COUNT_CAP = 50_000  # matches are counted this far ("50,000+" beyond)
+LIST_COUNT_CAP = 10_000  # items listed by filters alone are counted this far
+FILTER_SET_LIMIT = 20_000  # filters passed by at most this many items drive the search
 MAX_LIMIT = 500
 SNIPPET_TOKENS = 24
 
@@ -113,27 +113,17 @@ class _Plan:
 
     kind: _Kind
     match: str | None  # FTS5 expression (words, plus column filters)
-    conds: list[str]  # SQL conditions on aliases i (item) and a (its article)
+    conds: list[str]  # SQL conditions on alias i (the item)
     params: dict[str, Any]
 
     @property
-    def _needs_article(self) -> bool:
-        return self.kind.name != "article" and any(_ARTICLE_REF.search(c) for c in self.conds)
-
-    @property
     def joins(self) -> str:
-        """Join the FTS table to its item (alias i) and, if filters need it, the article (a)."""
-        out = f"JOIN {self.kind.table} i ON i.id = {self.kind.fts}.rowid"
-        if self._needs_article:
-            out += " JOIN articles a ON a.id = i.article_id"
-        return out
+        """Join the FTS table to its item (alias i); article filters are subqueries."""
+        return f"JOIN {self.kind.table} i ON i.id = {self.kind.fts}.rowid"
 
     @property
     def item_joins(self) -> str:
-        out = f"{self.kind.table} i"
-        if self._needs_article:
-            out += " JOIN articles a ON a.id = i.article_id"
-        return out
+        return f"{self.kind.table} i"
 
     @property
     def detail_joins(self) -> str:
@@ -213,10 +203,11 @@ class SqliteSearch:
         out.ranked = all(r.ranked for r in per_kind.values())
         out.hits = self._hits(s, plans, page)
         if not out.ranked:
-            out.note = (f"Very many matches: ranked the newest {WINDOW:,} of each kind; "
-                        "add words or filters to search them all.")
-        elif not out.total_exact and not q.has_terms:
-            out.note = f"More than {COUNT_CAP:,} items match; showing the newest."
+            out.note = (f"{'About' if not out.total_exact else 'There are'} {out.total:,} "
+                        f"matches: the best of the newest {WINDOW:,} of each kind are shown. "
+                        "Add words or filters to narrow the search.")
+        elif not out.total_exact:
+            out.note = f"More than {out.total:,} items match; the newest are shown."
 
     def _count(self, s: Session, sql: str, params: dict[str, Any]) -> int:
         return int(_scalar(s, sql, params) or 0)
@@ -224,58 +215,65 @@ class SqliteSearch:
     def _ranked(self, s: Session, p: _Plan, wanted: int) -> _KindResult:
         k = p.kind
         params = dict(p.params, m=p.match, k=wanted)
-        score = f"-bm25({k.fts}, {k.bm25})"
         fts = f"FROM {k.fts} WHERE {k.fts} MATCH :m"
-        n_fts = self._count(s, f"SELECT count(*) {fts}", params)
-        if n_fts == 0:
-            return _KindResult([], 0)
         if not p.conds:
-            if n_fts <= FULL_RANK_LIMIT:
-                return self._top(s, f"{k.fts}.rowid, {score} AS sc {fts}", params, n_fts)
-            lo = self._window_floor(s, p, params)
-            return self._top(s, f"{k.fts}.rowid, {score} AS sc {fts} AND {k.fts}.rowid >= :lo",
-                             dict(params, lo=lo), n_fts, ranked=False)
-
+            return self._rank_source(s, k, fts, params)
         joined = f"FROM {k.fts} {p.joins} WHERE {k.fts} MATCH :m AND {p.where}"
-        if n_fts <= FULL_RANK_LIMIT:
-            # Few matches: check the filters row by row and rank all that pass.
-            return self._all(s, f"{k.fts}.rowid, {score} AS sc {joined}", params)
-        # No ORDER BY: let SQLite walk the filters' indexes, sort here.
-        ids = sorted(int(r[0]) for r in _rows(
-            s, f"SELECT i.id FROM {p.item_joins} WHERE {p.where} LIMIT {FILTER_SET_LIMIT + 1}",
-            params))
-        if not ids:
+        n_small = self._count(s, f"SELECT count(*) FROM (SELECT 1 {fts} "
+                                 f"LIMIT {FULL_RANK_LIMIT + 1})", params)
+        if n_small == 0:
             return _KindResult([], 0)
-        if len(ids) <= FILTER_SET_LIMIT:
-            # A small filter set: probe it for every match within its id range and rank
-            # the (at most FILTER_SET_LIMIT) matches that pass, in one pass. The '+' keeps
-            # SQLite from running one FTS5 query per id, which is far slower.
-            probe = (f"{fts} AND {k.fts}.rowid BETWEEN :lo AND :hi "
-                     f"AND +{k.fts}.rowid IN (SELECT value FROM json_each(:ids))")
-            return self._all(s, f"{k.fts}.rowid, {score} AS sc {probe}",
-                             dict(params, lo=ids[0], hi=ids[-1], ids=json.dumps(ids)))
-        # Both sets are large: rank the newest WINDOW matches that pass the filters (one
-        # pass, newest first) and estimate the total from how far back they reach.
-        window = _rows(s, f"SELECT {k.fts}.rowid, {score} AS sc {joined} "
-                          f"ORDER BY {k.fts}.rowid DESC LIMIT {WINDOW}", params)
-        if len(window) < WINDOW:  # that was every match that passes
-            return self._sorted(window, params["k"], len(window))
-        walked = self._count(s, f"SELECT count(*) {fts} AND {k.fts}.rowid >= :lo",
-                             dict(params, lo=int(window[-1][0])))
-        estimate = max(WINDOW, round(n_fts * WINDOW / max(1, walked)))
-        return self._sorted(window, params["k"], estimate, ranked=False, exact=False)
+        if n_small <= FULL_RANK_LIMIT:  # few matches: check the filters row by row
+            return self._rank_source(s, k, joined, params)
+        filtered = f"SELECT i.id FROM {p.item_joins} WHERE {p.where}"
+        n_filter, lo, hi = _rows(
+            s, f"SELECT count(*), min(id), max(id) FROM ({filtered} LIMIT {FILTER_SET_LIMIT + 1})",
+            params)[0]
+        if not n_filter:
+            return _KindResult([], 0)
+        if n_filter <= FILTER_SET_LIMIT:
+            # A small filter set: SQLite builds it once and probes it for every match in
+            # its id range. (The '+' keeps SQLite from running one FTS5 query per id.)
+            source = (f"{fts} AND {k.fts}.rowid BETWEEN :lo AND :hi "
+                      f"AND +{k.fts}.rowid IN ({filtered})")
+            return self._rank_source(s, k, source, dict(params, lo=lo, hi=hi))
+        # A large filter set: check it row by row while walking the matches.
+        return self._rank_source(s, k, joined, params, fts_only=fts)
 
-    def _top(self, s: Session, select: str, params: dict[str, Any], total: int, *,
-             ranked: bool = True, exact: bool = True) -> _KindResult:
-        """The best ``:k`` rows of ``SELECT <select>`` (columns: rowid, score)."""
-        rows = _rows(s, f"SELECT {select} ORDER BY sc DESC LIMIT :k", params)
-        return _KindResult([(int(r[0]), float(r[1]), 0) for r in rows], total,
-                           exact=exact, ranked=ranked)
+    def _rank_source(self, s: Session, k: _Kind, source: str, params: dict[str, Any],
+                     fts_only: str | None = None) -> _KindResult:
+        """Rank the rows of ``source`` (``FROM ... WHERE ...`` over ``k.fts``).
 
-    def _all(self, s: Session, select: str, params: dict[str, Any]) -> _KindResult:
-        """Every row of ``SELECT <select>`` scored, counted and cut to ``:k`` in one pass."""
-        rows = _rows(s, f"SELECT {select}", params)
-        return self._sorted(rows, params["k"], len(rows))
+        The newest WINDOW + 1 matches are scored first (one pass); if that is all of
+        them, they are the exact answer. Otherwise the matches are counted (up to
+        COUNT_CAP) and, when there are at most FULL_RANK_LIMIT, all are ranked; beyond
+        that, the newest WINDOW stand for the whole set (``ranked=False``). With
+        ``fts_only`` (a source whose filters are costly per row) the total is estimated
+        from how far back the window reaches instead of being counted.
+        """
+        score = f"-bm25({k.fts}, {k.bm25})"
+        rowid = f"{k.fts}.rowid"
+        newest = _rows(s, f"SELECT {rowid}, {score} AS sc {source} ORDER BY {rowid} DESC "
+                          f"LIMIT {WINDOW + 1}", params)
+        if len(newest) <= WINDOW:
+            return self._sorted(newest, params["k"], len(newest))
+        window = newest[:WINDOW]
+        if fts_only is not None:
+            n_fts = self._count(s, f"SELECT count(*) FROM (SELECT 1 {fts_only} "
+                                   f"LIMIT {COUNT_CAP})", params)
+            walked = self._count(s, f"SELECT count(*) {fts_only} AND {rowid} >= :wlo",
+                                 dict(params, wlo=int(window[-1][0])))
+            estimate = max(WINDOW + 1, round(n_fts * WINDOW / max(1, walked)))
+            return self._sorted(window, params["k"], estimate, ranked=False, exact=False)
+        total = self._count(s, f"SELECT count(*) FROM (SELECT 1 {source} LIMIT {COUNT_CAP + 1})",
+                            params)
+        exact = total <= COUNT_CAP
+        total = min(total, COUNT_CAP)
+        if total <= FULL_RANK_LIMIT:
+            rows = _rows(s, f"SELECT {rowid}, {score} AS sc {source} ORDER BY sc DESC LIMIT :k",
+                         params)
+            return self._sorted(rows, params["k"], total)
+        return self._sorted(window, params["k"], total, ranked=False, exact=exact)
 
     @staticmethod
     def _sorted(rows: list[tuple[Any, ...]], k: int, total: int, *, ranked: bool = True,
@@ -283,23 +281,17 @@ class SqliteSearch:
         best = sorted(((int(r[0]), float(r[1]), 0) for r in rows), key=lambda r: -r[1])[:k]
         return _KindResult(best, total, exact=exact, ranked=ranked)
 
-    def _window_floor(self, s: Session, p: _Plan, params: dict[str, Any]) -> int:
-        k = p.kind
-        lo = _scalar(s, f"SELECT {k.fts}.rowid FROM {k.fts} WHERE {k.fts} MATCH :m "
-                        f"ORDER BY {k.fts}.rowid DESC LIMIT 1 OFFSET {WINDOW - 1}", params)
-        return int(lo) if lo is not None else 0
-
     def _listing(self, s: Session, p: _Plan, wanted: int) -> _KindResult:
         params = dict(p.params, k=wanted)
         base = f"SELECT i.id FROM {p.item_joins} WHERE {p.where}"
-        n = self._count(s, f"SELECT count(*) FROM ({base} LIMIT {COUNT_CAP + 1})", params)
+        n = self._count(s, f"SELECT count(*) FROM ({base} LIMIT {LIST_COUNT_CAP + 1})", params)
         if n == 0:
             return _KindResult([], 0)
         ref = "i.id" if p.kind.name == "article" else p.kind.article_ref
         rows = _rows(s, f"SELECT i.id, {ref} FROM {p.item_joins} "
                         f"WHERE {p.where} ORDER BY i.id DESC LIMIT :k", params)
-        return _KindResult([(int(r[0]), 0.0, int(r[1])) for r in rows], min(n, COUNT_CAP),
-                           exact=n <= COUNT_CAP)
+        return _KindResult([(int(r[0]), 0.0, int(r[1])) for r in rows], min(n, LIST_COUNT_CAP),
+                           exact=n <= LIST_COUNT_CAP)
 
     # -- hits -----------------------------------------------------------------------
 
@@ -404,10 +396,6 @@ def _site(value: str) -> str:
     return host.lower().strip(".")
 
 
-def _like_escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 class _Lookup:
     """Resolves tag and collection names to ids once per search."""
 
@@ -466,8 +454,12 @@ def _plan(kind: _Kind, q: Query, ids: _Lookup) -> _Plan | None:
     def fts_in(fts: str, column: str, words: tuple[str, ...]) -> str:
         return f"SELECT rowid FROM {fts} WHERE {fts} MATCH {param(f'{column} : ' + fts_phrase(words))}"
 
+    article_conds: list[str] = []
+
     def add(cond: str, negated: bool) -> None:
-        conds.append(f"NOT ({cond})" if negated else cond)
+        cond = f"NOT ({cond})" if negated else cond
+        # Conditions on the article (alias a) are gathered into one id subquery.
+        (article_conds if _ARTICLE_REF.search(cond) else conds).append(cond)
 
     for f in q.filters:
         cond = _filter_condition(kind, f, param, fts_in, column_parts, ids)
@@ -485,7 +477,10 @@ def _plan(kind: _Kind, q: Query, ids: _Lookup) -> _Plan | None:
                          f"{param(neg)})")
     match = " AND ".join(f"({m})" for m in match_parts) if match_parts else None
     if kind.name == "article":  # the item is the article: one alias, no self-join
-        conds = [_ARTICLE_REF.sub("i.", c) for c in conds]
+        conds = [_ARTICLE_REF.sub("i.", c) for c in article_conds] + conds
+    elif article_conds:
+        conds.insert(0, f"i.article_id IN (SELECT a.id FROM articles a "
+                        f"WHERE {' AND '.join(article_conds)})")
     return _Plan(kind=kind, match=match, conds=conds, params=params)
 
 
@@ -524,13 +519,13 @@ def _filter_condition(kind: _Kind, f: Filter, param: Any, fts_in: Any,
         host = _site(value)
         parts = []
         if host:
-            parts.append(f"a.site = {param(host)}")
-            parts.append(f"a.site LIKE {param('%.' + _like_escape(host))} ESCAPE '\\'")
+            parts.append(f"SELECT id FROM articles WHERE site IN ({param(host)}, "
+                         f"{param('www.' + host)})")
         if f.words:
-            parts.append(f"a.id IN ({fts_in('articles_fts', 'publisher', f.words)})")
+            parts.append(fts_in("articles_fts", "publisher", f.words))
         if not parts:
             return "0"
-        return "(" + " OR ".join(parts) + ")"
+        return f"a.id IN ({' UNION '.join(parts)})"
     if name == "source":
         return (f"a.id IN (SELECT article_id FROM citations WHERE id IN "
                 f"({fts_in('citations_fts', 'name', f.words)}))")
