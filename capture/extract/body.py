@@ -100,6 +100,8 @@ def is_boilerplate_el(el: etree._Element) -> bool:
     role = (el.get("role") or "").lower()
     if role in ("navigation", "complementary", "banner", "contentinfo", "dialog", "alert", "search"):
         return True
+    if (el.get("itemprop") or "").lower() == "articlebody":
+        return False
     words = _class_words(el)
     if not words:
         return False
@@ -114,22 +116,29 @@ def is_boilerplate_el(el: etree._Element) -> bool:
     )
     if hit and "comment" not in joined and _looks_like_article(el, ws):
         return False
+    if hit and not (ws & (_BAD_WORDS - _PAYWALL_WORDS)) and _has_long_paragraphs(el):
+        return False  # paywalled article text ("subscriber-premium"), not a subscribe box
     return hit
+
+
+_PAYWALL_WORDS = {"subscriber", "subscription", "paywall", "membership", "premium", "meter", "locked"}
+
+
+def _has_long_paragraphs(el: etree._Element, n: int = 3) -> bool:
+    long_ps = 0
+    for p in el.iter("p"):
+        if len(text_of(p)) >= 100:
+            long_ps += 1
+            if long_ps >= n:
+                return True
+    return False
 
 
 def _looks_like_article(el: etree._Element, words: set[str]) -> bool:
     """An element holding the article itself despite a furniture-like class ("newsletter-post")."""
     if not (tag_of(el) == "article" or words & {"article", "story", "post", "entry"}):
         return False
-    if el.find(".//h1") is not None:
-        return True
-    long_ps = 0
-    for p in el.iter("p"):
-        if len(text_of(p)) >= 100:
-            long_ps += 1
-            if long_ps >= 3:
-                return True
-    return False
+    return el.find(".//h1") is not None or _has_long_paragraphs(el)
 
 
 # ---------------------------------------------------------------- container choice

@@ -63,42 +63,103 @@ def load_outlets() -> tuple[Outlet, ...]:
     )
 
 
+@dataclass(frozen=True)
+class _Index:
+    by_alias: dict[str, Outlet]  # exact alias -> outlet
+    by_lower: dict[str, Outlet]  # lower-cased alias -> outlet
+    by_domain: dict[str, Outlet]  # bare host -> outlet
+    max_words: int
+
+
 @functools.lru_cache(maxsize=1)
-def _alias_index() -> tuple[re.Pattern, dict[str, Outlet]]:
+def _index() -> _Index:
     by_alias: dict[str, Outlet] = {}
+    by_domain: dict[str, Outlet] = {}
     for o in load_outlets():
         for a in (o.name, *o.aliases):
             by_alias.setdefault(a, o)
             if a.startswith("The ") and len(a.split()) > 2:
                 by_alias.setdefault(a[4:], o)
-    names = sorted(by_alias, key=len, reverse=True)
-    rx = re.compile(r"(?<![\w&])(?:the\s+)?(" + "|".join(re.escape(n) for n in names) + r")(?![\w&])")
-    return rx, by_alias
+        for d in o.domains:
+            if "/" not in d:
+                by_domain.setdefault(d.lower(), o)
+    by_lower: dict[str, Outlet] = {}
+    for a, o in by_alias.items():
+        by_lower.setdefault(a.lower(), o)
+    return _Index(by_alias, by_lower, by_domain, max(len(a.split()) for a in by_alias))
+
+
+_TOKEN_RE = re.compile(r"[\w][\w&'’.\-/]*|&")
+
+
+@dataclass
+class AliasMatch:
+    start: int  # offset of the alias (without a leading "the")
+    end: int
+    alias: str
+    outlet: Outlet
+    match_start: int  # offset including a leading "the"
+
+
+def find_aliases(text: str) -> list[AliasMatch]:
+    """Gazetteer aliases in ``text``, longest first at each position (case-sensitive)."""
+    idx = _index()
+    toks = [(m.start(), m.end(), m.group(0)) for m in _TOKEN_RE.finditer(text)]
+    out: list[AliasMatch] = []
+    i = 0
+    n = len(toks)
+    while i < n:
+        s0, _e0, w0 = toks[i]
+        if not (w0[:1].isupper() or w0[:1].isdigit()):
+            i += 1
+            continue
+        found = None
+        for k in range(min(idx.max_words, n - i), 0, -1):
+            start = toks[i][0]
+            end = toks[i + k - 1][1]
+            cand = text[start:end]
+            # strip sentence punctuation glued to the last token ("CNN." "Reuters,")
+            trimmed = cand.rstrip(".,;:'’")
+            if " ".join(cand.split()) != cand:
+                continue
+            for c in (cand, trimmed, re.sub(r"['’]s$", "", trimmed)):
+                o = idx.by_alias.get(c)
+                if o is not None:
+                    found = (k, start, start + len(c), c, o)
+                    break
+            if found:
+                break
+        if found:
+            k, start, end, alias, o = found
+            ms = start
+            prev = text[max(0, start - 4) : start]
+            if prev.lower() == "the ":
+                ms = start - 4
+            out.append(AliasMatch(start, end, alias, o, ms))
+            i += k
+        else:
+            i += 1
+    return out
 
 
 def outlet_for_domain(host: str) -> Outlet | None:
-    host = (host or "").lower()
-    host = re.sub(r"^(www\d?|m|amp|mobile|edition|eu|uk|us|international)\.", "", host)
-    for o in load_outlets():
-        for d in o.domains:
-            dom = d.split("/", 1)[0]
-            if "/" in d:
-                continue
-            if host == dom or host.endswith("." + dom):
-                return o
+    host = (host or "").lower().rstrip(".")
+    idx = _index()
+    parts = host.split(".")
+    for k in range(len(parts) - 1):
+        o = idx.by_domain.get(".".join(parts[k:]))
+        if o is not None:
+            return o
     return None
 
 
 def outlet_by_name(name: str) -> Outlet | None:
-    _rx, by_alias = _alias_index()
-    n = name.strip()
-    if n in by_alias:
-        return by_alias[n]
-    low = n.lower()
-    for a, o in by_alias.items():
-        if a.lower() == low or a.lower() == low.removeprefix("the "):
-            return o
-    return None
+    idx = _index()
+    n = " ".join(name.split()).strip(" .,;:")
+    o = idx.by_alias.get(n) or idx.by_lower.get(n.lower())
+    if o is None and n.lower().startswith("the "):
+        o = idx.by_lower.get(n[4:].lower())
+    return o
 
 
 _DESCRIPTORS = (
@@ -229,16 +290,13 @@ def find_citations(
     """
     page_host = urlsplit(page_url).hostname if page_url else None
     col = _Collector(publisher, page_host)
-    rx, by_alias = _alias_index()
-    for m in rx.finditer(text):
-        alias = m.group(1)
-        outlet = by_alias[alias]
-        start, end = m.start(1), m.end(1)
-        if _is_cited(text, m.start(), end, alias.lower()):
-            col.add(outlet.name, "attribution", None, _sentence_around(text, start, end), (start, end))
+    for am in find_aliases(text):
+        if _is_cited(text, am.match_start, am.end, am.alias.lower()):
+            col.add(am.outlet.name, "attribution", None, _sentence_around(text, am.start, am.end),
+                    (am.start, am.end))
     for m in _NAMED_PAPER_RE.finditer(text):
         name = m.group("name").strip()
-        if rx.search(name) or outlet_by_name(name):
+        if find_aliases(name) or outlet_by_name(name):
             continue
         words = name.split()
         if words[0].lower() in ("in", "on", "at", "for", "from", "by", "and", "but", "as", "when", "while") :
@@ -276,6 +334,6 @@ def find_citations(
                     seen_any = True
         if not seen_any or not line_links:
             body = re.sub(r"^\s*(?:sources?|further reading|references|read more)\s*:\s*", "", line, flags=re.I)
-            for m in rx.finditer(body):
-                col.add(by_alias[m.group(1)].name, "footer", None, line, None)
+            for am in find_aliases(body):
+                col.add(am.outlet.name, "footer", None, line, None)
     return list(col.items.values())
