@@ -212,7 +212,7 @@ def validate_document(doc: dict[str, Any], progress: Any = None) -> dict[str, An
                             f"expected {FORMAT!r})")
     version = doc.get("version")
     if version != VERSION:
-        raise ImportRefused(f"unsupported export version {str(version)[:20]!r}; this Cuttings "
+        raise ImportRefused(f"unsupported export version {str(version)[:20]}; this Cuttings "
                             f"reads version {VERSION}" + (" (the file is from a newer Cuttings)"
                                                           if isinstance(version, int)
                                                           and version > VERSION else ""))
