@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QProgressBar,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QStyle,
@@ -146,13 +147,16 @@ class MainWindow(QMainWindow):
         header.setSortIndicator(COL_CAPTURED, Qt.SortOrder.DescendingOrder)
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
         for col, width in ((COL_TITLE, 400), (COL_PUBLISHER, 150), (COL_AUTHORS, 150),
                            (COL_PUBLISHED, 95), (COL_CAPTURED, 130), (COL_QUOTES, 65),
                            (COL_TAGS, 80)):
             header.resizeSection(col, width)
 
         self.empty_state = EmptyState()
+        # Pages of the stack must not force a tall list area (the reader wants the room).
+        self.empty_state.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.search_panel = SearchPanel()
         self.filter_banner = QLabel("")
         self.filter_banner.setObjectName("filterBanner")
@@ -176,7 +180,7 @@ class MainWindow(QMainWindow):
         self.reader_split.addWidget(self.details)
         self.reader_split.setStretchFactor(0, 3)
         self.reader_split.setStretchFactor(1, 2)
-        self.reader_split.setSizes([760, 420])
+        self.reader_split.setSizes([720, 470])
 
         self.library_split = QSplitter(Qt.Orientation.Vertical)
         self.library_split.setObjectName("librarySplit")
@@ -242,6 +246,7 @@ class MainWindow(QMainWindow):
         self.act_stop = self._action("S&top capturing", self.controller.stop, "Ctrl+.",
                                      "Stop; unfinished links stay queued", sp.SP_MediaStop)
         self.act_stop.setEnabled(False)
+        self.act_stop.setVisible(False)
         self.act_retry = self._action("Retry &failed", self.retry_failed, None,
                                       "Queue every failed capture again")
         self.act_clear = self._action("&Clear finished", self.controller.clear_finished, None,
@@ -542,12 +547,14 @@ class MainWindow(QMainWindow):
     def _batch_started(self) -> None:
         self._batch = {}
         self.act_stop.setEnabled(True)
+        self.act_stop.setVisible(True)
         self.act_start.setEnabled(False)
-        self.progress.setVisible(True)
         self.progress.setRange(0, 0)
-        self.status_label.setText("Capturing…")
 
     def _job_event(self, event: JobEvent) -> None:
+        if not self._batch:
+            self.progress.setVisible(True)
+            self.status_label.setText("Capturing…")
         self._batch[event.job_id] = event.state
         total = len(self._batch)
         finished = sum(1 for s in self._batch.values()
@@ -564,6 +571,7 @@ class MainWindow(QMainWindow):
 
     def _batch_finished(self, summary: BatchSummary) -> None:
         self.act_stop.setEnabled(False)
+        self.act_stop.setVisible(False)
         self.act_start.setEnabled(True)
         self.progress.setVisible(False)
         if summary.done or summary.failed or summary.skipped or summary.cancelled:

@@ -149,8 +149,8 @@ class JobsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if col == COL_STATE:
                 return STATE_LABELS.get(row.state, row.state)
-            if col == COL_PROGRESS:
-                return int(round(row.progress * 100))
+            if col == COL_PROGRESS:  # a bar while waiting or working, nothing once finished
+                return None if row.state in FINISHED else int(round(row.progress * 100))
             if col == COL_URL:
                 return row.url
             if col == COL_DETAILS:
@@ -171,7 +171,8 @@ class JobsModel(QAbstractTableModel):
         if row.state == "running":
             return PHASE_LABELS.get(row.phase or "", "working") + "…"
         if row.state == "done":
-            return row.message or "captured"
+            return f"{row.message} (double-click to read)" if row.message \
+                else "double-click to read"
         if row.state == "queued":
             return row.message or "waiting"
         return row.message or ""
@@ -193,6 +194,7 @@ class ProgressDelegate(QStyledItemDelegate):
         bar.progress = value
         bar.text = f"{value}%"
         bar.textVisible = True
+        bar.textAlignment = Qt.AlignmentFlag.AlignCenter
         bar.state = option.state | QStyle.StateFlag.State_Horizontal
         style = option.widget.style() if option.widget else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter, option.widget)

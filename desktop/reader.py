@@ -59,6 +59,7 @@ log = logging.getLogger(__name__)
 ASSET_SCHEME = "asset"
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 MAX_IMAGE_WIDTH = 680
+FIGURE_WIDTH = 560  # px shown in the reader
 THUMBNAIL = 96
 READING_WIDTH = 720  # px of text column
 QUOTE_BG = QColor("#fff1b8")
@@ -321,7 +322,7 @@ class ReaderView(QTextBrowser):
     def _render(self, doc: QTextDocument, art: dict[str, Any]) -> None:
         cursor = QTextCursor(doc)
         base_block = QTextBlockFormat()
-        base_block.setLineHeight(150, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value)
+        base_block.setLineHeight(140, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value)
 
         # Title
         title_block = QTextBlockFormat()
@@ -386,6 +387,7 @@ class ReaderView(QTextBrowser):
             cursor.insertText("No article text was found on this page. The exact snapshot is "
                               "kept: see the Capture tab for its SHA-256 and headers.", note)
         self._offsets = OffsetMap(text, body_start) if text.strip() else None
+        self._compact_blank_lines(doc, body_start, cursor.position())
 
         if figures:
             heading = QTextBlockFormat()
@@ -397,6 +399,17 @@ class ReaderView(QTextBrowser):
             for asset in figures:
                 self._insert_figure(cursor, asset, credits_by_sha.get(asset["sha256"]))
         self._highlight(doc, art)
+
+    @staticmethod
+    def _compact_blank_lines(doc: QTextDocument, start: int, end: int) -> None:
+        """The blank line between paragraphs stays (offsets!) but becomes a small gap."""
+        block = doc.findBlock(start)
+        while block.isValid() and block.position() <= end:
+            if block.length() <= 1:
+                fmt = block.blockFormat()
+                fmt.setLineHeight(9, QTextBlockFormat.LineHeightTypes.FixedHeight.value)
+                QTextCursor(block).setBlockFormat(fmt)
+            block = block.next()
 
     def _assets(self, art: dict[str, Any]) -> list[dict[str, Any]]:
         """The latest capture's images that reached the sanitised HTML, in page order."""
@@ -422,7 +435,7 @@ class ReaderView(QTextBrowser):
         cursor.insertBlock(block)
         fmt = QTextImageFormat()
         fmt.setName(f"{ASSET_SCHEME}:{asset['sha256']}")
-        width = min(image.width(), READING_WIDTH)
+        width = min(image.width(), FIGURE_WIDTH)
         fmt.setWidth(width)
         fmt.setHeight(image.height() * width / max(1, image.width()))
         cursor.insertImage(fmt)
@@ -435,14 +448,21 @@ class ReaderView(QTextBrowser):
         cap_block = QTextBlockFormat()
         cap_block.setBottomMargin(14)
         cursor.insertBlock(cap_block)
-        if caption:
-            cursor.insertText(caption + "  ", cap_fmt)
-        if credit and credit.get("credit"):
-            credit_fmt = QTextCharFormat(cap_fmt)
-            credit_fmt.setBackground(CREDIT_BG)
-            credit_fmt.setToolTip("Photo credit: " + " / ".join(
-                p for p in (credit.get("photographer"), credit.get("provider")) if p))
-            cursor.insertText(credit["credit"], credit_fmt)
+        credit_text = (credit or {}).get("credit") or ""
+        credit_fmt = QTextCharFormat(cap_fmt)
+        credit_fmt.setBackground(CREDIT_BG)
+        credit_fmt.setToolTip("Photo credit: " + " / ".join(
+            p for p in ((credit or {}).get("photographer"), (credit or {}).get("provider")) if p))
+        if caption and credit_text and credit_text in caption:
+            before, _, after = caption.partition(credit_text)
+            cursor.insertText(before, cap_fmt)
+            cursor.insertText(credit_text, credit_fmt)
+            cursor.insertText(after, cap_fmt)
+        else:
+            if caption:
+                cursor.insertText(caption + "  ", cap_fmt)
+            if credit_text:
+                cursor.insertText(credit_text, credit_fmt)
 
     def _highlight(self, doc: QTextDocument, art: dict[str, Any]) -> None:
         offsets = self._offsets

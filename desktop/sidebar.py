@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QStyle, QTreeWidget, QTreeWidgetItem, QWidget
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
 
 from desktop.queries import SidebarData
 
@@ -34,31 +35,34 @@ class Sidebar(QTreeWidget):
         self.setAccessibleName("Library navigation")
         self.setHeaderHidden(True)
         self.setColumnCount(2)
-        self.setRootIsDecorated(True)
-        self.setIndentation(14)
+        self.setRootIsDecorated(False)
+        self.setIndentation(12)
+        self.setItemsExpandable(False)
         self.setUniformRowHeights(True)
         self.header().setStretchLastSection(False)
         self.header().setSectionResizeMode(0, self.header().ResizeMode.Stretch)
         self.header().setSectionResizeMode(1, self.header().ResizeMode.ResizeToContents)
-        style = self.style()
-        self.library = self._top("Library", "library", style.standardIcon(
-            QStyle.StandardPixmap.SP_DirHomeIcon))
-        self.queue = self._top("Capture queue", "queue", style.standardIcon(
-            QStyle.StandardPixmap.SP_ArrowDown))
+        self.library = self._top("Library", "library")
+        self.queue = self._top("Capture queue", "queue")
         self.groups: dict[str, QTreeWidgetItem] = {}
         for kind, label in GROUPS:
-            item = self._top(label, None, style.standardIcon(
-                QStyle.StandardPixmap.SP_DirIcon))
+            item = self._top(label.upper(), None)
             item.setFlags(Qt.ItemFlag.ItemIsEnabled)
             item.setData(0, KIND_ROLE, "group:" + kind)
+            font = item.font(0)
+            font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
+            font.setLetterSpacing(font.SpacingType.PercentageSpacing, 106)
+            item.setFont(0, font)
+            item.setFont(1, font)
+            item.setForeground(0, QColor("#6b7280"))
+            item.setForeground(1, QColor("#6b7280"))
             self.groups[kind] = item
-            item.setExpanded(kind in ("outlet", "speaker"))
+            item.setExpanded(True)
         self.setCurrentItem(self.library)
         self.currentItemChanged.connect(self._current_changed)
 
-    def _top(self, label: str, kind: str | None, icon: object) -> QTreeWidgetItem:
+    def _top(self, label: str, kind: str | None) -> QTreeWidgetItem:
         item = QTreeWidgetItem([label, ""])
-        item.setIcon(0, icon)  # type: ignore[arg-type]
         item.setData(0, KIND_ROLE, kind)
         font = item.font(0)
         font.setBold(True)

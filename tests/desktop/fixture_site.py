@@ -156,6 +156,16 @@ ARTICLES = [
 ]
 
 
+def pages(base: str) -> dict[str, tuple[bytes, str]]:
+    """Every fixture resource: path -> (body, content type), for any small server."""
+    out: dict[str, tuple[bytes, str]] = {}
+    for art in ARTICLES:
+        out[art.path] = (art.html(base).encode("utf-8"), "text/html; charset=utf-8")
+        if art.image:
+            out[art.image] = (png(640, 360, art.seed), "image/png")
+    return out
+
+
 def serve(httpserver: object) -> list[str]:
     """Register every fixture page and image; returns the article URLs."""
     base = httpserver.url_for("").rstrip("/")  # type: ignore[attr-defined]

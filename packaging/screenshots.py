@@ -1,0 +1,197 @@
+"""Make the README screenshots: run the real app on fixture articles and grab PNGs.
+
+    make screenshots        (or: python packaging/screenshots.py [--out docs/screenshots])
+
+Starts a local HTTP server with invented fixture articles (``tests/desktop/fixture_site``),
+pastes their links into the Add links dialog of a fresh window over a temporary
+archive, waits until they are captured, and saves ``main-window.png``,
+``reader-quotes.png`` and ``capture-queue.png``. Without a display it re-runs itself
+under ``xvfb-run`` (falls back to Qt's offscreen platform when Xvfb is missing).
+Nothing touches the user's archive or settings: everything lives in a temp folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+WIDTH, HEIGHT = 1400, 900
+
+
+def _maybe_reexec_under_xvfb() -> None:
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") \
+            or os.environ.get("QT_QPA_PLATFORM") or os.environ.get("CUTTINGS_SHOTS_CHILD"):
+        return
+    xvfb = shutil.which("xvfb-run")
+    if xvfb is None:
+        print("xvfb-run not found: using Qt's offscreen platform", file=sys.stderr)
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        return
+    os.environ["CUTTINGS_SHOTS_CHILD"] = "1"
+    os.execv(xvfb, [xvfb, "-a", "-s", f"-screen 0 {WIDTH}x{HEIGHT}x24", sys.executable,
+                    *sys.argv])
+
+
+def _start_server() -> tuple[ThreadingHTTPServer, str]:
+    from tests.desktop import fixture_site
+
+    routes: dict[str, tuple[bytes, str]] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            if self.path.startswith("/slow/"):
+                self._trickle()
+                return
+            body, ctype = routes.get(self.path.split("?", 1)[0], (b"<h1>Not found</h1>",
+                                                                  "text/html"))
+            status = 200 if self.path.split("?", 1)[0] in routes else 404
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _trickle(self) -> None:
+            """A page that arrives very slowly (to show captures in progress)."""
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            try:
+                for _ in range(200):
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    time.sleep(0.25)
+            except OSError:
+                return
+
+        def log_message(self, *_args: object) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    routes.update(fixture_site.pages(base))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, base
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    args = parser.parse_args(argv)
+    _maybe_reexec_under_xvfb()
+
+    tmp = Path(tempfile.mkdtemp(prefix="cuttings-shots-"))
+    os.environ["CUTTINGS_HOME"] = str(tmp)
+    from PySide6.QtCore import QCoreApplication, QSettings, QStandardPaths
+    from PySide6.QtWidgets import QApplication
+
+    QStandardPaths.setTestModeEnabled(True)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp / "qs"))
+    app = QApplication([sys.argv[0]])
+    from capture.settings import Settings
+    from desktop.main_window import MainWindow
+    from desktop.style import apply_style
+    from storage.archive import Archive
+    from tests.desktop import fixture_site
+
+    apply_style(app)
+    server, base = _start_server()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+
+    def wait_until(pred: Callable[[], bool], timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not pred():
+            if time.monotonic() > deadline:
+                raise TimeoutError("the window did not reach the expected state")
+            QCoreApplication.processEvents()
+            time.sleep(0.01)
+
+    def settle(win: MainWindow) -> None:
+        wait_until(lambda: not win.controller.running and win.runner.in_flight == 0
+                   and not win._refresh_timer.isActive())
+        for _ in range(20):
+            QCoreApplication.processEvents()
+            time.sleep(0.01)
+
+    archive = Archive.open(str(tmp / "archive.db"))
+    settings = Settings(allow_local_network=True, workers=4, retries=0)
+    qsettings = QSettings(str(tmp / "gui.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(archive, settings, qsettings)
+    win.resize(WIDTH, HEIGHT)
+    win.show()
+    try:
+        links = [base + a.path for a in fixture_site.ARTICLES]
+        pasted = ("Cuttings for the Port Alden story:\n" + "\n".join(links)
+                  + f"\n{base}/news/2026/03/withdrawn-story.html\n")
+        dialog = win.open_add_dialog(pasted)
+        wait_until(lambda: dialog.ready)
+        dialog.capture_button.click()
+        wait_until(lambda: win.model.total == len(links))
+        settle(win)
+
+        # Main window: library, the bridge story open, its quotes listed
+        win.sidebar.choose("library")
+        settle(win)
+        row = next(i for i in range(win.model.rowCount())
+                   if "Harbour Bridge" in (win.model.row_at(i).title or ""))
+        win.table.selectRow(row)
+        wait_until(lambda: win.reader.article_id == win.model.row_at(row).id)
+        settle(win)
+        win.details.setCurrentWidget(win.details.quotes)
+        win.library_split.setSizes([200, HEIGHT - 200])
+        settle(win)
+        win.grab().save(str(out / "main-window.png"))
+
+        # Reader with quotes highlighted: one speaker across articles, a quote chosen
+        win.sidebar.choose("speaker", "Ines Vardy")
+        settle(win)
+        win.library_split.setSizes([150, HEIGHT - 150])
+        first = win.details.quotes.topLevelItem(1) or win.details.quotes.topLevelItem(0)
+        if first is not None:
+            win.details.quotes.setCurrentItem(first)
+            win.details.quotes.itemClicked.emit(first, 0)
+        settle(win)
+        win.grab().save(str(out / "reader-quotes.png"))
+
+        # Capture queue, with two slow pages still downloading and one waiting
+        win.sidebar.choose("library")
+        slow = [f"{base}/slow/{name}" for name in
+                ("2026/03/16/ferry-strike-talks", "2026/03/16/school-budget-hearing",
+                 "2026/03/16/stadium-lights-complaint")]
+        win.settings = settings.with_values(per_host=2, workers=2)
+        win.controller.set_settings(win.settings)
+        dialog = win.open_add_dialog("\n".join(slow))
+        wait_until(lambda: dialog.ready)
+        dialog.capture_button.click()
+        wait_until(lambda: sum(1 for j in win.queue_panel.model.jobs()
+                               if j.state == "running") == 2)
+        for _ in range(60):
+            QCoreApplication.processEvents()
+            time.sleep(0.01)
+        win.grab().save(str(out / "capture-queue.png"))
+        win.controller.stop()
+    finally:
+        win.close()
+        archive.close()
+        server.shutdown()
+        shutil.rmtree(tmp, ignore_errors=True)
+    for name in ("main-window.png", "reader-quotes.png", "capture-queue.png"):
+        print(out / name)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
