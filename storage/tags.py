@@ -200,8 +200,25 @@ def link(session: Session, kind: str, tag_id: int, ids: Sequence[int]) -> tuple[
     have = set(linked_ids(session, kind, tag_id, ids))
     new = [i for i in ids if i not in have]
     if new:
-        session.execute(insert(table), [{item_col.key: i, tag_col.key: tag_id} for i in new])
+        session.execute(_insert_ignore(session, table),
+                        [{item_col.key: i, tag_col.key: tag_id} for i in new])
     return tuple(new)
+
+
+def _insert_ignore(session: Session, table: Table) -> Any:
+    """``INSERT OR IGNORE`` / ``ON CONFLICT DO NOTHING``: a link another writer made
+    between our check and our insert is not an error (PostgreSQL has no single
+    writer)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(table).on_conflict_do_nothing()
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table).on_conflict_do_nothing()
+    return insert(table)
 
 
 def unlink(session: Session, kind: str, tag_id: int, ids: Sequence[int]) -> tuple[int, ...]:
@@ -277,6 +294,7 @@ class TagOps:
         """Put tag ``name`` (created if new) on the given items, in ONE transaction.
 
         Raises :class:`NotFoundError` (nothing changed) if any id does not exist.
+        With no items it only creates the tag (``created`` says whether it was new).
         Undo: ``untag(change.tag, **change.kwargs(), delete_if_unused=change.created)``.
         """
         items = _items_arg(articles, quotes, claims, credits)
