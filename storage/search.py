@@ -331,7 +331,7 @@ class SqliteSearch:
         for score, item_id, name, _ in page:
             hit = details.get((name, item_id))
             if hit is not None:
-                hit.score = round(score, 4)
+                hit.score = score
                 hits.append(hit)
         return hits
 

@@ -1,0 +1,420 @@
+"""Search over a small real archive: ranking, query constructs, filters, kinds, snippets,
+the triggers that keep the index in step, the planner's windows, and any input at all."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic import command
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import text
+
+import storage.search as search_mod
+from storage.db import Database, _alembic_config, open_database
+from storage.models import (
+    Article,
+    Citation,
+    Claim,
+    Collection,
+    PhotoCredit,
+    Quote,
+    Tag,
+    article_tags,
+    collection_articles,
+    collection_claims,
+    quote_tags,
+)
+from storage.search import SearchBackend, SearchResults, SqliteSearch, marked_html
+
+HARBOUR_TEXT = (
+    "The council approved new flood defences for the harbour on Tuesday after a decade of "
+    "storms. \"We will not let the harbour flood again,\" said the mayor, Lena Park. "
+    "Engineers say the wall will cost 3 million euros. A reader sent a note reading "
+    "<script>alert(1)</script> & other things, which the editors kept as evidence."
+)
+BUDGET_TEXT = (
+    "The budget row deepened on Monday as ministers traded blame. \"The budget is a "
+    "disgrace,\" said Omar Haddad. Officials claimed spending rose by 40 percent, citing "
+    "Reuters. Lena Park said the harbour repairs were \"long overdue\". A minor flood of "
+    "complaints followed at the café."
+)
+
+
+def _article(n: int, **kw: object) -> Article:
+    defaults: dict[str, object] = {"canonical_url": f"https://news.example/{n}",
+                                   "url": f"https://news.example/{n}", "site": "news.example"}
+    defaults.update(kw)
+    return Article(**defaults)
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    path = tmp_path_factory.mktemp("search") / "a.db"
+    db = open_database("sqlite:///" + str(path))
+    ids: dict[str, object] = {"db": db}
+    with db.writer() as s:
+        a1 = _article(1, title="Harbour flood defences approved", authors=["Jane Roe"],
+                      publisher="The Coastal Herald", site="coastalherald.example",
+                      published="2024-03-05", text=HARBOUR_TEXT)
+        a2 = _article(2, title="Council budget row deepens", authors=["Piotr Müller", "Ann Bo"],
+                      publisher="Daily Ledger", site="www.ledger.example",
+                      published="2023-11-20T08:00:00+00:00", text=BUDGET_TEXT)
+        a3 = _article(3, title="Москва открывает новый мост", authors=["Иван Петров"],
+                      publisher="Вести", site="vesti.example", published="2022-01-10",
+                      text="Мэр Москвы открыл новый мост через реку.")
+        a4 = _article(4, title="שלום לכולם", publisher="Haaretz Example", site="he.example",
+                      published="2021-06-01", text="ירושלים היא עיר עתיקה")
+        s.add_all([a1, a2, a3, a4])
+        s.flush()
+        # Unrelated articles, so that words of the four above are rare enough to rank.
+        s.add_all([_article(10 + n, title=f"Weather report {n}", site="weather.example",
+                            text="Sunny spells and light winds along the coast.")
+                   for n in range(6)])
+        q1 = Quote(article_id=a1.id, text="We will not let the harbour flood again",
+                   speaker="Lena Park", start=HARBOUR_TEXT.index("We will"),
+                   end=HARBOUR_TEXT.index("We will") + 39)
+        q2 = Quote(article_id=a2.id, text="The budget is a disgrace", speaker="Omar Haddad",
+                   start=BUDGET_TEXT.index("The budget is"),
+                   end=BUDGET_TEXT.index("The budget is") + 24)
+        q3 = Quote(article_id=a2.id, text="long overdue", speaker="Lena Park",
+                   start=BUDGET_TEXT.index("long overdue"),
+                   end=BUDGET_TEXT.index("long overdue") + 12)
+        c1 = Claim(article_id=a2.id, text="spending rose by 40 percent",
+                   start=BUDGET_TEXT.index("spending"), end=BUDGET_TEXT.index("spending") + 27,
+                   note="Treasury figures show 12 percent", verdict="false")
+        c2 = Claim(article_id=a1.id, text="the wall will cost 3 million euros",
+                   start=HARBOUR_TEXT.index("the wall"), end=HARBOUR_TEXT.index("the wall") + 34,
+                   note="", verdict="unverified")
+        cr = PhotoCredit(article_id=a1.id, credit="Photo: Tom Reyes/Northlight Images",
+                         photographer="Tom Reyes", provider="Northlight Images",
+                         caption="The harbour wall at high tide")
+        s.add_all([q1, q2, q3, c1, c2, cr,
+                   Citation(article_id=a2.id, name="Reuters"),
+                   Citation(article_id=a1.id, name="Associated Press")])
+        budget = Tag(name="Budget", key="budget")
+        floods = Tag(name="Floods", key="floods")
+        coll = Collection(name="Harbour inquiry")
+        s.add_all([budget, floods, coll])
+        s.flush()
+        s.execute(article_tags.insert().values(articles_id=a2.id, tags_id=budget.id))
+        s.execute(quote_tags.insert().values(quotes_id=q1.id, tags_id=floods.id))
+        s.execute(collection_articles.insert().values(collections_id=coll.id, articles_id=a1.id))
+        s.execute(collection_claims.insert().values(collections_id=coll.id, claims_id=c1.id))
+        ids.update(a1=a1.id, a2=a2.id, a3=a3.id, a4=a4.id, q1=q1.id, q2=q2.id, q3=q3.id,
+                   c1=c1.id, c2=c2.id, cr=cr.id)
+    yield ids
+    db.dispose()
+
+
+@pytest.fixture(scope="module")
+def engine(archive: dict[str, object]) -> SqliteSearch:
+    return SqliteSearch(archive["db"])  # type: ignore[arg-type]
+
+
+def keys(res: SearchResults) -> list[tuple[str, int]]:
+    assert res.error is None, res.error
+    return [(h.kind, h.id) for h in res.hits]
+
+
+def test_is_a_search_backend(engine: SqliteSearch) -> None:
+    backend: SearchBackend = engine
+    assert isinstance(backend.search("harbour"), SearchResults)
+
+
+def test_title_match_ranks_first(engine: SqliteSearch, archive: dict) -> None:
+    res = engine.search("flood is:article")
+    assert keys(res) == [("article", archive["a1"]), ("article", archive["a2"])]
+    assert res.hits[0].score > res.hits[1].score
+    assert res.total == 2 and res.ranked and res.total_exact
+
+
+def test_results_of_all_kinds_are_merged(engine: SqliteSearch, archive: dict) -> None:
+    got = set(keys(engine.search("harbour")))
+    assert got == {("article", archive["a1"]), ("article", archive["a2"]),
+                   ("quote", archive["q1"]), ("credit", archive["cr"])}
+
+
+def test_phrase_versus_words(engine: SqliteSearch, archive: dict) -> None:
+    assert keys(engine.search('"flood defences"')) == [("article", archive["a1"])]
+    assert keys(engine.search("defences flood")) == [("article", archive["a1"])]
+    assert keys(engine.search('"defences flood"')) == []
+
+
+def test_prefix(engine: SqliteSearch, archive: dict) -> None:
+    assert set(keys(engine.search("harb* is:article"))) == {("article", archive["a1"]),
+                                                           ("article", archive["a2"])}
+    assert set(keys(engine.search("disgr*"))) == {("quote", archive["q2"]),
+                                                 ("article", archive["a2"])}
+
+
+def test_exclusion_of_word_and_phrase(engine: SqliteSearch, archive: dict) -> None:
+    assert keys(engine.search("harbour -budget is:article")) == [("article", archive["a1"])]
+    assert keys(engine.search('harbour -"flood defences" is:article')) == \
+        [("article", archive["a2"])]
+
+
+def test_or(engine: SqliteSearch, archive: dict) -> None:
+    assert set(keys(engine.search("Москва OR budget is:article"))) == \
+        {("article", archive["a2"]), ("article", archive["a3"])}
+
+
+def test_case_and_diacritics_are_ignored(engine: SqliteSearch, archive: dict) -> None:
+    assert keys(engine.search("CAFE")) == [("article", archive["a2"])]
+    assert keys(engine.search("author:muller is:article")) == [("article", archive["a2"])]
+
+
+@pytest.mark.parametrize("word", ["москва", "МОСТ", "ירושלים"])
+def test_non_latin_words(engine: SqliteSearch, word: str) -> None:
+    res = engine.search(word)
+    assert res.error is None and len(res.hits) == 1 and res.hits[0].kind == "article"
+
+
+@pytest.mark.parametrize("query", ["", "   ", "😀", "🎉 🙂", "!!!"])
+def test_empty_or_emoji_only_gives_nothing_and_no_error(engine: SqliteSearch, query: str) -> None:
+    res = engine.search(query)
+    assert res.hits == [] and res.total == 0 and res.error is None
+
+
+def test_unparseable_query_reports_error(engine: SqliteSearch) -> None:
+    res = engine.search("verdict:maybe")
+    assert res.hits == [] and res.error is not None
+    assert res.error.startswith("could not understand 'verdict:maybe'")
+
+
+def test_speaker_filter_alone_lists_quotes_newest_first(engine: SqliteSearch,
+                                                        archive: dict) -> None:
+    res = engine.search('speaker:"lena park"')
+    assert keys(res) == [("quote", archive["q3"]), ("quote", archive["q1"])]
+    assert all(h.speaker == "Lena Park" and h.score == 0.0 for h in res.hits)
+
+
+def test_speaker_with_words(engine: SqliteSearch, archive: dict) -> None:
+    assert keys(engine.search("speaker:Park harbour")) == [("quote", archive["q1"])]
+    assert keys(engine.search("budget -speaker:Haddad is:quote")) == []
+    assert keys(engine.search("overdue -speaker:Haddad is:quote")) == [("quote", archive["q3"])]
+    assert keys(engine.search("disgrace -speaker:Haddad")) == [("article", archive["a2"])]
+
+
+def test_source_filter(engine: SqliteSearch, archive: dict) -> None:
+    got = set(keys(engine.search("source:reuters")))
+    assert got == {("article", archive["a2"]), ("quote", archive["q2"]),
+                   ("quote", archive["q3"]), ("claim", archive["c1"])}
+    assert keys(engine.search("source:reuters harbour is:article")) == \
+        [("article", archive["a2"])]
+
+
+def test_site_filter_by_domain_or_publisher(engine: SqliteSearch, archive: dict) -> None:
+    assert keys(engine.search("site:ledger.example is:article")) == [("article", archive["a2"])]
+    assert keys(engine.search("site:https://www.ledger.example/x is:article")) == \
+        [("article", archive["a2"])]
+    assert keys(engine.search('site:"coastal herald" is:article')) == \
+        [("article", archive["a1"])]
+    assert keys(engine.search("harbour -site:ledger.example is:article")) == \
+        [("article", archive["a1"])]
+
+
+def test_author_filter(engine: SqliteSearch, archive: dict) -> None:
+    assert set(keys(engine.search('author:"ann bo"'))) == {
+        ("claim", archive["c1"]), ("quote", archive["q3"]), ("quote", archive["q2"]),
+        ("article", archive["a2"])}
+    assert keys(engine.search('harbour author:"jane roe" is:article')) == \
+        [("article", archive["a1"])]
+
+
+def test_tag_filter_on_items_and_their_articles(engine: SqliteSearch, archive: dict) -> None:
+    assert set(keys(engine.search("tag:Budget"))) == {
+        ("article", archive["a2"]), ("quote", archive["q2"]), ("quote", archive["q3"]),
+        ("claim", archive["c1"])}
+    assert keys(engine.search("tag:floods")) == [("quote", archive["q1"])]
+    assert keys(engine.search("tag:nosuchtag")) == []
+    assert keys(engine.search("harbour -tag:budget is:article")) == [("article", archive["a1"])]
+
+
+def test_collection_filter(engine: SqliteSearch, archive: dict) -> None:
+    got = set(keys(engine.search('collection:"harbour INQUIRY"')))
+    assert ("article", archive["a1"]) in got and ("claim", archive["c1"]) in got
+    assert ("article", archive["a2"]) not in got
+    assert keys(engine.search('collection:"harbour inquiry" is:claim verdict:false')) == \
+        [("claim", archive["c1"])]
+
+
+def test_is_and_verdict(engine: SqliteSearch, archive: dict) -> None:
+    assert keys(engine.search("is:claim verdict:false")) == [("claim", archive["c1"])]
+    assert keys(engine.search("is:claim -verdict:false")) == [("claim", archive["c2"])]
+    assert keys(engine.search("harbour is:credit")) == [("credit", archive["cr"])]
+    assert all(h.kind != "credit" for h in engine.search("harbour -is:credit").hits)
+
+
+def test_dates(engine: SqliteSearch, archive: dict) -> None:
+    assert keys(engine.search("after:2024-03 is:article")) == [("article", archive["a1"])]
+    assert set(keys(engine.search("before:2024 is:article"))) == {
+        ("article", archive["a2"]), ("article", archive["a3"]), ("article", archive["a4"])}
+    assert keys(engine.search("after:2023-11-20 before:2023-11-21 is:article")) == \
+        [("article", archive["a2"])]
+    assert keys(engine.search("harbour before:2020")) == []
+
+
+def test_hit_fields_for_quotes_and_claims(engine: SqliteSearch, archive: dict) -> None:
+    quote = engine.search("disgrace is:quote").hits[0]
+    assert quote.article_id == archive["a2"] and quote.title == "Council budget row deepens"
+    assert quote.speaker == "Omar Haddad" and quote.published.startswith("2023-11-20")
+    assert BUDGET_TEXT[quote.start:quote.end] == "The budget is a disgrace"
+    claim = engine.search("treasury").hits[0]
+    assert (claim.kind, claim.verdict) == ("claim", "false")
+    assert BUDGET_TEXT[claim.start:claim.end] == "spending rose by 40 percent"
+    article = engine.search("defences is:article").hits[0]
+    assert article.start is None and article.speaker is None
+
+
+def test_snippets_are_escaped_with_marks(engine: SqliteSearch) -> None:
+    hit = engine.search("alert").hits[0]
+    assert "&lt;script&gt;<mark>alert</mark>(1)&lt;/script&gt;" in hit.snippet
+    assert "&amp;" in hit.snippet and "<script" not in hit.snippet
+    listed = engine.search("tag:budget is:article").hits[0]
+    assert "<mark>" not in listed.snippet and listed.snippet.startswith("The budget row")
+
+
+def test_marked_html_escapes_everything_but_marks() -> None:
+    raw = f"{search_mod._OPEN}<b>{search_mod._CLOSE} \"x\" & 'y'"
+    assert marked_html(raw) == "<mark>&lt;b&gt;</mark> &quot;x&quot; &amp; &#x27;y&#x27;"
+
+
+def test_paging_does_not_overlap(engine: SqliteSearch) -> None:
+    everything = keys(engine.search("harbour OR budget OR flood", limit=50))
+    first = keys(engine.search("harbour OR budget OR flood", limit=3))
+    second = keys(engine.search("harbour OR budget OR flood", limit=3, offset=3))
+    assert first + second == everything[:6]
+    assert len(everything) > 3
+
+
+# -- the index follows the tables --------------------------------------------------------
+
+
+@pytest.fixture
+def fresh(tmp_path: Path) -> Database:
+    db = open_database("sqlite:///" + str(tmp_path / "a.db"))
+    yield db
+    db.dispose()
+
+
+def _fts_check(db: Database) -> None:
+    with db.writer() as s:
+        for table in ("articles_fts", "quotes_fts", "claims_fts", "credits_fts",
+                      "citations_fts"):
+            s.execute(text(f"INSERT INTO {table}({table}) VALUES ('integrity-check')"))
+
+
+def test_triggers_follow_update_and_delete(fresh: Database) -> None:
+    engine = SqliteSearch(fresh)
+    with fresh.writer() as s:
+        art = _article(1, title="Bridge closed", text="The old bridge closed for repairs.",
+                       authors=["Ann Bo"])
+        s.add(art)
+        s.flush()
+        s.add(Quote(article_id=art.id, text="It was unsafe", speaker="Rita Moss"))
+        s.add(Claim(article_id=art.id, text="closed for repairs", start=0, end=5))
+        s.add(PhotoCredit(article_id=art.id, credit="Photo: Kim Lee"))
+        art_id = art.id
+    assert len(engine.search("bridge").hits) == 1
+    with fresh.writer() as s:
+        art = s.get(Article, art_id)
+        art.title = "Tunnel opened"
+        art.text = "The new tunnel opened to traffic."
+        art.authors = ["Zoë Quist"]
+        art.status = "ok"
+    assert engine.search("bridge").hits == []
+    assert [h.kind for h in engine.search("tunnel is:article").hits] == ["article"]
+    assert len(engine.search("author:zoe").hits) == 4  # article, quote, claim, credit
+    with fresh.writer() as s:
+        q = s.execute(text("SELECT id FROM quotes")).scalar()
+        s.delete(s.get(Quote, q))
+    assert engine.search("unsafe").hits == []
+    _fts_check(fresh)
+    with fresh.writer() as s:
+        s.delete(s.get(Article, art_id))
+    for word in ("tunnel", "repairs", "kim", "unsafe"):
+        assert engine.search(word).total == 0
+    _fts_check(fresh)
+
+
+def test_upgrade_from_first_schema_indexes_existing_rows(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    url = "sqlite:///" + str(path)
+    from sqlalchemy import create_engine
+    old = create_engine(url)
+    with old.connect() as conn:
+        cfg = _alembic_config(url)
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+        conn.execute(text(
+            "INSERT INTO articles (id, canonical_url, url, site, title, authors, text, "
+            "reader_html, word_count, status, created_at, updated_at) VALUES "
+            "(1, 'u', 'u', 's', 'Lighthouse keeper retires', '[]', 'After forty years.', '', "
+            "0, 'ok', '2026-01-01', '2026-01-01')"))
+        conn.execute(text("PRAGMA application_id = 1129665620"))
+        conn.execute(text("PRAGMA user_version = 1"))
+        conn.commit()
+    old.dispose()
+    db = open_database(url)
+    try:
+        assert [h.id for h in SqliteSearch(db).search("lighthouse").hits] == [1]
+    finally:
+        db.dispose()
+
+
+# -- the planner -------------------------------------------------------------------------
+
+
+def test_huge_match_sets_rank_a_recent_window(fresh: Database,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    with fresh.writer() as s:
+        for n in range(1, 13):
+            s.add(_article(n, title=f"Report {n}", text=f"common words here {'rare' * (n == 3)}",
+                           published=f"2020-01-{n:02d}"))
+    monkeypatch.setattr(search_mod, "WINDOW", 3)
+    monkeypatch.setattr(search_mod, "FULL_RANK_LIMIT", 5)
+    monkeypatch.setattr(search_mod, "COUNT_CAP", 10)
+    monkeypatch.setattr(search_mod, "FILTER_SET_LIMIT", 6)
+    engine = SqliteSearch(fresh)
+    res = engine.search("common")
+    assert not res.ranked and res.note and "newest 3" in res.note
+    assert sorted(h.id for h in res.hits) == [10, 11, 12]
+    assert res.total == 10 and not res.total_exact
+    small = engine.search("common is:article after:2020-01-08")  # 5 match: rank them all
+    assert small.ranked and small.total == 5 and len(small.hits) == 5
+    few = engine.search("common after:2020-01-11")  # a filter set of 2
+    assert few.ranked and sorted(h.id for h in few.hits) == [11, 12]
+    big = engine.search("common before:2020-01-09")  # large filter set, large match set
+    assert not big.ranked and sorted(h.id for h in big.hits) == [6, 7, 8]
+    assert big.total >= 3 and not big.total_exact
+    assert engine.search("rare common").total == 1
+
+
+def test_listing_caps_its_count(fresh: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    with fresh.writer() as s:
+        for n in range(1, 7):
+            s.add(_article(n, title=f"Item {n}", text="x", published="2021-05-05"))
+    monkeypatch.setattr(search_mod, "LIST_COUNT_CAP", 4)
+    res = SqliteSearch(fresh).search("after:2021", limit=2)
+    assert [h.id for h in res.hits] == [6, 5]
+    assert res.total == 4 and not res.total_exact and res.note
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=60))
+def test_search_never_raises(engine: SqliteSearch, query: str) -> None:
+    res = engine.search(query)
+    assert res.error is None or res.error.startswith("could not understand")
+    assert (res.error is None) or res.hits == []
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(['"', "-", "*", "OR", "(", ")", "harbour", "fl*", "tag:",
+                                 "speaker:", 'speaker:"', "site:", "is:quote", "after:2020",
+                                 "verdict:false", "NEAR(", "^", ":", " ", "москва", "😀"]),
+                max_size=10))
+def test_search_syntax_soup_never_raises(engine: SqliteSearch, parts: list[str]) -> None:
+    res = engine.search(" ".join(parts))
+    assert res.error is None or res.error.startswith("could not understand")
