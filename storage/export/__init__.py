@@ -177,6 +177,7 @@ def _export_csv(archive: Archive, stream: RecordStream, path: Path, options: Exp
                 result: ExportResult) -> ExportResult:
     from storage.export.csv_format import CSV_KINDS, INCLUDE_OF, CsvSink
 
+    created = False
     if options.csv_kind is not None:
         if options.csv_kind not in CSV_KINDS:
             raise ExportError(f"unknown CSV kind {options.csv_kind!r}; choose from "
@@ -189,19 +190,27 @@ def _export_csv(archive: Archive, stream: RecordStream, path: Path, options: Exp
         if not path.is_dir():
             try:
                 path.mkdir()
+                created = True
             except OSError as exc:
                 raise ExportWriteError(path, describe_os_error(exc), exc.errno) from exc
         targets = {k: path / f"{k}.csv" for k in CSV_KINDS
                    if k == "articles" or getattr(stream.include, INCLUDE_OF[k])}
     needed = {INCLUDE_OF[k]: True for k in targets if k in INCLUDE_OF}
     stream.include = Include(**{**stream.include.__dict__, **needed})
-    with contextlib.ExitStack() as stack:
-        sinks = [CsvSink(k, stack.enter_context(atomic_write(p))) for k, p in targets.items()]
-        for rec in stream:
+    try:
+        with contextlib.ExitStack() as stack:
+            sinks = [CsvSink(k, stack.enter_context(atomic_write(p)))
+                     for k, p in targets.items()]
+            for rec in stream:
+                for sink in sinks:
+                    sink.add(rec)
             for sink in sinks:
-                sink.add(rec)
-        for sink in sinks:
-            sink.finish()
+                sink.finish()
+    except BaseException:
+        if created:
+            with contextlib.suppress(OSError):
+                path.rmdir()  # only if still empty
+        raise
     result.paths = list(targets.values())
     result.counts["articles"] = len(stream.ids)
     for sink in sinks:

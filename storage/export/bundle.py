@@ -22,6 +22,7 @@ Thread rules: see :mod:`storage.export.common`.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import re
@@ -89,6 +90,12 @@ class _Zip:
             shutil.copyfileobj(src, hw, 1 << 20)
         self.manifest.append((hw.hexdigest(), name))
 
+    def abort(self) -> None:
+        """Give up (the caller deletes the file): never write to it again."""
+        with contextlib.suppress(Exception):
+            self.zf.close()
+        self.zf.fp = None
+
     def close(self) -> None:
         lines = "".join(f"{sha}  {name}\n" for sha, name in self.manifest)
         info = zipfile.ZipInfo(MANIFEST_MEMBER, date_time=self.stamp)
@@ -100,6 +107,17 @@ class _Zip:
 def write_bundle(out: IO[bytes], archive: Archive, stream: RecordStream, selection: Selection,
                  title: str, warnings: list[str], spool_dir: Path) -> BundleCounts:
     z = _Zip(out)
+    try:
+        counts = _write_members(z, archive, stream, selection, title, warnings, spool_dir)
+    except BaseException:
+        z.abort()
+        raise
+    z.close()
+    return counts
+
+
+def _write_members(z: _Zip, archive: Archive, stream: RecordStream, selection: Selection,
+                   title: str, warnings: list[str], spool_dir: Path) -> BundleCounts:
     counts = BundleCounts()
     done_snaps: set[str] = set()
     done_images: set[str] = set()
@@ -162,7 +180,6 @@ def write_bundle(out: IO[bytes], archive: Archive, stream: RecordStream, selecti
     z.add("index.html", "\n".join(parts).encode("utf-8", "replace"))
     if counts.missing:
         z.add(MISSING_MEMBER, "".join(f"{s}\n" for s in sorted(set(counts.missing))).encode())
-    z.close()
     return counts
 
 
