@@ -177,9 +177,10 @@ class CapturePipeline:
         with ThreadPoolExecutor(max_workers=self.settings.workers,
                                 thread_name_prefix="capture") as pool, cond:
             while pending or active:
-                if self._stop.is_set():
+                if self._stop.is_set() and pending:
                     summary.requeued += len(pending)
                     pending.clear()
+                    continue
                 picked = None
                 if active < self.settings.workers:
                     for i, job in enumerate(pending):
