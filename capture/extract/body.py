@@ -221,7 +221,7 @@ def find_container(root: etree._Element) -> etree._Element | None:
         if a is body or tag_of(a) in ("body", "html"):
             break
         gain = total.get(a, 0) - total.get(chosen, 0)
-        if gain >= max(150.0, 0.05 * total.get(chosen, 0)):
+        if gain >= max(60.0, 0.05 * total.get(chosen, 0)):
             chosen = a
     return chosen
 

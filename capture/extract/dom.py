@@ -112,6 +112,8 @@ def parse_html(html: str) -> lxml.html.HtmlElement:
         root = lxml.html.document_fromstring(
             flatten_deep_markup(_RAWTEXT_RE.sub(" ", html)), parser=_parser()
         )
+    for br in root.iter("br"):  # a line break separates words in every text view
+        br.tail = "\n" + (br.tail or "")
     return root
 
 

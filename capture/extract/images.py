@@ -121,9 +121,11 @@ def collect_images(root: etree._Element, container: etree._Element | None, base:
     seen: set[str] = set()
     scope = container
     if scope is not None:
-        # figures above the body (lead art) usually share the <article>/<main> ancestor
-        for a in iter_ancestors(scope):
-            if tag_of(a) in ("article", "main"):
+        # figures above the body (lead art) share an ancestor with the headline or <article>
+        for depth, a in enumerate(iter_ancestors(scope)):
+            if tag_of(a) in ("body", "html"):
+                break
+            if tag_of(a) in ("article", "main") or (depth < 3 and a.find(".//h1") is not None):
                 scope = a
                 break
     if scope is None:
@@ -133,8 +135,14 @@ def collect_images(root: etree._Element, container: etree._Element | None, base:
             continue
         if tag_of(img.getparent()) == "amp-img" if img.getparent() is not None else False:
             continue
+        ns = next((a for a in iter_ancestors(img) if tag_of(a) == "noscript"), None)
+        if ns is not None and ns.getparent() is not None and any(
+            i is not img and not any(tag_of(x) == "noscript" for x in iter_ancestors(i))
+            for i in ns.getparent().iter("img", "amp-img")
+        ):
+            continue  # the <noscript> fallback of a lazy image already seen
         url = image_url(img, base)
-        if not url or url in seen or _SKIP_IMG_RE.search(url):
+        if not url or url in seen or _SKIP_IMG_RE.search(urlsplit(url).path.rsplit("/", 1)[-1]):
             continue
         try:
             w = int(re.sub(r"\D", "", img.get("width") or "0") or 0)

@@ -191,7 +191,11 @@ def looks_like_person(name: str) -> bool:
 def split_byline(text: str) -> list[str]:
     """"By Jane Roe and John Doe, Staff Writers" -> ["Jane Roe", "John Doe"]."""
     text = clean_text(text)
-    text = re.split(r"\s+(?:Updated|Published|Posted)\b", text)[0]
+    text = re.split(
+        r"\s+(?:Updated|Published|Posted|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b|"
+        r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d)",
+        text,
+    )[0]
     text = _BYLINE_PREFIX_RE.sub("", text)
     text = _BYLINE_TAIL_RE.sub("", text)
     text = re.sub(r"\s+(?:in|at)\s+[A-Z][\w .]+$", "", text)
@@ -425,7 +429,13 @@ def extract_metadata(root, url: str | None = None, nodes: list[dict] | None = No
                 break
     if not pub:
         pub = _visible_date(root)
-    md.published = normalize_date(pub if isinstance(pub, str) else None)
+    md.published = _prefer_local_offset(
+        normalize_date(pub if isinstance(pub, str) else None),
+        [_first(metas, "article:published_time", "og:article:published_time", "parsely-pub-date",
+                "sailthru.date", "dc.date", "date", "pubdate"),
+         micro.get("datepublished"),
+         *[t.get("datetime") for t in list(root.iter("time"))[:20]]],
+    )
     if not md.modified:
         md.modified = normalize_date(_first(metas, "article:modified_time", "og:updated_time"))
 
@@ -454,6 +464,31 @@ def extract_metadata(root, url: str | None = None, nodes: list[dict] | None = No
                 imgs.append(v)
     md.images = imgs
     return md
+
+
+def _prefer_local_offset(chosen: str | None, others: list[str | None]) -> str | None:
+    """A UTC timestamp restated in the site's own offset when the page gives that offset too.
+
+    The date of first publication is read in the site's time zone: 2024-03-14T03:00Z is
+    2024-03-13 in New York.
+    """
+    if not chosen or not re.search(r"(?:\+00:00|Z)$", chosen) or "T" not in chosen:
+        return chosen
+    try:
+        base = datetime.fromisoformat(chosen.replace("Z", "+00:00"))
+    except ValueError:
+        return chosen
+    for raw in others:
+        local = normalize_date(raw) if isinstance(raw, str) else None
+        if not local or "T" not in local or re.search(r"(?:\+00:00|Z)$", local):
+            continue
+        try:
+            dt = datetime.fromisoformat(local)
+        except ValueError:
+            continue
+        if dt.tzinfo is not None and abs((dt - base).total_seconds()) < 120:
+            return local
+    return chosen
 
 
 _TITLE_SEP_RE = re.compile(r"\s+[|\-–—·»:]\s+")

@@ -37,6 +37,7 @@ TITLE_WORDS = {
     "council", "member", "passenger", "resident", "residents", "owner", "farmer", "fisherman",
     "guard", "forward", "center", "pitcher", "quarterback", "striker", "midfielder", "defender",
     "goalkeeper", "star", "veteran", "rookie", "freshman", "sophomore", "junior", "opposition", "party", "regional", "national", "federal", "provincial", "municipal",
+    "harbormaster", "postmaster", "headmaster", "headteacher", "marshal", "ranger", "warden", "trooper", "chef", "pilot", "agent", "investigator", "prosecutor", "lawyer", "doctor", "physician", "surgeon", "strategist", "researcher", "scientist", "historian", "author", "novelist", "artist", "architect", "engineer", "activist", "organizer", "organiser", "advocate", "volunteer", "candidate", "contractor", "developer", "landlord", "tenant", "voter", "student", "parent", "mother", "grandmother", "grandfather", "deacon", "librarian", "paramedic", "premier", "mp", "mep", "msp", "congressman", "congresswoman", "delegate", "lawmaker", "legislator", "comptroller", "treasurer", "auditor", "clerk", "registrar", "coroner", "magistrate", "vice-president", "vp", "svp", "evp",
 }
 ORG_WORDS = {
     "inc", "inc.", "corp", "corp.", "corporation", "company", "co", "co.", "llc", "ltd", "ltd.",
@@ -95,10 +96,11 @@ def _after_prep(text: str, start: int) -> bool:
 def strip_titles(name: str) -> tuple[str, str]:
     """("Labour Minister Rodrigo Salvatierra") -> ("Rodrigo Salvatierra", "Labour Minister")."""
     words = name.split()
+    while len(words) > 1 and words[0].lower() in STOP_CAPS:
+        words = words[1:]
     i = 0
-    while i < len(words) - 1 and (words[i].lower().strip(",") in TITLE_WORDS or words[i].lower() in STOP_CAPS):
+    while i < len(words) - 1 and words[i].lower().strip(",") in TITLE_WORDS:
         i += 1
-    # keep at least two words when the rest is still a name of two or more
     return " ".join(words[i:]), " ".join(words[:i])
 
 
@@ -152,6 +154,12 @@ class NameBook:
         for mt in self.mentions:
             if mt.is_person and mt.name not in self.full:
                 self.full.append(mt.name)
+        for m in re.finditer(r"\b([A-ZÀ-Þ][\w'’-]+)\s+[\"“‘']([^\"”’']{1,25})[\"”’']\s+([A-ZÀ-Þ][\w'’-]+)", text):
+            full = f"{m.group(1)} {m.group(3)}"
+            if looks_like_person_name(full):
+                if full not in self.full:
+                    self.full.append(full)
+                self.mentions.append(Mention(m.start(), m.end(), full, True, _after_prep(text, m.start())))
         # surname-only mentions of people named in full elsewhere
         surnames = {n.split()[-1]: n for n in self.full}
         known = {m.start for m in self.mentions}

@@ -200,6 +200,8 @@ def parse_subject(chunk: str) -> Attribution | None:
         if others:
             other = ", ".join(others)
             role = f"{role}, {other}" if role else other
+        if role:
+            role = re.split(r"\s+(?:who|which|whose|whom)\b", role)[0].strip(" ,;") or None
         if role and len(role) > 160:
             role = role[:160].rsplit(" ", 1)[0]
         return Attribution(name, role, None)
@@ -229,7 +231,9 @@ def attribution_after(after: str) -> Attribution | None:
         m = re.match(rf"^\s*[,—–-]?\s*(?P<verb>{_VERB_ALT})\b\s+(?P<rest>[^.;:!?]+)", seg)
     if m:
         rest = m.group("rest")
-        rest = re.split(rf",?\s+(?:{_PREPS})\s+(?=[a-z0-9])|\s+(?:on|in|at)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b", rest)[0]
+        head, sep, tail = rest.partition(",")
+        head = re.split(rf"\s+(?:{_PREPS})\s+(?=[a-z0-9])|\s+(?:on|in|at)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b", head)[0]
+        rest = head + (sep + tail if head.strip() and not re.match(r"^\s*(?:who|which|where|when|as|after|before|while)\b", tail) else "")
         a = parse_subject(rest)
         if a is not None:
             a.cue = m.group("verb")

@@ -215,6 +215,12 @@ _NAMED_PAPER_RE = re.compile(
 )
 
 
+# North American broadcast call signs ("told KJZZ", "WFAA reported")
+_CALLSIGN_RE = re.compile(r"(?<![\w-])[KW][A-Z]{3}(?:-(?:TV|FM|AM|DT|LP|CD))?(?![\w-])")
+_NOT_CALLSIGNS = {"WNBA", "WWII", "WIFI", "WASP", "KPMG", "WHOA", "WHAT", "WHEN", "WITH", "WILL",
+                  "WERE", "WEST", "WORK", "KIDS", "KING", "WALL", "WEEK", "WHIP", "WWJD"}
+
+
 def _norm(s: str) -> str:
     return re.sub(r"[^\w]+", " ", s.lower().removeprefix("the ")).strip()
 
@@ -313,6 +319,12 @@ def find_citations(
         canonical = known.name if known else name
         col.add(canonical, "attribution", None, _sentence_around(text, m.start(), m.end()),
                 (m.start("name"), m.start("name") + len(name)))
+    for m in _CALLSIGN_RE.finditer(text):
+        sign = m.group(0)
+        if sign in _NOT_CALLSIGNS or outlet_by_name(sign):
+            continue
+        if _is_cited(text, m.start(), m.end(), sign.lower(), strict=True):
+            col.add(sign, "attribution", None, _sentence_around(text, m.start(), m.end()), (m.start(), m.end()))
     for href, label, start, end in links:
         host = urlsplit(href).hostname if href.lower().startswith(("http://", "https://")) else None
         if not host or (page_host and host.lower().removeprefix("www.") == page_host.lower().removeprefix("www.")):
