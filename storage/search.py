@@ -30,13 +30,13 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from storage.db import Database
-from storage.query import Filter, Query, QueryError, fts_phrase, parse, tokens
+from storage.query import AnyOf, Filter, Query, QueryError, fts_phrase, parse, tokens
 
 log = logging.getLogger(__name__)
 
 WINDOW = 1_000  # matches scored first, newest first; all of them when there are no more
 FULL_RANK_LIMIT = 5_000  # up to this many matches, every one is ranked by BM25
-COUNT_CAP = 50_000  # matches are counted this far ("50,000+" beyond)
+COUNT_CAP = 10_000  # matches are counted this far ("10,000+" beyond)
 LIST_COUNT_CAP = 10_000  # items listed by filters alone are counted this far
 FILTER_SET_LIMIT = 20_000  # filters passed by at most this many items drive the search
 MAX_LIMIT = 500
@@ -115,6 +115,7 @@ class _Plan:
     match: str | None  # FTS5 expression (words, plus column filters)
     conds: list[str]  # SQL conditions on alias i (the item)
     params: dict[str, Any]
+    costly: bool = False  # phrases or prefixes: each match costs more to verify
 
     @property
     def joins(self) -> str:
@@ -214,7 +215,7 @@ class SqliteSearch:
 
     def _ranked(self, s: Session, p: _Plan, wanted: int) -> _KindResult:
         k = p.kind
-        params = dict(p.params, m=p.match, k=wanted)
+        params = dict(p.params, m=p.match, k=wanted, costly=p.costly)
         fts = f"FROM {k.fts} WHERE {k.fts} MATCH :m"
         if not p.conds:
             return self._rank_source(s, k, fts, params)
@@ -265,10 +266,12 @@ class SqliteSearch:
                                  dict(params, wlo=int(window[-1][0])))
             estimate = max(WINDOW + 1, round(n_fts * WINDOW / max(1, walked)))
             return self._sorted(window, params["k"], estimate, ranked=False, exact=False)
-        total = self._count(s, f"SELECT count(*) FROM (SELECT 1 {source} LIMIT {COUNT_CAP + 1})",
+        # Phrases and prefixes cost more per match to count: count just far enough to choose.
+        cap = FULL_RANK_LIMIT if params.get("costly") else COUNT_CAP
+        total = self._count(s, f"SELECT count(*) FROM (SELECT 1 {source} LIMIT {cap + 1})",
                             params)
-        exact = total <= COUNT_CAP
-        total = min(total, COUNT_CAP)
+        exact = total <= cap
+        total = min(total, cap)
         if total <= FULL_RANK_LIMIT:
             rows = _rows(s, f"SELECT {rowid}, {score} AS sc {source} ORDER BY sc DESC LIMIT :k",
                          params)
@@ -481,7 +484,8 @@ def _plan(kind: _Kind, q: Query, ids: _Lookup) -> _Plan | None:
     elif article_conds:
         conds.insert(0, f"i.article_id IN (SELECT a.id FROM articles a "
                         f"WHERE {' AND '.join(article_conds)})")
-    return _Plan(kind=kind, match=match, conds=conds, params=params)
+    costly = any(isinstance(c, AnyOf) or c.phrase or c.prefix for c in q.clauses)
+    return _Plan(kind=kind, match=match, conds=conds, params=params, costly=costly)
 
 
 _RULED_OUT = "\x00ruled-out"
