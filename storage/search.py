@@ -30,7 +30,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from storage.db import Database
-from storage.query import AnyOf, Filter, Query, QueryError, fts_phrase, parse, tokens
+from storage.query import AnyOf, Filter, Query, QueryError, fts_phrase, parse
 
 log = logging.getLogger(__name__)
 
@@ -567,4 +567,4 @@ def _filter_condition(kind: _Kind, f: Filter, param: Any, fts_in: Any,
     return None
 
 
-__all__ = ["Hit", "SearchBackend", "SearchResults", "SqliteSearch", "marked_html", "tokens"]
+__all__ = ["Hit", "SearchBackend", "SearchResults", "SqliteSearch", "marked_html"]

@@ -230,6 +230,9 @@ def test_tag_filter_on_items_and_their_articles(engine: SqliteSearch, archive: d
     assert keys(engine.search("tag:floods")) == [("quote", archive["q1"])]
     assert keys(engine.search("tag:nosuchtag")) == []
     assert keys(engine.search("harbour -tag:budget is:article")) == [("article", archive["a1"])]
+    # Filters with exclusions but no words: listed, minus items containing the word.
+    assert set(keys(engine.search("-harbour tag:budget"))) == {
+        ("quote", archive["q2"]), ("quote", archive["q3"]), ("claim", archive["c1"])}
 
 
 def test_collection_filter(engine: SqliteSearch, archive: dict) -> None:
