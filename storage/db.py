@@ -79,22 +79,14 @@ def _check_sqlite_file(path: Path) -> None:
             f"{path} is not a Cuttings archive (not an SQLite database). It was left untouched.")
     if len(header) < 100:
         raise ArchiveOpenError("corrupt", f"{path} is truncated; restore it from a backup.")
-    app_id = int.from_bytes(header[68:72], "big")
-    user_version = int.from_bytes(header[60:64], "big")
-    if app_id != APPLICATION_ID:
-        raise ArchiveOpenError(
-            "not_archive",
-            f"{path} is an SQLite database of another program, not a Cuttings archive. "
-            "It was left untouched.")
-    known = schema_version()
-    if user_version > known:
-        raise ArchiveOpenError(
-            "newer",
-            f"{path} was written by a newer Cuttings (schema {user_version}, this version knows "
-            f"{known}). Update Cuttings to open it; the file was left untouched.")
+    # The identity pragmas are read through SQLite, not from the header bytes: in WAL
+    # mode the newest page 1 may still be in the -wal file.
     try:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
+            app_id = con.execute("PRAGMA application_id").fetchone()[0]
+            user_version = con.execute("PRAGMA user_version").fetchone()[0]
+            tables = con.execute("select count(*) from sqlite_master").fetchone()[0]
             row = con.execute("PRAGMA quick_check").fetchone()
         finally:
             con.close()
@@ -107,6 +99,17 @@ def _check_sqlite_file(path: Path) -> None:
         raise ArchiveOpenError(
             "corrupt", f"{path} is damaged ({row[0] if row else 'no answer'}); "
             "restore it from a backup.")
+    if app_id != APPLICATION_ID and tables:
+        raise ArchiveOpenError(
+            "not_archive",
+            f"{path} is an SQLite database of another program, not a Cuttings archive. "
+            "It was left untouched.")
+    known = schema_version()
+    if user_version > known:
+        raise ArchiveOpenError(
+            "newer",
+            f"{path} was written by a newer Cuttings (schema {user_version}, this version knows "
+            f"{known}). Update Cuttings to open it; the file was left untouched.")
 
 
 def _install_sqlite_hooks(engine: Engine, readonly: bool) -> None:
@@ -216,12 +219,10 @@ def migrate(db: Database) -> None:
     with db.engine.connect() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
-        conn.commit()
-    if db.is_sqlite:
-        with db.engine.connect() as conn:
+        if db.is_sqlite:  # stamped in the same transaction as the schema it describes
             conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.exec_driver_sql(f"PRAGMA user_version = {schema_version()}")
-            conn.commit()
+        conn.commit()
 
 
 def integrity_check(db: Database) -> str:
