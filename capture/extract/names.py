@@ -84,6 +84,7 @@ class Mention:
     name: str
     is_person: bool
     after_prep: bool = False
+    title: str = ""
 
 
 _PREP_END_RE = re.compile(r"\b(?:at|of|for|in|from|with|on|to|by|near|outside|inside|into|about|against|than|like|beside|behind|toward|towards)\s+(?:the\s+)?$", re.I)
@@ -141,7 +142,7 @@ def find_mentions(text: str) -> list[Mention]:
         if is_org_name(name):
             out.append(Mention(start, m.end(), raw.rstrip(".,"), False, _after_prep(text, start)))
         elif len(name.split()) >= 2 and looks_like_person_name(name):
-            out.append(Mention(start, m.end(), name, True, _after_prep(text, start)))
+            out.append(Mention(start, m.end(), name, True, _after_prep(text, start), _title))
     return out
 
 
@@ -189,6 +190,20 @@ class NameBook:
                     and (len(words) == 1 or fw[0].lower() == words[0].lower())):
                 best = full
         return best
+
+    def by_title(self, role: str, pos: int) -> str | None:
+        """"the mayor" -> the person last introduced as "Mayor Jane Holt" before ``pos``."""
+        m = re.fullmatch(r"the\s+(?:[a-z-]+\s+){0,2}([a-z-]+)", role.strip().lower())
+        if not m:
+            return None
+        noun = m.group(1)
+        best = None
+        for mt in self.mentions:
+            if mt.start >= pos:
+                break
+            if mt.is_person and mt.title and mt.title.lower().split()[-1].strip(".") == noun:
+                best = mt.name
+        return self.resolve(best) if best else None
 
     def last_person_mention(self, pos: int, exclude: list[tuple[int, int]] | None = None) -> tuple[str, int] | None:
         """The last person named before ``pos`` (not inside quotes, not after a preposition)."""

@@ -176,7 +176,10 @@ def parse_subject(chunk: str) -> Attribution | None:
     first = chunk.split()[0]
     if _PRONOUN_RE.match(first) and (len(chunk.split()) == 1 or not chunk.split()[1][:1].isupper()):
         return Attribution(None, None, None, pronoun=first.lower())
-    parts = [x.strip() for x in chunk.split(",") if x.strip()]
+    chunk = re.sub(r"\s*\([^)]{0,40}\)", "", chunk)  # (D-Ohio), (pictured)
+    parts = [x.strip() for x in chunk.split(",") if x.strip() and not re.fullmatch(r"\d{1,3}|aged \d{1,3}", x.strip())]
+    if not parts:
+        return None
     speaker_part = None
     run = None
     for part in parts:
@@ -223,8 +226,38 @@ def _split_sentence_tail(before: str) -> str:
     return re.split(r"(?<=[.!?])[\"”’]?\s+(?=[A-Z\"“‘])", before)[-1]
 
 
-def attribution_after(after: str) -> Attribution | None:
-    """Attribution right after a closing mark, within the same clause."""
+_ABBREV_RE = re.compile(
+    r"\b(Mr|Mrs|Ms|Dr|Rep|Sen|Gov|Gen|Lt|Col|Sgt|Capt|Cmdr|Adm|Prof|Rev|St|Jr|Sr|Supt|Det|Insp|Ft|Mt|"
+    r"No|Jan|Feb|Aug|Sept|Oct|Nov|Dec|U\.S|[A-Z])\.(?=\s|,)"
+)
+_DOT = "\u2024"  # stands in for an abbreviation's period while clauses are split
+
+
+def _mask(s: str) -> str:
+    return _ABBREV_RE.sub(lambda m: m.group(1).replace(".", _DOT) + _DOT, s)
+
+
+def _unmask(a: Attribution | None) -> Attribution | None:
+    if a is not None:
+        if a.speaker:
+            a.speaker = a.speaker.replace(_DOT, ".")
+        if a.role:
+            a.role = a.role.replace(_DOT, ".")
+    return a
+
+
+def attribution_after(after: str, closed_as_attribution: bool = True) -> Attribution | None:
+    """Attribution right after a closing mark, within the same clause.
+
+    ``closed_as_attribution`` is False when the quote ended without the comma, question
+    or exclamation mark (or a dash) that introduces an attribution, and no comma follows.
+    """
+    if not closed_as_attribution and not re.match(r"^\s*[,—–-]", after):
+        return None
+    return _unmask(_attribution_after(_mask(after)))
+
+
+def _attribution_after(after: str) -> Attribution | None:
     seg = re.split(r"(?<=[.!?])\s|[\"“”]", after, maxsplit=1)[0]
     m = re.match(r"^\s*[,—–-]?\s*(?P<verb>according to)\s+(?P<rest>[^.;:!?]+)", seg)
     if not m:
@@ -253,6 +286,10 @@ def attribution_after(after: str) -> Attribution | None:
 
 def attribution_before(before: str) -> Attribution | None:
     """Attribution in the same sentence before the opening mark."""
+    return _unmask(_attribution_before(_mask(before)))
+
+
+def _attribution_before(before: str) -> Attribution | None:
     sent = _split_sentence_tail(before)
     m = None
     for m2 in re.finditer(r"\b[Aa]ccording to\s+(?P<who>[^,\"“”]{2,120}?)\s*,\s*(?P<tail>[^\"“”]*)$", sent):
@@ -352,7 +389,7 @@ def extract_quotes(text: str, paragraphs: list[tuple[int, str]], title: str | No
         before_local = before
         if prev_in_para:
             before_local = ptext[prev_in_para[-1].close_pos - pbase + 1 : first.open_pos - pbase]
-        attr = attribution_after(after)
+        attr = attribution_after(after, bool(re.search(r"[,?!—–-]\s*$", last.text)))
         explicit_after = attr is not None
         if attr is None:
             attr = attribution_before(before_local)
@@ -372,6 +409,10 @@ def extract_quotes(text: str, paragraphs: list[tuple[int, str]], title: str | No
                     role = last_role
             else:
                 speaker, role = attr.speaker, attr.role
+                if speaker and speaker.startswith("the "):
+                    named = book.by_title(speaker, first.open_pos)
+                    if named:
+                        speaker, role = named, role or speaker
                 if speaker and speaker[:1].isupper():
                     if is_org_name(speaker) or len(speaker.split()) > 4:
                         last_org = speaker

@@ -1,0 +1,180 @@
+"""Whole-page extraction on fixture pages mimicking real publishing stacks."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import PAGES, load
+
+WP_URL = "https://northbaybeacon.org/2025/01/14/ferry-winter-schedule/"
+ALL_PAGES = sorted(p.name for p in PAGES.glob("*.html"))
+
+
+def quotes_by_text(ex):
+    return {q.text: q for q in ex.quotes}
+
+
+@pytest.mark.parametrize("name", ALL_PAGES)
+def test_every_offset_points_at_its_text(name):
+    ex = load(name, "https://www.example.org/story")
+    assert ex.text.strip()
+    for q in ex.quotes:
+        if q.start >= 0:
+            assert ex.text[q.start : q.end] == q.text
+    for c in ex.citations:
+        for start, end in c.mentions:
+            assert 0 <= start < end <= len(ex.text)
+    assert "\n\n\n" not in ex.text
+    assert "\x00" not in ex.text
+
+
+@pytest.mark.parametrize("name", ALL_PAGES)
+def test_reader_html_is_clean(name):
+    ex = load(name, "https://www.example.org/story")
+    html = ex.reader_html
+    assert html.startswith("<")
+    for bad in ("<script", "<style", "<iframe", "onclick", "<div", "<span", "class="):
+        assert bad not in html
+    assert "<p>" in html
+
+
+def test_wordpress_yoast_graph(page):
+    ex = page("wordpress_yoast.html", WP_URL)
+    assert ex.title == "Ferry operator cancels winter schedule as crew shortage deepens"
+    assert ex.authors == ["Tomasz Wierzbicki"]  # Person linked by @id in the @graph
+    assert ex.published == "2025-01-14T07:30:00-08:00"  # the site's own offset, not UTC
+    assert ex.modified.startswith("2025-01-15")
+    assert ex.publisher == "Northbay Beacon"
+    assert ex.language == "en-US"
+    paras = ex.text.split("\n\n")
+    assert paras[0].startswith("The only ferry line serving Marrow Island")
+    assert "A problem years in the making" in paras  # subhead kept as its own paragraph
+    for junk in ("Skip to content", "Donate today", "Sign up for our free newsletter", "We use cookies",
+                 "Ferry fares to rise", "nobody plans ahead", "Tagged", "Transportation", "Photo by"):
+        assert junk not in ex.text
+    q = quotes_by_text(ex)
+    assert q["We have been warning about this for two years. Nobody wanted to pay for training."].speaker == "Ingrid Solvang"
+    reyes = q["My mother has dialysis three times a week"]
+    assert (reyes.speaker, reyes.role) == ("Paulo Reyes", "a retired electrician")
+    assert q["Two boats a week does not work for her."].speaker == "Paulo Reyes"
+    assert q["I got a form letter back"].speaker == "Paulo Reyes"  # "he said"
+    assert q["a slow-motion emergency"].speaker == "Marguerite Okafor-Hayes"  # "She called ..."
+    assert "Boats Not Excuses" not in q  # a protest sign
+    assert "Salt on the Rail" not in q  # a memoir title
+    assert {c.name for c in ex.citations} == {"The Seattle Times", "KING 5"}
+    assert [(c.photographer, c.provider) for c in ex.credits] == [("Greta Lindholm", "Getty Images")]
+    assert ex.images[0].role == "lead"
+    assert ex.images[0].url == "https://northbaybeacon.org/wp-content/uploads/2025/01/ferry-dock-1024x683.jpg"
+    assert ex.images[0].credit == "Greta Lindholm/Getty Images"
+
+
+def test_arc_body_split_by_ads(page):
+    ex = page("arc_metro.html", "https://www.lakeviewledger.com/metro/2024/09/03/fare-cap/")
+    assert ex.authors == ["Dana Whitcombe", "Omar Haddad"]  # the Organization author is not a writer
+    assert ex.published.startswith("2024-09-03T17:40")
+    assert ex.publisher == "The Lakeview Ledger"
+    for junk in ("Advertisement", "Read more", "Fare study finds", "Most read", "Riders will pay no more",
+                 "Metro", "Credit:"):
+        assert junk not in ex.text
+    assert "Who pays" in ex.text.split("\n\n")
+    q = quotes_by_text(ex)
+    assert q["the biggest change for riders in a generation."].speaker == "Felicia Moyo"
+    assert q["We are making a promise we have not figured out how to keep"].speaker == "Grant Ellison"
+    (ap,) = ex.citations
+    assert ap.name == "The Associated Press"
+    assert ex.text[ap.mentions[0][0] : ap.mentions[0][1]] == "The Associated Press"
+    assert ap.url == "https://apnews.com/article/lakeview-transit-fare-cap-0f1e"
+    assert {(c.photographer, c.provider) for c in ex.credits} == {("Lucia Marquez", "AP")}
+
+
+def test_amp_page(page):
+    ex = page("amp_story.html", "https://www.valleycourierpost.com/news/heat-wave-grid-record/amp/")
+    assert ex.title == "Heat wave strains power grid as demand hits record"
+    assert ex.authors == ["Lucía Herrera-Bly"]
+    assert "Advertisement" not in ex.text and "Weather forecast center" not in ex.text
+    q = quotes_by_text(ex)
+    nested = next(t for t in q if t.startswith("My supervisor"))
+    assert "'Keep the lights on, whatever it takes.'" in nested  # nested single quotes stay inside
+    assert "Keep the lights on, whatever it takes." not in q
+    assert q[nested].speaker == "Ravi Chandrasekhar"
+    assert q[nested].role == "a spokesman for the Southwest Grid Council"
+    assert q["It felt like sleeping in an oven"].speaker == "Maria Vasquez"  # nickname form resolved
+    assert "Coco" not in q
+    assert [c.name for c in ex.citations] == ["KJZZ"]
+    assert ex.images[0].url == "https://www.valleycourierpost.com/img/2024/07/substation.jpg"
+    assert ex.credits[0].photographer == "Marcus Tillman"
+
+
+def test_microdata_only(page):
+    ex = page("microdata_blox.html", "https://www.cfsentinel.com/news/library-sunday-hours/")
+    assert ex.title == "Library expands Sunday hours after petition"
+    assert ex.authors == ["Priya Venkataraman"]
+    assert ex.published == "2024-02-11T18:30:00-06:00"
+    assert ex.publisher == "Cedar Falls Sentinel"
+    assert "Finally" not in ex.text  # comment
+    q = quotes_by_text(ex)
+    assert "The Orchard Keepers" not in q
+    assert q["I figured the worst they could say was no"].speaker == "Tessa Grummond"
+    assert [(c.photographer, c.provider) for c in ex.credits] == [("Jonah Feld", "Cedar Falls Sentinel")]
+    assert ex.images and ex.images[0].url.endswith("library.jpg")
+
+
+def test_liveblog_in_order(page):
+    ex = page("liveblog.html", "https://www.harborstatedaily.com/live/election-night/")
+    assert ex.authors == ["Mateo Lindgren", "Aisha Kamara"]  # per-update authors
+    paras = ex.text.split("\n\n")
+    assert paras[0].startswith("Polls closed at 8 p.m.")  # key points first
+    assert paras.index("Turnout tops 2020 in three counties") < paras.index("Polls close across the state")
+    assert "9:10 p.m." not in ex.text and "Share this post" not in ex.text
+    assert "What to know" not in paras
+    assert ex.quotes[0].speaker == "Evelyn Ostrowski"
+
+
+def test_wire_story(page):
+    ex = page("wire_dateline.html", "https://www.globewire.example/world/rice-strike/")
+    paras = ex.text.split("\n\n")
+    assert paras[0].startswith("HO CHI MINH CITY, May 20 (GWS) -")
+    assert paras[-1].startswith("(Reporting by Nguyen Thi Lan")
+    assert ex.authors == ["Nguyen Thi Lan"]  # editors and additional reporters are not authors
+    assert "Sign up here" not in ex.text
+    q = quotes_by_text(ex)
+    duc = q["Nothing is moving. We have 40 containers sitting at the gate"]
+    assert duc.speaker == "Pham Van Duc"
+    assert duc.role.startswith("export manager at Mekong Grain Trading")
+    assert q["working urgently to resolve the dispute"].speaker == "Saigon Port Authority"
+    assert q["If it lasts another week, we will miss the June contracts"].speaker == "Pham Van Duc"
+    assert [c.name for c in ex.citations] == ["Nikkei Asia"]
+
+
+def test_windows_1252_page(page):
+    ex = page("legacy_cp1252.html", "http://www.millcreekobserver.com/news/2014/0207cafe.html")
+    assert ex.title == "Café owner reopens after 40° freeze burst pipes"
+    assert ex.publisher == "The Mill Creek Observer"
+    assert ex.authors == ["Agnes Thornbury"]
+    assert ex.published == "2014-02-07"
+    assert "“We lost every bag of flour" in ex.text
+    assert "©" not in ex.text and "Home" not in ex.text
+    assert ex.quotes[0].speaker == "Renée Castellanos"
+
+
+def test_lazy_images(page):
+    ex = page("lazy_images.html", "https://www.riversidesport.example/rowing/dunmore-title/")
+    urls = [i.url for i in ex.images]
+    assert urls[0] == "https://www.riversidesport.example/media/2024/06/regatta-1600.jpg"  # data-srcset
+    assert not any(u.startswith("data:") for u in urls)
+    assert urls.count("https://www.riversidesport.example/media/2024/06/regatta-800.jpg") == 0  # noscript twin
+    assert "https://www.riversidesport.example/media/2024/06/podium-600.jpg" in urls
+    assert {(c.photographer, c.provider) for c in ex.credits} == {("Tom Rees", "Shutterstock"), ("Ailsa Grant", "Flickr")}
+    q = quotes_by_text(ex)
+    assert "Our cox just kept shouting one word: ‘Now.’" in q
+    assert q["the best race of the season"].speaker == "Moira Baxter"
+    assert 'src="https://www.riversidesport.example/media/2024/06/regatta-1600.jpg"' in ex.reader_html
+
+
+def test_to_json_shape(page):
+    data = page("arc_metro.html", None).to_json()
+    for key in ("title", "authors", "published", "publisher", "text", "quotes", "sources", "photo_credits"):
+        assert key in data
+    assert set(data["quotes"][0]) >= {"quote", "speaker"}
+    assert set(data["sources"][0]) >= {"name", "kind", "url"}
+    assert set(data["photo_credits"][0]) >= {"credit", "photographer", "provider"}
