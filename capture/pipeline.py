@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import queue
 import threading
 import time
 from collections import defaultdict
@@ -77,6 +78,20 @@ class BatchSummary:
         return ", ".join(parts) + f" in {self.elapsed:.1f} s"
 
 
+@dataclass
+class _Prepared:
+    """A fetched and extracted page on its way to the writer thread."""
+
+    job: JobInfo
+    fetched: FetchResult
+    extracted: Extracted
+    assets: list[tuple[ImageRef, AssetResult]]
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
 PHASE_PROGRESS = {"fetching": 0.1, "extracting": 0.5, "images": 0.7, "saving": 0.9}
 
 
@@ -133,7 +148,14 @@ class CapturePipeline:
         return self.run()
 
     def run(self, job_ids: Sequence[int] | None = None) -> BatchSummary:
-        """Run the given queued jobs (all queued jobs when None); blocks until done."""
+        """Run the given queued jobs (all queued jobs when None); blocks until done.
+
+        Workers fetch, extract and download images in parallel; a single writer
+        thread stores each finished capture in its own transaction, so a worker is
+        free for its next fetch as soon as its capture is handed over (the hand-over
+        queue is bounded, so a slow disk slows the fetching down instead of piling up
+        pages in memory).
+        """
         started = time.monotonic()
         jobs = self.archive.jobs(["queued"], ids=job_ids)
         summary = BatchSummary()
@@ -143,60 +165,72 @@ class CapturePipeline:
         pending = list(jobs)
         cond = threading.Condition()
         active = 0
+        to_store: queue.Queue[_Prepared | None] = queue.Queue(maxsize=self.settings.workers)
 
-        def host_of(job: JobInfo) -> str:
-            return (urlsplit(job.url).hostname or "").lower()
+        def record(outcome: str) -> None:
+            with cond:
+                if outcome == "requeued":
+                    summary.requeued += 1
+                elif outcome in ("done", "skipped", "cancelled"):
+                    setattr(summary, outcome, getattr(summary, outcome) + 1)
+                else:
+                    summary.failed += 1
 
-        def finished(job: JobInfo, fut: Future[str]) -> None:
+        def finished(job: JobInfo, fut: Future[str | None]) -> None:
             nonlocal active
             try:
                 outcome = fut.result()
             except BaseException as exc:  # pragma: no cover - _process catches everything
                 outcome = "failed"
                 summary.failures.append((job.url, str(exc)))
+            if outcome is not None:  # None: handed to the writer, which records it
+                record(outcome)
             with cond:
                 active -= 1
-                per_host[host_of(job)] -= 1
-                if outcome == "done":
-                    summary.done += 1
-                elif outcome == "skipped":
-                    summary.skipped += 1
-                elif outcome == "cancelled":
-                    summary.cancelled += 1
-                elif outcome == "requeued":
-                    summary.requeued += 1
-                else:
-                    summary.failed += 1
+                per_host[_host(job.url)] -= 1
                 cond.notify_all()
+
+        def writer() -> None:
+            while True:
+                item = to_store.get()
+                if item is None:
+                    return
+                record(self._store(item, summary))
 
         for job in jobs:
             with self._lock:
                 self._job_cancel[job.id] = threading.Event()
             self._emit(job, "queued")
 
-        with ThreadPoolExecutor(max_workers=self.settings.workers,
-                                thread_name_prefix="capture") as pool, cond:
-            while pending or active:
-                if self._stop.is_set() and pending:
-                    summary.requeued += len(pending)
-                    pending.clear()
-                    continue
-                picked = None
-                if active < self.settings.workers:
-                    for i, job in enumerate(pending):
-                        if per_host[host_of(job)] < self.settings.per_host:
-                            picked = pending.pop(i)
-                            break
-                if picked is not None:
-                    active += 1
-                    per_host[host_of(picked)] += 1
-                    fut = pool.submit(self._process, picked, summary)
-                    fut.add_done_callback(lambda f, j=picked: finished(j, f))
-                    continue
-                cond.wait()
-        with self._lock:
-            for job in jobs:
-                self._job_cancel.pop(job.id, None)
+        writer_thread = threading.Thread(target=writer, name="capture-writer", daemon=True)
+        writer_thread.start()
+        try:
+            with ThreadPoolExecutor(max_workers=self.settings.workers,
+                                    thread_name_prefix="capture") as pool, cond:
+                while pending or active:
+                    if self._stop.is_set() and pending:
+                        summary.requeued += len(pending)
+                        pending.clear()
+                        continue
+                    picked = None
+                    if active < self.settings.workers:
+                        for i, job in enumerate(pending):
+                            if per_host[_host(job.url)] < self.settings.per_host:
+                                picked = pending.pop(i)
+                                break
+                    if picked is not None:
+                        active += 1
+                        per_host[_host(picked.url)] += 1
+                        fut = pool.submit(self._process, picked, summary, to_store)
+                        fut.add_done_callback(lambda f, j=picked: finished(j, f))
+                        continue
+                    cond.wait()
+        finally:
+            to_store.put(None)
+            writer_thread.join()
+            with self._lock:
+                for job in jobs:
+                    self._job_cancel.pop(job.id, None)
         summary.elapsed = time.monotonic() - started
         return summary
 
@@ -214,30 +248,39 @@ class CapturePipeline:
         except Exception:  # noqa: BLE001 - a listener must not break the batch
             log.exception("progress listener failed")
 
-    def _process(self, job: JobInfo, summary: BatchSummary) -> str:
+    def _process(self, job: JobInfo, summary: BatchSummary,
+                 to_store: queue.Queue[_Prepared | None]) -> str | None:
+        """Fetch, extract and download images (worker thread). Returns the outcome,
+        or None when the capture was handed to the writer thread."""
         cancel = self._job_cancel.get(job.id) or threading.Event()
         try:
-            return self._process_inner(job, cancel, summary)
-        except ArchiveBusyError as exc:
+            prepared = self._prepare(job, cancel, summary)
+            if isinstance(prepared, str):
+                return prepared
+            to_store.put(prepared)
+            return None
+        except Exception as exc:  # noqa: BLE001 - one bad URL never stops the batch
+            return self._internal_failure(job, exc, summary)
+
+    def _internal_failure(self, job: JobInfo, exc: Exception, summary: BatchSummary) -> str:
+        if isinstance(exc, ArchiveBusyError):
             self._emit(job, "queued", message=str(exc))
             summary.failures.append((job.url, str(exc)))
             return "requeued"
-        except Exception as exc:  # noqa: BLE001 - one bad URL never stops the batch
-            log.exception("capture of %s failed", job.url)
-            reason = f"internal error: {exc}"
-            try:
-                self.archive.set_job_state(job.id, "failed", error=reason,
-                                           error_code="internal")
-            except Exception:  # noqa: BLE001
-                log.exception("could not record the failure of job %s", job.id)
-            self._emit(job, "failed", message=reason)
-            summary.failures.append((job.url, reason))
-            return "failed"
+        log.exception("capture of %s failed", job.url)
+        reason = f"internal error: {exc}"
+        try:
+            self.archive.set_job_state(job.id, "failed", error=reason, error_code="internal",
+                                       count_attempt=True)
+        except Exception:  # noqa: BLE001
+            log.exception("could not record the failure of job %s", job.id)
+        self._emit(job, "failed", message=reason)
+        summary.failures.append((job.url, reason))
+        return "failed"
 
     def _abandon(self, job: JobInfo) -> str:
         """The job was stopped or cancelled while running."""
         if self._stop.is_set():
-            self.archive.set_job_state(job.id, "queued")
             self._emit(job, "queued", message="stopped; will resume")
             return "requeued"
         self.archive.set_job_state(job.id, "cancelled", error="cancelled by the user",
@@ -245,20 +288,22 @@ class CapturePipeline:
         self._emit(job, "cancelled", message="cancelled")
         return "cancelled"
 
-    def _process_inner(self, job: JobInfo, cancel: threading.Event,
-                       summary: BatchSummary) -> str:
+    def _prepare(self, job: JobInfo, cancel: threading.Event,
+                 summary: BatchSummary) -> str | _Prepared:
         if self._stop.is_set():
             return "requeued"
         if cancel.is_set():
             return self._abandon(job)
-        self.archive.set_job_state(job.id, "running", count_attempt=True)
+        # The job stays ``queued`` in the database while it runs: a crash simply leaves
+        # it to be resumed, and no extra write stands in the way of the fetches.
         self._emit(job, "running", "fetching")
         try:
             fetched = self.fetcher.fetch(job.url, cancel=cancel)
         except FetchError as exc:
             if exc.code == "cancelled" or cancel.is_set():
                 return self._abandon(job)
-            self.archive.set_job_state(job.id, "failed", error=str(exc), error_code=exc.code)
+            self.archive.set_job_state(job.id, "failed", error=str(exc), error_code=exc.code,
+                                       count_attempt=True)
             self._emit(job, "failed", message=str(exc))
             summary.failures.append((job.url, str(exc)))
             return "failed"
@@ -267,7 +312,8 @@ class CapturePipeline:
             dup = self.archive.find_duplicate(fetched.final_url)
             if dup is not None and dup.article_id is not None:
                 self.archive.set_job_state(job.id, "skipped", error=dup.message,
-                                           error_code="duplicate", article_id=dup.article_id)
+                                           error_code="duplicate", article_id=dup.article_id,
+                                           count_attempt=True)
                 self._emit(job, "skipped", message=dup.message, article_id=dup.article_id)
                 return "skipped"
 
@@ -280,9 +326,22 @@ class CapturePipeline:
         if cancel.is_set():
             return self._abandon(job)
         self._emit(job, "running", "saving")
-        stored = self.archive.store_capture(fetched, extracted, assets, job_id=job.id,
-                                            extractor_version=EXTRACTOR_VERSION)
-        self._emit(job, "done", message=extracted.title or fetched.final_url,
+        # Blobs are written (and fsynced) here, in parallel; the writer thread then only
+        # runs the transaction (store_capture finds them present and skips the write).
+        self.archive.blobs.put(fetched.body)
+        for _ref, res in assets:
+            self.archive.blobs.put(res.body)
+        return _Prepared(job, fetched, extracted, assets)
+
+    def _store(self, item: _Prepared, summary: BatchSummary) -> str:
+        """Store one capture (writer thread): one transaction, then ``done``."""
+        try:
+            stored = self.archive.store_capture(item.fetched, item.extracted, item.assets,
+                                                job_id=item.job.id,
+                                                extractor_version=EXTRACTOR_VERSION)
+        except Exception as exc:  # noqa: BLE001 - the batch goes on
+            return self._internal_failure(item.job, exc, summary)
+        self._emit(item.job, "done", message=item.extracted.title or item.fetched.final_url,
                    article_id=stored.article_id)
         return "done"
 

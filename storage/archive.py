@@ -379,6 +379,7 @@ class Archive:
                 job = s.get(CaptureJob, job_id)
                 if job is not None:
                     job.state = "done"
+                    job.attempts += 1
                     job.error = None
                     job.error_code = None
                     job.article_id = article.id
