@@ -224,7 +224,8 @@ def import_bundle(archive: Archive, path: Path, *, progress: Progress | None = N
     if absent:
         report.warnings.append(f"{len(absent)} snapshot(s)/image(s) are neither in the bundle nor "
                                "in the archive: their hashes are kept")
-    _write(archive, doc, report, progress, cancel)
+    _write(archive, doc, report, progress, cancel, done_before=2 * total,
+           grand_total=2 * total + len(doc["articles"]))
     return report
 
 
@@ -465,8 +466,11 @@ class _Writer:
 
 
 def _write(archive: Archive, doc: dict[str, Any], report: ImportReport,
-           progress: Progress | None, cancel: threading.Event | None) -> None:
-    total = len(doc["articles"])
+           progress: Progress | None, cancel: threading.Event | None, done_before: int = 0,
+           grand_total: int | None = None) -> None:
+    """Write every article in ONE transaction; progress continues from
+    ``done_before`` of ``grand_total`` (earlier phases of a bundle import)."""
+    total = len(doc["articles"]) if grand_total is None else grand_total
     with archive.db.writer() as s:
         w = _Writer(s, doc, report)
         for n, rec in enumerate(doc["articles"], 1):
@@ -475,5 +479,5 @@ def _write(archive: Archive, doc: dict[str, Any], report: ImportReport,
             if n % 200 == 0:
                 s.flush()
             if progress:
-                progress(n, total)
+                progress(done_before + n, total)
         _check_cancel(cancel)

@@ -112,3 +112,14 @@ def test_json_only_import_keeps_hashes_and_warns(built, empty: Archive, tmp_path
     export(archive, Selection(all_articles=True), "json", path)
     report = import_path(empty, path)
     assert any("not in this file" in w for w in report.warnings)
+
+
+def test_bundle_import_progress_is_monotonic(built, empty: Archive, tmp_path: Path) -> None:
+    archive, _, _ = built
+    bundle = tmp_path / "b.zip"
+    export(archive, Selection(all_articles=True), "zip", bundle)
+    seen: list[tuple[int, int]] = []
+    import_path(empty, bundle, progress=lambda d, t: seen.append((d, t)))
+    assert len({t for _, t in seen}) == 1
+    done = [d for d, _ in seen]
+    assert done == sorted(done) and done[-1] == seen[-1][1]
