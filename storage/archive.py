@@ -13,6 +13,7 @@ from __future__ import annotations
 import html as _html
 import logging
 import re
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -174,6 +175,7 @@ class Archive:
         archive = cls(database, FileBlobStore(blob_dir_for(url)))
         if not readonly:
             archive.blobs.remove_temp_files()
+            archive.sweep_orphan_blobs()
         return archive
 
     @property
@@ -191,6 +193,31 @@ class Archive:
 
     def integrity_check(self) -> str:
         return integrity_check(self.db)
+
+    def sweep_orphan_blobs(self, *, min_age_s: float = 3600.0) -> int:
+        """Delete blobs that no capture or asset references (left by a crash between
+        the blob write and the commit). Only blobs older than ``min_age_s`` go, so a
+        capture being stored right now by another process is never touched."""
+        if not self.blobs.root.exists():
+            return 0
+        with self.db.reader() as s:
+            used = set(s.scalars(select(Capture.sha256)))
+            used.update(s.scalars(select(Asset.sha256)))
+        cutoff = time.time() - min_age_s
+        removed = 0
+        for sha in list(self.blobs.all_hashes()):
+            if sha in used:
+                continue
+            try:
+                if self.blobs.path_of(sha).stat().st_mtime > cutoff:
+                    continue
+            except FileNotFoundError:
+                continue
+            self.blobs.delete(sha)
+            removed += 1
+        if removed:
+            log.info("removed %d unreferenced blobs", removed)
+        return removed
 
     # ---- lookups ---------------------------------------------------------------------
     def _find_article(self, s: Session, key: str) -> Article | None:

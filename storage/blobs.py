@@ -56,6 +56,10 @@ class FileBlobStore:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
 
+    def path_of(self, sha256: str) -> Path:
+        """Where the (compressed) blob is stored; for housekeeping, not for reading."""
+        return self._path(sha256)
+
     def _path(self, sha256: str) -> Path:
         if not _valid_hash(sha256):
             raise ValueError(f"not a SHA-256 hex digest: {sha256[:80]!r}")

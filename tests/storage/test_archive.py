@@ -192,3 +192,18 @@ def test_rewrite_image_sources_drops_unarchived_images() -> None:
     out = rewrite_image_sources(html, {"https://a.example/1.png": "f" * 64})
     assert f'src="asset:{"f" * 64}"' in out
     assert "/dev/zero" not in out
+
+
+def test_unreferenced_old_blobs_are_swept_referenced_kept(archive: Archive) -> None:
+    import os
+
+    stored = archive.store_capture(fetched("https://news.example.org/keep"), extracted())
+    kept = archive.article(stored.article_id)["captures"][0]["sha256"]  # type: ignore[index]
+    orphan = archive.blobs.put(b"written, then the process died before the commit")
+    fresh = archive.blobs.put(b"being stored right now by another process")
+    old = 1_000_000_000
+    os.utime(archive.blobs.path_of(orphan), (old, old))
+    os.utime(archive.blobs.path_of(kept), (old, old))
+    assert archive.sweep_orphan_blobs() == 1
+    assert not archive.blobs.has(orphan)
+    assert archive.blobs.has(kept) and archive.blobs.has(fresh)
