@@ -7,10 +7,11 @@ Matching, in order:
    offset wins when there are several);
 2. **loose**: the same words with whitespace runs, curly/straight quotes and dash
    styles ignored (the offsets map back to the original text);
-3. **fuzzy** (re-anchoring only): a window of the new text whose similarity to the
-   old span (``difflib`` ratio over the loose forms) is at least
-   :data:`FUZZY_THRESHOLD`, found by seeding candidate positions with the span's
-   word trigrams, then trimming the window to the matching blocks and to word edges.
+3. **fuzzy** (re-anchoring only): a run of words of the new text whose similarity
+   to the old span is at least :data:`FUZZY_THRESHOLD` (``difflib`` ratio over words
+   compared without case and surrounding punctuation, or over characters for spans
+   up to :data:`CHAR_LEVEL_MAX` characters), found by seeding candidate positions with the span's
+   word trigrams and aligning a window around each.
 
 Anchor states written to ``Claim.anchor_state`` / ``Quote.anchor_state``:
 
@@ -52,6 +53,9 @@ FUZZY_THRESHOLD = 0.85
 #: a fuzzy match of a few words is a guess.
 FUZZY_MIN_CHARS = 20
 _MAX_SEEDS = 40
+#: Spans up to this many characters also get a character-level similarity (typo
+#: fixes); longer ones are compared by words only (bounded time on any text).
+CHAR_LEVEL_MAX = 400
 
 _QUOTE_MAP = {
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
@@ -163,65 +167,99 @@ def find_span(text: str, needle: str, near: int | None = None, *,
     return Match(s, e, "fuzzy", score)
 
 
-def _word_edges(loose: str, start: int, end: int) -> tuple[int, int]:
-    """Widen ``[start, end)`` so it neither starts nor ends inside a word."""
-    while start > 0 and loose[start - 1].isalnum() and loose[start].isalnum():
-        start -= 1
-    while end < len(loose) and loose[end - 1].isalnum() and loose[end].isalnum():
-        end += 1
-    while start < end and loose[start] == " ":
-        start += 1
-    while end > start and loose[end - 1] == " ":
-        end -= 1
-    return start, end
+_PUNCT = "\"'.,;:!?()[]{}<>-"
 
 
-def _seeds(hay: str, needle: str) -> list[int]:
-    """Candidate start offsets in ``hay``: where the needle's word trigrams (or words)
-    occur, shifted back by their offset in the needle; the most voted first."""
-    words = [(m.start(), m.group()) for m in re.finditer(r"\S+", needle)]
-    n = 3 if len(words) >= 6 else 1
+def _words(loose: str) -> tuple[list[tuple[int, int]], list[str]]:
+    """Word spans of a loose text and their comparison keys (casefolded, without
+    surrounding punctuation)."""
+    spans: list[tuple[int, int]] = []
+    keys: list[str] = []
+    for m in re.finditer(r"\S+", loose):
+        spans.append((m.start(), m.end()))
+        keys.append(m.group().strip(_PUNCT).casefold() or m.group())
+    return spans, keys
+
+
+def _seeds(hay_keys: list[str], needle_keys: list[str]) -> list[int]:
+    """Candidate word offsets in the hay: where the needle's word trigrams (single
+    words for short needles) occur, shifted back by their place in the needle; the
+    most voted first."""
+    seeds = _seeds_n(hay_keys, needle_keys, 3) if len(needle_keys) >= 6 else []
+    return seeds or _seeds_n(hay_keys, needle_keys, 1)
+
+
+def _seeds_n(hay_keys: list[str], needle_keys: list[str], n: int) -> list[int]:
+    grams: dict[tuple[str, ...], list[int]] = {}
+    for i in range(len(needle_keys) - n + 1):
+        grams.setdefault(tuple(needle_keys[i:i + n]), []).append(i)
     votes: dict[int, int] = {}
-    for i in range(0, max(1, len(words) - n + 1)):
-        chunk = words[i:i + n]
-        if not chunk:
-            break
-        off = chunk[0][0]
-        gram = needle[off:chunk[-1][0] + len(chunk[-1][1])]
-        if len(gram) < 4:
+    hits: dict[tuple[str, ...], int] = {}
+    for j in range(len(hay_keys) - n + 1):
+        gram = tuple(hay_keys[j:j + n])
+        offsets = grams.get(gram)
+        if offsets is None or hits.get(gram, 0) >= 50:
             continue
-        for pos in _occurrences(hay, gram, limit=50):
-            cand = max(0, pos - off)
-            bucket = cand // 8
-            votes[bucket] = votes.get(bucket, 0) + 1
-    ranked = sorted(votes.items(), key=lambda kv: -kv[1])[:_MAX_SEEDS]
-    return [b * 8 for b, _ in ranked]
+        hits[gram] = hits.get(gram, 0) + 1
+        for i in offsets:
+            cand = max(0, j - i)
+            votes[cand] = votes.get(cand, 0) + 1
+    ranked = sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))
+    seeds: list[int] = []
+    for cand, _ in ranked:  # one seed per neighbourhood
+        if all(abs(cand - s) > 2 for s in seeds):
+            seeds.append(cand)
+        if len(seeds) >= _MAX_SEEDS:
+            break
+    return seeds
 
 
 def _fuzzy(lt: LooseText, needle: str, near: int | None,
            threshold: float) -> tuple[int, int, float] | None:
+    """Word-level alignment (fast even on repetitive text), with a character-level
+    second opinion for short spans (typo fixes)."""
     hay = lt.loose
-    n = len(needle)
-    best: tuple[float, int, int, int] | None = None  # (score, -distance, start, end)
-    for seed in _seeds(hay, needle):
-        lo = max(0, seed - n // 4 - 8)
-        hi = min(len(hay), seed + n + n // 4 + 8)
-        window = hay[lo:hi]
-        sm = difflib.SequenceMatcher(None, needle, window, autojunk=False)
-        blocks = [b for b in sm.get_matching_blocks() if b.size >= 3]
+    spans, keys = _words(hay)
+    _nspans, nkeys = _words(needle)
+    k = len(nkeys)
+    if not k or not keys:
+        return None
+    candidates: list[tuple[float, int, int]] = []  # (word score, start, end) in loose
+    for seed in _seeds(keys, nkeys):
+        lo = max(0, seed - k // 4 - 2)
+        hi = min(len(keys), seed + k + k // 4 + 2)
+        # autojunk: in windows of 200+ words, very common words do not seed matches
+        # (they still extend them), which keeps repetitive text from going quadratic.
+        sm = difflib.SequenceMatcher(None, nkeys, keys[lo:hi])
+        blocks = [b for b in sm.get_matching_blocks() if b.size]
         if not blocks:
             continue
-        s = lo + blocks[0].b
-        e = lo + blocks[-1].b + blocks[-1].size
-        s, e = _word_edges(hay, s, e)
-        if e <= s:
-            continue
-        score = difflib.SequenceMatcher(None, needle, hay[s:e], autojunk=False).ratio()
+        w0, w1 = lo + blocks[0].b, lo + blocks[-1].b + blocks[-1].size
+        # an edited first/last word (a typo fix) belongs to the span: take up to two
+        # unmatched edge words of the needle along
+        w0 = max(0, w0 - min(2, blocks[0].a))
+        w1 = min(len(keys), w1 + min(2, k - blocks[-1].a - blocks[-1].size))
+        matched = sum(b.size for b in blocks)
+        score = 2.0 * matched / (k + (w1 - w0))
+        start, end = spans[w0][0], spans[w1 - 1][1]
+        # word spans carry their punctuation: keep it only where the needle has some
+        while needle[0] not in _PUNCT and end - start > 1 and hay[start] in _PUNCT:
+            start += 1
+        while needle[-1] not in _PUNCT and end - start > 1 and hay[end - 1] in _PUNCT:
+            end -= 1
+        candidates.append((score, start, end))
+    if not candidates:
+        return None
+    candidates.sort(key=lambda c: -c[0])
+    best: tuple[float, int, int, int] | None = None  # (score, -distance, start, end)
+    for score, s, e in candidates[:3]:
+        if score < threshold and len(needle) <= CHAR_LEVEL_MAX:
+            score = max(score, difflib.SequenceMatcher(None, needle, hay[s:e],
+                                                       autojunk=False).ratio())
         if score < threshold:
             continue
         os_, oe = lt.span_to_original(s, e)
-        dist = abs(os_ - near) if near is not None else 0
-        key = (round(score, 6), -dist, os_, oe)
+        key = (round(score, 6), -(abs(os_ - near) if near is not None else 0), os_, oe)
         if best is None or key > best:
             best = key
     if best is None:

@@ -3,6 +3,7 @@ fuzzy, changed (kept, never deleted), and tags of replaced quotes/credits carrie
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -97,6 +98,21 @@ def test_find_span_fuzzy_threshold_and_short_spans() -> None:
         text[m.start:m.end].endswith("largely collapsed")
     assert find_span(text, "a completely unrelated sentence about trains", fuzzy=True) is None
     assert find_span(text, "built in 1895", fuzzy=True) is None  # too short to guess
+
+
+def test_find_span_fuzzy_survives_a_typo_fix_in_a_short_span() -> None:
+    text = "Mayor Jane Roe said the harbour wall would be rebuilt by the council."
+    m = find_span(text, "the harbour wal would be rebuit", fuzzy=True)
+    assert m is not None and m.how == "fuzzy"
+    assert text[m.start:m.end] == "the harbour wall would be rebuilt"
+
+
+def test_find_span_fuzzy_is_bounded_on_repetitive_text() -> None:
+    text = "the the the " * 20_000
+    t0 = time.perf_counter()
+    assert find_span(text, "the the the cat sat on the mat and the dog " * 20,
+                     fuzzy=True) is None
+    assert time.perf_counter() - t0 < 5  # about 0.1 s; char-level alignment took 40 s
 
 
 # ------------------------------------------------------------------ recapture
