@@ -11,6 +11,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 from warcio.archiveiterator import ArchiveIterator
 
@@ -264,3 +266,32 @@ def test_every_format_of_an_empty_selection(empty: Archive, tmp_path: Path) -> N
         assert out.exists()
     assert json.loads((tmp_path / "e-json").read_text())["articles"] == []
     assert verify_warc(tmp_path / "e-warc").ok
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=200), min_size=1, max_size=8))
+def test_csv_cells_round_trip_any_text(values: list[str]) -> None:
+    import io
+
+    from storage.export.csv_format import CsvSink, neutralise
+
+    buf = io.BytesIO()
+    sink = CsvSink("sources", buf)
+    rec = {"id": 1, "title": values[0], "sources": [
+        {"name": v, "kind": "link", "url": None, "context": v} for v in values]}
+    sink.add(rec)
+    sink.finish()
+    rows = list(csv.reader(io.StringIO(buf.getvalue().decode("utf-8-sig"), newline="")))
+    assert len(rows) == 1 + len(values)
+    for row, v in zip(rows[1:], values, strict=True):
+        text = v.replace("\x00", "")
+        expected = "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+        assert row[2] == expected == row[5] == neutralise(v)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_md_escape_property(raw: str) -> None:
+    out = md_escape(raw)
+    assert not re.search(r"(?<!\\)[<>\[\]`*_#|&!]", out.replace("\\\\", "")), out
+    assert "\n" not in out
