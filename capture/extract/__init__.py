@@ -30,6 +30,7 @@ __all__ = ["EXTRACTOR_VERSION", "extract", "sanitize_reader_html"]
 log = logging.getLogger(__name__)
 
 EXTRACTOR_VERSION = "1.0.0"
+MAX_ANALYSED_PARAGRAPH = 50_000  # characters
 
 
 def _body_links(blocks: list[Block], offsets: list[int]) -> list[tuple[str, str, int, int]]:
@@ -90,9 +91,20 @@ def extract(html: str, url: str | None = None) -> Extracted:
     warnings: list[str] = []
     if not text.strip():
         warnings.append("no extractable text")
-    quotes = _guarded("quotes", warnings, extract_quotes, text, paragraphs, md.title, md.authors)
-    citations = _guarded("sources", warnings, find_citations, text, _body_links(blocks, offsets),
+    # paragraphs no article has (a 12 MB text node) stay in the text, not in the analysis
+    analysed, small, removed = _without_giant_paragraphs(paragraphs)
+    if removed:
+        warnings.append("very long paragraphs left out of quote and source analysis")
+    links = [(h, lab, _to_analysed(s, removed), _to_analysed(e, removed)) for h, lab, s, e in _body_links(blocks, offsets)]
+    quotes = _guarded("quotes", warnings, extract_quotes, analysed, small, md.title, md.authors)
+    citations = _guarded("sources", warnings, find_citations, analysed, links,
                          parts.footers, md.publisher, url or md.canonical_url)
+    if removed:
+        for q in quotes:
+            if q.start >= 0:
+                q.start, q.end = _from_analysed(q.start, removed), _from_analysed(q.end, removed)
+        for c in citations:
+            c.mentions = [(_from_analysed(s, removed), _from_analysed(e, removed)) for s, e in c.mentions]
     og_image = None
     for m in root.iter("meta"):
         if (m.get("property") or m.get("name") or "").lower() in ("og:image", "twitter:image"):
@@ -124,6 +136,38 @@ def extract(html: str, url: str | None = None) -> Extracted:
         images=images,
         warnings=warnings,
     )
+
+
+def _without_giant_paragraphs(paragraphs: list[tuple[int, str]]):
+    """The text without paragraphs too long for any article (their place kept empty), the
+    remaining (offset, paragraph) pairs in that text, and [(analysed offset, removed length)]."""
+    parts: list[str] = []
+    small: list[tuple[int, str]] = []
+    removed: list[tuple[int, int]] = []
+    pos = 0
+    for _o, p in paragraphs:
+        if len(p) > MAX_ANALYSED_PARAGRAPH:
+            removed.append((pos, len(p)))
+            p = ""
+        else:
+            small.append((pos, p))
+        parts.append(p)
+        pos += len(p) + 2
+    return "\n\n".join(parts), small, removed
+
+
+def _from_analysed(pos: int, removed: list[tuple[int, int]]) -> int:
+    return pos + sum(n for at, n in removed if at <= pos)
+
+
+def _to_analysed(pos: int, removed: list[tuple[int, int]]) -> int:
+    if pos < 0:
+        return pos
+    out = pos
+    for at, n in removed:
+        if _from_analysed(at, removed) + n <= pos:
+            out -= n
+    return out
 
 
 def _guarded(step: str, warnings: list[str], fn, *args):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import lxml.etree as etree
 
-from .dom import clean_text, iter_ancestors, tag_of, text_of
+from .dom import clean_text, iter_ancestors, short_text, tag_of, text_of
 
 log = logging.getLogger(__name__)
 
@@ -286,7 +286,9 @@ def linearise(container: etree._Element) -> list[Block]:
         if text:
             k = state["kind"]
             e = state["el"]
-            html = _inline_html(e) if e is not None and len(text) >= len(text_of(e)) - 2 else htmlmod.escape(text)
+            html = htmlmod.escape(text)
+            if e is not None and len(text) < 20_000 and len(text) >= len(text_of(e)) - 2:
+                html = _inline_html(e)
             blocks.append(Block(k, text, html, e))
         state["kind"] = kind or "p"
         state["el"] = el
@@ -342,8 +344,8 @@ def _media_boxes(container: etree._Element) -> set[etree._Element]:
         for depth, a in enumerate(iter_ancestors(img)):
             if a is container or depth > 3 or tag_of(a) in ("p", "body", "article", "main"):
                 break
-            t = text_of(a)
-            if len(t) > 300 or any(len(text_of(p)) >= 120 for p in a.iter("p")):
+            t = short_text(a, 300)
+            if t is None or any(len(text_of(p)) >= 120 for p in a.iter("p")):
                 break
             if tag_of(a) in ("td", "div", "table", "span", "a", "center", "section", "li"):
                 box = a
@@ -387,6 +389,8 @@ def is_boilerplate_text(text: str) -> bool:
     t = text.strip()
     if not t:
         return True
+    if len(t) > 1500:
+        return False  # furniture is short
     return any(r.search(t) for r in _BOILER_TEXT_RES)
 
 
@@ -407,7 +411,7 @@ def filter_blocks(blocks: list[Block], title: str | None, article_body: str | No
         blocks = rest
     blocks = [b for b in blocks if b.kind != "h1"]
     for b in blocks:
-        key = " ".join(_norm_tokens(b.text))
+        key = " ".join(_norm_tokens(b.text)) if len(b.text) < 20_000 else b.text
         if not key or key in seen:
             continue
         if key == title_key:
@@ -419,9 +423,9 @@ def filter_blocks(blocks: list[Block], title: str | None, article_body: str | No
     # pull-quotes repeating a body paragraph's words
     if article_body:
         ab = " " + " ".join(_norm_tokens(article_body)) + " "
-        covered = [(" " + " ".join(_norm_tokens(b.text)) + " ") in ab for b in out]
+        covered = [len(b.text) < 20_000 and (" " + " ".join(_norm_tokens(b.text)) + " ") in ab for b in out]
         ab_tokens = len(ab.split())
-        in_tokens = sum(len(_norm_tokens(b.text)) for b, c in zip(out, covered, strict=True) if c)
+        in_tokens = sum(len(b.text.split()) for b, c in zip(out, covered, strict=True) if c)
         if ab_tokens and in_tokens >= 0.8 * ab_tokens:
             out = [b for b, c in zip(out, covered, strict=True) if c]
     # drop trailing short link-only lines

@@ -14,7 +14,7 @@ import lxml.etree as etree
 
 from capture.types import CreditItem
 
-from .dom import clean_text, iter_ancestors, tag_of, text_of
+from .dom import clean_text, iter_ancestors, short_text, tag_of, text_of
 from .names import ORG_WORDS
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ AGENCIES = {
 }
 
 _LABEL_RE = re.compile(
-    r"^\s*[\(\[]?\s*(?:(?:staff\s+)?(?:photo(?:graph)?s?|images?|pictures?|picture|photo credit|image credit|"
+    r"^\s*[\(\[]?\s*(?:(?:staff\s+)?(?:photo(?:graph)?s?|images?|pictures?|picture|photo credits?|image credits?|"
     r"credit|credits|illustration|video|graphic|file photo|foto)\s*(?:by|:|-|—)|(?:photo(?:graph)?|image)\s+source\s*[,:]|"
     r"image\s+source\s*,|photo\s+by|photographs?\s+by|pictured\s+by|courtesy\s+of)\s*",
     re.I,
@@ -166,7 +166,7 @@ def extract_credits(root: etree._Element, jsonld_images: list[dict], body_scope:
         for i in fig.iter("img", "amp-img"):
             img = i.get("src") or i.get("data-src")
             break
-        caption = text_of(caption_el) if caption_el is not None else None
+        caption = short_text(caption_el, 1000) if caption_el is not None else None
         if credit_el is not None:
             add(text_of(credit_el), caption, img)
         elif caption:
@@ -179,8 +179,8 @@ def extract_credits(root: etree._Element, jsonld_images: list[dict], body_scope:
         for depth, a in enumerate(iter_ancestors(img)):
             if depth > 3 or tag_of(a) in ("body", "article", "main", "p"):
                 break
-            t = text_of(a)
-            if len(t) > 300:
+            t = short_text(a, 300)
+            if t is None:
                 break
             if t:
                 box_text = t
@@ -190,7 +190,7 @@ def extract_credits(root: etree._Element, jsonld_images: list[dict], body_scope:
     for el in _credit_els(root):
         if any(tag_of(a) == "figure" for a in iter_ancestors(el)):
             continue
-        t = text_of(el)
+        t = short_text(el, 100) or ""
         if 2 < len(t) < 100 and (re.search(r"/|photo|credit|getty|reuters|\bAP\b|images", t, re.I)):
             add(t)
     # 3. JSON-LD ImageObjects
@@ -207,7 +207,7 @@ def extract_credits(root: etree._Element, jsonld_images: list[dict], body_scope:
                 break
     # 4. credit footers ("Photo credit: ...", "Image source, ...") from the page text
     for line in footer_lines or []:
-        if re.match(r"^\s*(?:photo|image|picture|top image|lead image|header image)s?\s*(?:credit|source|by)?\s*[:,]", line, re.I):
+        if re.match(r"^\s*(?:photo|image|picture|top image|lead image|header image)s?\s*(?:credits?|sources?|by)?\s*[:,]", line, re.I):
             add(line)
     # 5. microdata copyrightHolder
     for el in root.xpath("//*[@itemprop='copyrightHolder' or @itemprop='creditText']"):

@@ -33,9 +33,12 @@ _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*>")
 WS_RE = re.compile(r"\s+")
 
 
+_CONTROL_TABLE = dict.fromkeys([*range(0, 9), 11, *range(14, 32), 0xFFFE, 0xFFFF])
+
+
 def clean_text(text: str) -> str:
     """Strip NUL/C0 control characters and collapse whitespace."""
-    return WS_RE.sub(" ", _CONTROL_RE.sub("", text)).strip()
+    return " ".join(text.translate(_CONTROL_TABLE).split())
 
 
 def flatten_deep_markup(html: str, max_depth: int = MAX_DEPTH) -> str:
@@ -120,6 +123,21 @@ def parse_html(html: str) -> lxml.html.HtmlElement:
 def text_of(el: etree._Element) -> str:
     """Visible text of an element, whitespace collapsed (iterative, no recursion)."""
     return clean_text("".join(t for t in el.itertext() if isinstance(t, str)))
+
+
+def short_text(el: etree._Element, limit: int = 300) -> str | None:
+    """Visible text of ``el`` when it is at most ``limit`` characters, else None (cheap on huge nodes)."""
+    parts = []
+    n = 0
+    for t in el.itertext():
+        if not isinstance(t, str):
+            continue
+        n += len(t)
+        if n > limit * 4 + 200:
+            return None
+        parts.append(t)
+    text = clean_text("".join(parts))
+    return text if len(text) <= limit else None
 
 
 def iter_ancestors(el: etree._Element):

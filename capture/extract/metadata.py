@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from dateutil import parser as dateparser
 
-from .dom import attr_blob, clean_text, iter_ancestors, tag_of, text_of
+from .dom import attr_blob, clean_text, iter_ancestors, short_text, tag_of, text_of
 
 log = logging.getLogger(__name__)
 
@@ -203,6 +203,8 @@ def split_byline(text: str) -> list[str]:
     for part in _BYLINE_SPLIT_RE.split(text):
         part = _BYLINE_PREFIX_RE.sub("", part.strip(" .,:;"))
         part = re.sub(r"^(?:Dr|Prof|Mr|Mrs|Ms)\.?\s+", "", part)
+        if part.isupper():
+            part = part.title()  # "By JANE ROE"
         if looks_like_person(part) and part not in names:
             names.append(part)
     return names
@@ -257,14 +259,14 @@ def _byline_authors(root) -> list[str]:
             continue
         blob = attr_blob(el)
         if re.search(r"byline|author-name|authorname|article-author|\bauthor\b|contributor", blob):
-            t = text_of(el)
-            if 0 < len(t) < 200:
+            t = short_text(el, 200) or ""
+            if t:
                 names.extend(split_byline(t))
         if names:
             break
     if not names:
         for el in root.iter("p", "div", "span", "address"):
-            t = text_of(el)
+            t = short_text(el, 120) or ""
             if 3 < len(t) < 120 and re.match(r"^By\s+[A-Z]", t) and len(el) <= 4:
                 names.extend(split_byline(t))
                 if names:
@@ -326,7 +328,7 @@ def extract_metadata(root, url: str | None = None, nodes: list[dict] | None = No
     micro = _microdata(root)
 
     # ---- title
-    h1s = [text_of(h) for h in root.iter("h1")]
+    h1s = [short_text(h, 400) or "" for h in root.iter("h1")]
     h1s = [h for h in h1s if 3 < len(h) < 400]
     cands = []
     if article and isinstance(article.get("headline"), str):
@@ -506,8 +508,8 @@ def _split_doc_title(doc_title: str, root) -> tuple[str, str | None]:
         for n, el in enumerate(body.iter("h1", "h2", "b", "strong", "p", "span", "div", "font", "td")):
             if n > 3000:
                 break
-            t = text_of(el)
-            if 0 < len(t) < 300:
+            t = short_text(el, 300)
+            if t:
                 visible.add(_norm_cmp(t))
     head_first = " - ".join(parts[:-1])
     head_last = " - ".join(parts[1:])
@@ -536,7 +538,7 @@ def _visible_date(root) -> str | None:
     for el in body.iter("p", "div", "span", "td", "font", "small", "em", "time"):
         t = el.text or ""
         if len(el) <= 3:
-            t = text_of(el)
+            t = short_text(el, 200) or ""
         if not t or len(t) > 200:
             continue
         seen += 1
