@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import QLockFile, QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+import desktop.qtcompat  # noqa: F401  - binding work-arounds before any signal is emitted
 from desktop.icons import app_icon
 from desktop.settings_store import APPLICATION, ORGANISATION, app_qsettings, load_settings
 from desktop.style import apply_style

@@ -27,6 +27,7 @@ from PySide6.QtCore import (
     Signal,
 )
 
+import desktop.qtcompat  # noqa: F401  - binding work-arounds before any signal is emitted
 from desktop.runner import Runner
 from storage.archive import Archive, ArticleRow
 
@@ -103,13 +104,18 @@ class ArticleTableModel(QAbstractTableModel):
     def descending(self) -> bool:
         return self._descending
 
-    def set_ids(self, ids: Sequence[int]) -> None:
-        """Show exactly these ids in this order, loading the first page now."""
+    def set_ids(self, ids: Sequence[int], first_rows: Sequence[ArticleRow] | None = None) -> None:
+        """Show exactly these ids in this order. ``first_rows`` (the first page, read in
+        the worker) saves the GUI thread a query; without it the first page is read now."""
         self.beginResetModel()
         self._ids = list(ids)
         self._rows = []
+        if first_rows:
+            wanted = self._ids[:len(first_rows)]
+            if [r.id for r in first_rows] == wanted:
+                self._rows = list(first_rows)
         self.endResetModel()
-        if self.canFetchMore(QModelIndex()):
+        if not self._rows and self.canFetchMore(QModelIndex()):
             self.fetchMore(QModelIndex())
         self.reloaded.emit(len(self._ids))
 
@@ -126,14 +132,18 @@ class ArticleTableModel(QAbstractTableModel):
         query = self._filter
         sort_key, descending = self._sort_key, self._descending
 
-        def work() -> list[int]:
-            if query is None:
-                return self._archive.article_ids(sort=sort_key, descending=descending)
-            return query(self._archive, sort_key, descending)
+        page = self._page_size
 
-        def done(ids: list[int]) -> None:
+        def work() -> tuple[list[int], list[ArticleRow]]:
+            if query is None:
+                ids = self._archive.article_ids(sort=sort_key, descending=descending)
+            else:
+                ids = query(self._archive, sort_key, descending)
+            return ids, self._archive.article_rows(ids[:page])
+
+        def done(result: tuple[list[int], list[ArticleRow]]) -> None:
             if generation == self._generation:  # a newer request supersedes this one
-                self.set_ids(ids)
+                self.set_ids(*result)
 
         self._runner.submit(work, on_result=done,
                             on_error=lambda exc: log.error("could not list articles: %s", exc))

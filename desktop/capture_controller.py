@@ -11,21 +11,28 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
-from capture.pipeline import BatchSummary, CapturePipeline, JobEvent
+import desktop.qtcompat  # noqa: F401  - binding work-arounds before any signal is emitted
 from capture.settings import Settings
 from desktop.runner import Runner
-from storage.archive import Archive, EnqueueReport
+
+if TYPE_CHECKING:  # the pipeline (fetch, extraction) is imported when the first batch starts
+    from capture.pipeline import BatchSummary, CapturePipeline, JobEvent
+    from storage.archive import Archive, EnqueueReport
 
 log = logging.getLogger(__name__)
 
-PipelineFactory = Callable[[Archive, Settings, Callable[[JobEvent], None]], CapturePipeline]
+PipelineFactory = Callable[["Archive", Settings, Callable[["JobEvent"], None]],
+                           "CapturePipeline"]
 
 
 def _default_factory(archive: Archive, settings: Settings,
                      on_event: Callable[[JobEvent], None]) -> CapturePipeline:
+    from capture.pipeline import CapturePipeline
+
     return CapturePipeline(archive, settings, on_event)
 
 
@@ -167,6 +174,8 @@ class CaptureController(QObject):
             self.start()
 
     def _batch_failed(self, exc: BaseException) -> None:
+        from capture.pipeline import BatchSummary
+
         self._pipeline = None
         self._report_error(exc)
         self.batch_finished.emit(BatchSummary())

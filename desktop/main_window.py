@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QMimeData, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from capture.pipeline import BatchSummary, JobEvent, import_html_file
+import desktop.qtcompat  # noqa: F401  - binding work-arounds before any signal is emitted
 from capture.settings import Settings
 from desktop.add_urls_dialog import AddUrlsDialog
 from desktop.article_model import (
@@ -67,9 +67,12 @@ from desktop.settings_dialog import SettingsDialog
 from desktop.settings_store import save_settings
 from desktop.sidebar import Sidebar
 from desktop.url_lists import read_url_list
-from storage.archive import Archive, EnqueueReport
 from storage.query import QUERY_HELP
 from storage.search import Hit, SqliteSearch
+
+if TYPE_CHECKING:  # the capture pipeline is imported when it is first needed (start-up time)
+    from capture.pipeline import BatchSummary, JobEvent
+    from storage.archive import Archive, EnqueueReport
 
 log = logging.getLogger(__name__)
 
@@ -598,6 +601,7 @@ class MainWindow(QMainWindow):
             if not ok:
                 return
         name = Path(path).name
+        from capture.pipeline import import_html_file
 
         def done(stored: Any) -> None:
             self.status_label.setText(f"Imported {name}.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -36,10 +36,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from capture.pipeline import JobEvent
+import desktop.qtcompat  # noqa: F401  - binding work-arounds before any signal is emitted
 from desktop.capture_controller import CaptureController
 from desktop.runner import Runner
-from storage.archive import Archive, JobInfo
+
+if TYPE_CHECKING:
+    from capture.pipeline import JobEvent
+    from storage.archive import Archive, JobInfo
 
 log = logging.getLogger(__name__)
 

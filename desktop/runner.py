@@ -20,6 +20,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 
+import desktop.qtcompat  # noqa: F401  - binding work-arounds before any signal is emitted
+
 log = logging.getLogger(__name__)
 
 ResultCallback = Callable[[Any], None]
@@ -57,9 +59,15 @@ class _Task(QRunnable):
             result = self._fn(*self._args, **self._kwargs)
         except BaseException as exc:  # delivered to on_error, never lost
             log.debug("background task %r failed:\n%s", self._fn, traceback.format_exc())
-            self._relay.finished.emit(None, exc)
+            self._deliver(None, exc)
         else:
-            self._relay.finished.emit(result, None)
+            self._deliver(result, None)
+
+    def _deliver(self, result: Any, exc: BaseException | None) -> None:
+        try:
+            self._relay.finished.emit(result, exc)
+        except RuntimeError:  # the window (and its runner) is gone: nobody to tell
+            log.debug("result of %r dropped: its receiver was deleted", self._fn)
 
 
 class Runner(QObject):
