@@ -39,6 +39,7 @@ from storage.export.bundle import (
     parse_manifest,
     read_member,
 )
+from storage.export.csv_format import COLUMNS
 from storage.export.schema import JSON_MEMBER
 from storage.export.validate import (
     ImportRefused,
@@ -68,6 +69,7 @@ MAX_JSON_FILE = 2 << 30
 MAX_URL_LIST = 64 << 20
 
 Progress = Callable[[int, int], None]
+_CSV_HEADERS = tuple(("," .join(cols)).encode() for cols in COLUMNS.values())
 
 
 class ImportCancelled(Exception):
@@ -111,7 +113,8 @@ def _check_cancel(cancel: threading.Event | None) -> None:
 
 
 def sniff(path: Path) -> str:
-    """``zip``, ``json``, ``bookmarks``, ``urls`` or ``warc`` by content."""
+    """``zip``, ``json``, ``bookmarks``, ``urls``, ``csv`` (our CSV export) or ``warc``
+    by content."""
     with path.open("rb") as fh:
         head = fh.read(4096)
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
@@ -121,6 +124,8 @@ def sniff(path: Path) -> str:
         return "json"
     if head.startswith(b"\x1f\x8b") or stripped.startswith(b"WARC/"):
         return "warc"
+    if stripped.startswith(_CSV_HEADERS):
+        return "csv"
     low = head.lower()
     if b"netscape-bookmark-file" in low or b"<a " in low or b"<html" in low or b"<dl" in low:
         return "bookmarks"
@@ -140,6 +145,9 @@ def import_path(archive: Archive, path: Path | str, *, progress: Progress | None
         return import_bundle(archive, path, progress=progress, cancel=cancel)
     if kind == "json":
         return import_json(archive, path, progress=progress, cancel=cancel)
+    if kind == "csv":
+        raise ImportRefused(f"{path.name} is a Cuttings CSV export, which keeps only part of "
+                            "each article; import the JSON or ZIP export instead")
     if kind == "warc":
         raise ImportRefused(f"{path.name} is a WARC file; Cuttings imports its own JSON or ZIP "
                             "exports, bookmark files and URL lists")

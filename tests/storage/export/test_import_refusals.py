@@ -193,3 +193,14 @@ def test_bookmarks_and_url_lists_are_queued(empty: Archive, tmp_path: Path) -> N
     nothing = tmp_path / "nothing.txt"
     nothing.write_text("no addresses here\n")
     _refused(empty, nothing, "no web addresses")
+
+
+def test_csv_export_and_warc_are_not_imported(built, empty: Archive, tmp_path: Path) -> None:
+    archive, _, _ = built
+    out = tmp_path / "csv"
+    export(archive, Selection(all_articles=True), "csv", out)
+    _refused(empty, out / "articles.csv", "CSV export")
+    assert empty.jobs() == []  # its URLs were not queued either
+    warc = tmp_path / "e.warc.gz"
+    export(archive, Selection(all_articles=True), "warc", warc)
+    _refused(empty, warc, "WARC")
