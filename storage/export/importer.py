@@ -69,7 +69,7 @@ MAX_JSON_FILE = 2 << 30
 MAX_URL_LIST = 64 << 20
 
 Progress = Callable[[int, int], None]
-_CSV_HEADERS = tuple(("," .join(cols)).encode() for cols in COLUMNS.values())
+_CSV_HEADERS = tuple(",".join(cols).encode() for cols in COLUMNS.values())
 
 
 class ImportCancelled(Exception):
