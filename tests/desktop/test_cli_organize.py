@@ -20,15 +20,24 @@ def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> str:
-    path = str(tmp_path / "a.db")
+def make_db(path: str) -> str:
     with Archive.open(path) as archive:
         store(archive)  # article 1: quotes 1-2, credit 1
         store(archive, "https://isles.example.net/ferry", FERRY_TEXT, title="Ferry doubles",
               quotes=[("Demand doubled in two years,", "Priya Nandi")],
               credits=["Tom Beck/Northway"])  # article 2: quote 3, credit 2
     return path
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return make_db(str(tmp_path / "a.db"))
+
+
+@pytest.fixture(scope="module")
+def shared_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """For commands that fail without changing anything."""
+    return make_db(str(tmp_path_factory.mktemp("shared") / "a.db"))
 
 
 def test_tag_commands(db: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -106,9 +115,10 @@ def test_tag_color_and_delete_need_confirmation(db: str,
     (["collection", "add", "Nope", "--article", "1"], "cuttings: no collection named 'Nope'"),
     (["collection", "show", "Nope"], "cuttings: no collection named 'Nope'"),
 ])
-def test_unknown_things_give_one_line_and_exit_1(db: str, capsys: pytest.CaptureFixture[str],
+def test_unknown_things_give_one_line_and_exit_1(shared_db: str,
+                                                 capsys: pytest.CaptureFixture[str],
                                                  argv: list[str], message: str) -> None:
-    code, out, err = cli(capsys, *argv, "--db", db)
+    code, out, err = cli(capsys, *argv, "--db", shared_db)
     assert code == 1
     assert err.splitlines() == [message]
     assert out == ""
