@@ -308,7 +308,6 @@ def test_update_claim_with_version_check(org: Organizer, world: dict[str, int]) 
 def test_concurrent_edits_one_wins_the_other_conflicts(tmp_path: Path) -> None:
     """Two archive handles (as two windows or processes) edit the same claim version."""
     path = str(tmp_path / "shared.db")
-    Archive.open(path).close()  # created and checkpointed before two handles open it
     a1, a2 = Archive.open(path), Archive.open(path)
     try:
         stored = store(a1)
