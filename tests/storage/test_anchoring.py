@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -242,3 +244,35 @@ def test_reanchor_article_on_a_plain_archive(tmp_path: Path) -> None:
         with archive.db.reader() as s:
             assert s.scalar(select(Capture.id).where(Capture.article_id == aid)
                             .order_by(Capture.id).limit(1)) is not None
+
+
+# ------------------------------------------------------------------ properties
+
+_TEXT = st.text(alphabet=st.sampled_from(list("ab c\n\t“”‘’\"'—-.é\u00a0\u00ad")), max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_TEXT, data=st.data())
+def test_any_slice_is_found_exactly_and_loose_offsets_map_back(text: str,
+                                                               data: st.DataObject) -> None:
+    lt = loosen(text)
+    assert len(lt.loose) == len(lt.index)
+    assert list(lt.index) == sorted(set(lt.index))
+    for ch, i in zip(lt.loose, lt.index, strict=True):
+        assert ch == " " and text[i].isspace() or ch == text[i] or ch in "'\"-"
+    if not text.strip():
+        return
+    i = data.draw(st.integers(0, len(text) - 1))
+    j = data.draw(st.integers(i + 1, len(text)))
+    needle = text[i:j]
+    m = find_span(text, needle, near=i, fuzzy=True)
+    assert m is not None and text[m.start:m.end] == needle and m.how == "exact"
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=_TEXT, needle=_TEXT, near=st.one_of(st.none(), st.integers(-5, 80)))
+def test_find_span_never_raises_and_stays_inside(text: str, needle: str,
+                                                 near: int | None) -> None:
+    m = find_span(text, needle, near=near, fuzzy=True)
+    if m is not None:
+        assert 0 <= m.start < m.end <= len(text)
