@@ -272,7 +272,7 @@ class SqliteSearch:
                             params)
         exact = total <= cap
         total = min(total, cap)
-        if total <= FULL_RANK_LIMIT:
+        if exact and total <= FULL_RANK_LIMIT:
             rows = _rows(s, f"SELECT {rowid}, {score} AS sc {source} ORDER BY sc DESC LIMIT :k",
                          params)
             return self._sorted(rows, params["k"], total)
