@@ -46,6 +46,10 @@ class ArchiveBusyError(Exception):
     """Another process holds the archive's write lock for longer than the busy timeout."""
 
 
+class ArchiveDiskFullError(Exception):
+    """The disk (or the database's size limit) is full: the transaction was rolled back."""
+
+
 def _alembic_config(url: str) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
@@ -172,6 +176,11 @@ class Database:
                     raise ArchiveBusyError(
                         "The archive is busy in another program; the work stays queued. "
                         "Try again in a moment.") from exc
+                if "disk is full" in str(exc.orig):
+                    raise ArchiveDiskFullError(
+                        "The disk is full (database or disk is full): this change was not "
+                        "saved, nothing earlier was lost. Free some space and try again.") \
+                        from exc
                 raise
             except BaseException:
                 session.rollback()
