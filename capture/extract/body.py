@@ -52,9 +52,9 @@ _BAD_WORDS = {
     "recirculation", "newsletter", "newsletters", "signup", "subscribe", "subscription",
     "subscriber", "paywall", "promo", "promoted", "sponsor", "sponsored", "outbrain", "taboola",
     "trending", "popular", "toolbar", "tools", "storytools", "modal", "popup", "overlay",
-    "widget", "nav", "navbar", "navigation", "menu", "masthead", "timestamp", "dateline",
+    "widget", "nav", "navbar", "navigation", "menu", "masthead", "timestamp",
     "pullquote", "standfirst", "subtitle", "tags", "tag", "topics", "membership", "skip",
-    "screenreader", "visually", "hidden", "print", "player", "audio", "video", "teaser",
+    "screenreader", "player", "audio", "video", "teaser",
     "readmore", "copyright", "meta", "posted", "published", "updated", "bio", "actions",
     "ufi", "like", "alert", "scorestrip", "boxscore", "ticker", "weatherbar",
     "preamble", "correction", "disclaimer", "gallery", "inset", "hero", "figure", "overline",
@@ -67,6 +67,14 @@ _BAD_PAIRS = (("read", "more"), ("more", "stories"), ("most", "read"), ("pull", 
               ("key", "takeaways"), ("read", "next"), ("sign", "up"), ("sr", "only"),
               ("screen", "reader"), ("visually", "hidden"), ("post", "meta"), ("you", "might"))
 _KEEP_WORDS = {"key", "points", "keypoints"}  # liveblog key points are body
+_COMMENT_WORDS = {"comment", "comments", "commentlist", "disqus", "discussion", "replies", "reply"}
+_INLINE_TAGS = frozenset(
+    {"span", "a", "b", "strong", "em", "i", "u", "small", "font", "abbr", "mark", "sup", "sub", "q", "s", "label"}
+)
+# inside a paragraph, only plain furniture is dropped (a "dateline" or "author" span is text)
+_INLINE_BAD_WORDS = {"ad", "ads", "advert", "advertisement", "share", "sharing", "social", "promo",
+                     "newsletter", "subscribe", "sponsor", "sponsored", "screenreader", "sronly"}
+_SUBSTRING_BAD_RE = re.compile(r"advert|newsletter|promo|sponsor|subscri|outbrain|taboola|recirc|related|cookie|consent")
 
 _BODY_HINT_RE = re.compile(
     r"(?:^|[\s_-])(?:article[-_]?body|articlebody|story[-_]?body|storybody|story[-_]?text|"
@@ -111,10 +119,13 @@ def is_boilerplate_el(el: etree._Element) -> bool:
     if set(words) & _KEEP_WORDS:
         return False
     ws = set(words)
-    hit = bool(ws & _BAD_WORDS) or any(x in ws and y in ws for x, y in _BAD_PAIRS) or bool(
-        re.search(r"advert|newsletter|promo|sponsor|subscri|outbrain|taboola|recirc|related|cookie|consent|comment", joined)
-    )
-    if hit and "comment" not in joined and _looks_like_article(el, ws):
+    if tag in _INLINE_TAGS:
+        return bool(ws & _INLINE_BAD_WORDS) or ("visually" in ws and "hidden" in ws) or (
+            "sr" in ws and "only" in ws)
+    comments = bool(ws & _COMMENT_WORDS) or any(re.match(r"comment(?!ar|at)", w) for w in ws)
+    hit = (bool(ws & _BAD_WORDS) or comments
+           or any(x in ws and y in ws for x, y in _BAD_PAIRS) or bool(_SUBSTRING_BAD_RE.search(joined)))
+    if hit and not comments and _looks_like_article(el, ws):
         return False
     if hit and not (ws & (_BAD_WORDS - _PAYWALL_WORDS)) and _has_long_paragraphs(el):
         return False  # paywalled article text ("subscriber-premium"), not a subscribe box
@@ -189,6 +200,11 @@ def _content_scores(body: etree._Element) -> tuple[dict, dict]:
 
 def find_container(root: etree._Element) -> etree._Element | None:
     """The element that holds the article text."""
+    return find_container_scored(root)[0]
+
+
+def find_container_scored(root: etree._Element) -> tuple[etree._Element | None, float]:
+    """The container and the share of the page's article-like text it holds (0..1)."""
     body = root.find(".//body")
     if body is None:
         body = root
@@ -213,8 +229,9 @@ def find_container(root: etree._Element) -> etree._Element | None:
             h = outer[0] if len(outer) == 1 else _common_ancestor(outer)
             if best is None or total.get(h, 0) >= 0.5 * total.get(best, 0):
                 best = h
+    page_total = total.get(body, 0.0) or 1.0
     if best is None:
-        return body
+        return body, 1.0
     # climb while an ancestor adds article-like text (bodies split by ads, live blogs)
     chosen = best
     for a in iter_ancestors(best):
@@ -223,7 +240,7 @@ def find_container(root: etree._Element) -> etree._Element | None:
         gain = total.get(a, 0) - total.get(chosen, 0)
         if gain >= max(60.0, 0.05 * total.get(chosen, 0)):
             chosen = a
-    return chosen
+    return chosen, total.get(chosen, 0.0) / page_total
 
 
 def _common_ancestor(els: list[etree._Element]) -> etree._Element:
@@ -369,18 +386,18 @@ _BOILER_TEXT_RES = [re.compile(p, re.I) for p in (
     r"^(?:read|see) (?:more|also|next)\b.{0,120}$",
     r"^(?:sign up|subscribe|get the|get our|join)\b.{0,200}(?:newsletter|inbox|briefing|sign up|subscribe)",
     r"(?:newsletter|inbox).{0,80}(?:sign up|subscribe)\W*$",
-    r"^(?:share|share this|share on|follow us|follow|tweet|email|print|copy link|comments?)\b.{0,40}$",
+    r"^(?:share|share this|share on|follow us|follow|tweet|email|print|copy link|comments?)\b[^.]{0,30}$",
     r"^(?:photo|photograph|image|picture|credit|photo credit|illustration|video|graphic)s?\s*(?:by)?\s*[:/]",
     r"^\(?(?:photo|photograph|image|picture)s? by\b.{0,80}\)?$",
     r"^(?:sources?|credits?|image sources?|further reading|references)\s*:",
     r"^(?:this (?:story|article) (?:originally )?(?:appeared|was (?:first )?published|was produced|is part)|"
     r"originally published|a version of this (?:story|article))\b",
     r"^(?:by|written by|posted by)\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}(?:\s*(?:,|and|&)\s*[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3})*\s*\.?$",
-    r"^(?:updated|published|posted|last updated|first published)\b.{0,60}\d",
-    r"^©|^copyright\b|all rights reserved\.?$",
-    r"^(?:click here|tap here|download the|get the app|listen to this article|\d+ min read)\b",
+    r"^(?:updated|published|posted|last updated|first published)\b.{0,50}\d[^.]{0,20}(?:[ap]\.m\.)?[^.]{0,10}$",
+    r"^(?:©|\(c\)\s*\d{4}|copyright\s*(?:©|\(c\)|\d{4}))|^.{0,80}all rights reserved\.?$",
+    r"^(?:click here|tap here|download (?:the|our) (?:\w+ )?app|get the app|listen to this article|\d+ min read)\b",
     r"^(?:we use cookies|this site uses cookies|by continuing to use)",
-    r"^(?:loading|please enable javascript)",
+    r"^(?:loading\W*$|please enable javascript)",
     r"^(?:have a (?:news )?tip|got a tip|contact (?:the )?(?:author|reporter))\b",
 )]
 
@@ -468,7 +485,7 @@ def _footer_lines(raw: list[Block]) -> list[tuple[str, list[tuple[str, str]]]]:
 def extract_body_parts(root: etree._Element, title: str | None = None, article_body: str | None = None,
                        authors: list[str] | None = None) -> BodyParts:
     """The article paragraphs (see module docstring), the container and footer lines."""
-    container = find_container(root)
+    container, coverage = find_container_scored(root)
     if container is None:
         return BodyParts(None, [], [])
     raw = linearise(container)
@@ -478,9 +495,12 @@ def extract_body_parts(root: etree._Element, title: str | None = None, article_b
     if words < 50 and article_body and len(article_body.split()) > words:
         paras = [clean_text(p) for p in re.split(r"\n\s*\n|\n", article_body) if clean_text(p)]
         return BodyParts(container, [Block("p", p, htmlmod.escape(p)) for p in paras], footers)
-    if words < 30:
-        fallback = trafilatura_blocks(root)
-        if sum(len(b.text.split()) for b in fallback) > 2 * words + 10:
+    if words < 80 or coverage < 0.5:
+        # unusual page: ask the reference extractor for a second opinion
+        fallback = filter_blocks(trafilatura_blocks(root), title, article_body)
+        other = sum(len(b.text.split()) for b in fallback)
+        if other > 1.5 * words + 20:
+            log.info("body: trafilatura fallback (%d words vs %d, coverage %.2f)", other, words, coverage)
             return BodyParts(container, fallback, footers)
     return BodyParts(container, blocks, footers)
 

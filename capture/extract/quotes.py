@@ -47,6 +47,8 @@ _VERB_RE = re.compile(rf"\b(?:{SPEECH_VERBS})\b")
 _VERB_ALT = SPEECH_VERBS + (
     "|dismissed|rejected|praised|criticized|criticised|blasted|slammed|decried|hailed|welcomed|"
     "likened|compared|characterized|characterised|referred to|used to say|put it|summed it up|"
+    "saying|adding|noting|explaining|arguing|warning|insisting|telling|writing|calling|describing|"
+    "acknowledging|asking|stressing|urging|recalling|conceding|declaring|announcing|"
     "tells me|told me|told us|said of|says of"
 )
 _VERB_RE = re.compile(rf"\b(?:{_VERB_ALT})\b(?!\s+(?:not\s+)?to\b|\s+that\s+(?:his|her|their)\s+name)")
@@ -262,7 +264,8 @@ def _attribution_after(after: str) -> Attribution | None:
     m = re.match(r"^\s*[,—–-]?\s*(?P<verb>according to)\s+(?P<rest>[^.;:!?]+)", seg)
     if not m:
         m = re.match(rf"^\s*[,—–-]?\s*(?P<verb>{_VERB_ALT})\b\s+(?P<rest>[^.;:!?]+)", seg)
-    if m:
+        if m and m.group("verb").endswith("ing"):
+            return None  # "..., adding that ...": a participle continues the earlier clause
         rest = m.group("rest")
         head, sep, tail = rest.partition(",")
         head = re.split(rf"\s+(?:{_PREPS})\s+(?=[a-z0-9])|\s+(?:on|in|at)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b", head)[0]
@@ -273,7 +276,7 @@ def _attribution_after(after: str) -> Attribution | None:
             return a
         return None
     m = re.match(rf"^\s*[,—–-]?\s*(?P<subj>[^.;:!?]{{1,160}}?)\s+(?P<verb>{_VERB_ALT})\b", seg)
-    if m and not re.match(r"^\s*[,—–-]?\s*(?:and|but|or|nor|to|that|which|as|because|while|when|if|so|than|then|after|before)\b", seg, re.I):
+    if m and not m.group("verb").endswith("ing") and not re.match(r"^\s*[,—–-]?\s*(?:and|but|or|nor|to|that|which|as|because|while|when|if|so|than|then|after|before)\b", seg, re.I):
         subj = m.group("subj")
         if len(_REL_CLAUSE_RE.sub(",", subj).split()) > 14:
             return None
@@ -411,6 +414,8 @@ def extract_quotes(text: str, paragraphs: list[tuple[int, str]], title: str | No
                 speaker, role = attr.speaker, attr.role
                 if speaker and speaker.startswith("the "):
                     named = book.by_title(speaker, first.open_pos)
+                    if named is None and _ORG_NOUN_RE.fullmatch(speaker):
+                        named = last_org or _last_org_before(text, first.open_pos)
                     if named:
                         speaker, role = named, role or speaker
                 if speaker and speaker[:1].isupper():
@@ -425,7 +430,12 @@ def extract_quotes(text: str, paragraphs: list[tuple[int, str]], title: str | No
             # unattributed: keep a long quote only with a speech verb in its sentence
             if not _sentence_has_verb(before_local) and len(inner.split()) < 8:
                 continue
-            speaker = last_speaker if (first.para - last_para) <= 1 else None
+            # the person this paragraph is about, else the previous speaker
+            named = book.last_person_mention(first.open_pos, quoted_ranges)
+            if named and named[1] >= pbase:
+                speaker = named[0]
+            else:
+                speaker = last_speaker if (first.para - last_para) <= 1 else None
         if speaker:
             last_speaker, last_role, last_para, last_pos = speaker, role, last.para, first.open_pos
         start = end = -1
@@ -435,6 +445,12 @@ def extract_quotes(text: str, paragraphs: list[tuple[int, str]], title: str | No
                 start = end = -1
         items.append(QuoteItem(text=inner, speaker=speaker, role=role, cue=cue, start=start, end=end))
     return _dedupe(items)
+
+
+_ORG_NOUN_RE = re.compile(
+    r"the (?:company|firm|airline|carrier|bank|lender|utility|retailer|automaker|insurer|"
+    r"manufacturer|developer|operator|startup|chain|group|organization|organisation|nonprofit|charity)"
+)
 
 
 def _resolve_pronoun(pronoun: str, pos: int, book: NameBook, quoted: list[tuple[int, int]],
