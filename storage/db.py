@@ -10,6 +10,7 @@ fails half-way with ``SQLITE_BUSY_SNAPSHOT``.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -39,7 +40,7 @@ class ArchiveOpenError(Exception):
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
-        self.code = code  # not_archive | empty_file | newer | corrupt | busy | unreachable
+        self.code = code  # not_archive | empty_file | newer | corrupt | busy | read_only | ...
 
 
 class ArchiveBusyError(Exception):
@@ -61,6 +62,27 @@ def schema_version() -> int:
     """How many migrations this Cuttings knows: written to ``PRAGMA user_version``."""
     script = ScriptDirectory.from_config(_alembic_config("sqlite://"))
     return sum(1 for _ in script.walk_revisions())
+
+
+def _folder_writable(path: Path) -> bool:
+    """Whether SQLite can create its -wal/-shm/-journal beside ``path`` (EROFS shows
+    here even for root, who ignores permission bits)."""
+    return os.access(path.parent, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
+
+
+def _read_only_uri(path: Path) -> str:
+    """``mode=ro``; or ``immutable=1`` on a read-only disk or folder, where SQLite cannot
+    create the WAL index (``-shm``) and nobody can be writing, unless a -wal holds data."""
+    wal = Path(f"{path}-wal")
+    if not _folder_writable(path) and not (wal.exists() and wal.stat().st_size):
+        return f"file:{path}?immutable=1"
+    return f"file:{path}?mode=ro"
+
+
+def _read_only_error(path: Path) -> ArchiveOpenError:
+    return ArchiveOpenError(
+        "read_only", f"{path} is on a read-only disk or in a read-only folder. Open it "
+        "read-only, or copy the archive to a writable folder.")
 
 
 def _check_sqlite_file(path: Path) -> None:
@@ -86,7 +108,7 @@ def _check_sqlite_file(path: Path) -> None:
     # The identity pragmas are read through SQLite, not from the header bytes: in WAL
     # mode the newest page 1 may still be in the -wal file.
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        con = sqlite3.connect(_read_only_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
             app_id = con.execute("PRAGMA application_id").fetchone()[0]
             user_version = con.execute("PRAGMA user_version").fetchone()[0]
@@ -97,6 +119,8 @@ def _check_sqlite_file(path: Path) -> None:
     except sqlite3.DatabaseError as exc:
         if "locked" in str(exc) or "busy" in str(exc):
             raise ArchiveOpenError("busy", f"{path} is busy in another program: {exc}") from exc
+        if "unable to open" in str(exc) and not _folder_writable(path):
+            raise _read_only_error(path) from exc
         raise ArchiveOpenError("corrupt", f"{path} is damaged ({exc}); restore it from a backup.") \
             from exc
     if not row or row[0] != "ok":
@@ -203,10 +227,12 @@ def open_database(url: str, *, readonly: bool = False) -> Database:
             if not path.exists():
                 raise ArchiveOpenError("not_archive", f"{path} does not exist.")
             engine = create_engine(
-                f"sqlite:///file:{path}?mode=ro&uri=true",
+                f"sqlite:///{_read_only_uri(path)}&uri=true",
                 connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000})
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
+            if not _folder_writable(path):
+                raise _read_only_error(path)
             engine = create_engine(
                 url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000})
         _install_sqlite_hooks(engine, readonly)
