@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import logging
 import re
 import shutil
@@ -68,45 +69,54 @@ class BundleCounts:
 
 
 class _Zip:
-    def __init__(self, out: IO[bytes]) -> None:
+    """A ZIP being written; the manifest lines are spooled to a temporary file (not
+    kept in memory), so memory grows only with zipfile's own central directory."""
+
+    def __init__(self, out: IO[bytes], spool_dir: Path) -> None:
         self.zf = zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True,
                                   compresslevel=6)
-        self.manifest: list[tuple[str, str]] = []
+        # closed by close() or abort()
+        self.manifest = tempfile.TemporaryFile(  # noqa: SIM115
+            dir=spool_dir, prefix=".cuttings-manifest-")
         self.stamp = time.gmtime()[:6]
+
+    def _note(self, sha: str, name: str) -> None:
+        self.manifest.write(f"{sha}  {name}\n".encode())
 
     def add(self, name: str, data: bytes, compress: bool = True) -> None:
         info = zipfile.ZipInfo(name, date_time=self.stamp)
         info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
         info.external_attr = 0o644 << 16
         self.zf.writestr(info, data)
-        self.manifest.append((hashlib.sha256(data).hexdigest(), name))
+        self._note(hashlib.sha256(data).hexdigest(), name)
 
-    def add_stream(self, name: str, src: IO[bytes]) -> None:
+    def add_stream(self, name: str, src: IO[bytes], *, listed: bool = True) -> None:
         info = zipfile.ZipInfo(name, date_time=self.stamp)
         info.compress_type = zipfile.ZIP_DEFLATED
         info.external_attr = 0o644 << 16
         with self.zf.open(info, "w", force_zip64=True) as dst:
             hw = HashingWriter(dst)
             shutil.copyfileobj(src, hw, 1 << 20)
-        self.manifest.append((hw.hexdigest(), name))
+        if listed:
+            self._note(hw.hexdigest(), name)
 
     def abort(self) -> None:
         """Give up (the caller deletes the file): never write to it again."""
         with contextlib.suppress(Exception):
             self.zf.close()
         self.zf.fp = None
+        self.manifest.close()
 
     def close(self) -> None:
-        lines = "".join(f"{sha}  {name}\n" for sha, name in self.manifest)
-        info = zipfile.ZipInfo(MANIFEST_MEMBER, date_time=self.stamp)
-        info.compress_type = zipfile.ZIP_DEFLATED
-        self.zf.writestr(info, lines.encode("utf-8"))
+        self.manifest.seek(0)
+        self.add_stream(MANIFEST_MEMBER, self.manifest, listed=False)
+        self.manifest.close()
         self.zf.close()
 
 
 def write_bundle(out: IO[bytes], archive: Archive, stream: RecordStream, selection: Selection,
                  title: str, warnings: list[str], spool_dir: Path) -> BundleCounts:
-    z = _Zip(out)
+    z = _Zip(out, spool_dir)
     try:
         counts = _write_members(z, archive, stream, selection, title, warnings, spool_dir)
     except BaseException:
@@ -119,10 +129,26 @@ def write_bundle(out: IO[bytes], archive: Archive, stream: RecordStream, selecti
 def _write_members(z: _Zip, archive: Archive, stream: RecordStream, selection: Selection,
                    title: str, warnings: list[str], spool_dir: Path) -> BundleCounts:
     counts = BundleCounts()
+    with tempfile.TemporaryFile(dir=spool_dir, prefix=".cuttings-index-") as pages:
+        _write_articles(z, archive, stream, selection, warnings, spool_dir, counts, pages)
+        head = (page_head(title) + f"<h1>{esc(title)}</h1>"
+                f'<p class="meta">{counts.articles} article(s). Raw snapshots are in '
+                "<code>snapshots/</code>, images in <code>images/</code>; "
+                f"<code>{MANIFEST_MEMBER}</code> lists the SHA-256 of every file.</p><ol>\n")
+        pages.seek(0)
+        z.add_stream("index.html", _Concat(head.encode(), pages,
+                                           ("</ol>" + PAGE_TAIL).encode()))
+    if counts.missing:
+        z.add(MISSING_MEMBER, "".join(f"{s}\n" for s in sorted(set(counts.missing))).encode())
+    return counts
+
+
+def _write_articles(z: _Zip, archive: Archive, stream: RecordStream, selection: Selection,
+                    warnings: list[str], spool_dir: Path, counts: BundleCounts,
+                    pages: IO[bytes]) -> None:
     done_snaps: set[str] = set()
     done_images: set[str] = set()
     taken: set[str] = set()
-    pages: list[tuple[str, str, str]] = []
 
     def blob(sha: str, what: str) -> bytes | None:
         try:
@@ -164,23 +190,29 @@ def _write_members(z: _Zip, archive: Archive, stream: RecordStream, selection: S
                      + article_html(rec, src) + PAGE_TAIL)
         z.add(member, html_page.encode("utf-8", "replace"))
         counts.pages += 1
-        pages.append((member, rec.get("title") or rec["url"], rec.get("publisher") or ""))
+        pages.write((f'<li><a href="{esc(member)}">{esc(rec.get("title") or rec["url"])}</a> '
+                     f'<span class="meta">{esc(rec.get("publisher") or "")}</span></li>\n')
+                    .encode("utf-8", "replace"))
 
     with tempfile.TemporaryFile(dir=spool_dir, prefix=".cuttings-json-") as spool:
         write_json(spool, archive, stream, selection, on_record)
         spool.seek(0)
         z.add_stream(JSON_MEMBER, spool)
-    parts = [page_head(title), f"<h1>{esc(title)}</h1>",
-             f'<p class="meta">{counts.articles} article(s). Raw snapshots are in '
-             "<code>snapshots/</code>, images in <code>images/</code>; "
-             f"<code>{MANIFEST_MEMBER}</code> lists the SHA-256 of every file.</p><ol>"]
-    parts.extend(f'<li><a href="{esc(m)}">{esc(t)}</a> <span class="meta">{esc(p)}</span></li>'
-                 for m, t, p in pages)
-    parts.append("</ol>" + PAGE_TAIL)
-    z.add("index.html", "\n".join(parts).encode("utf-8", "replace"))
-    if counts.missing:
-        z.add(MISSING_MEMBER, "".join(f"{s}\n" for s in sorted(set(counts.missing))).encode())
-    return counts
+
+
+class _Concat:
+    """A readable stream of bytes, a file, then bytes (for copyfileobj)."""
+
+    def __init__(self, head: bytes, middle: IO[bytes], tail: bytes) -> None:
+        self.parts: list[Any] = [io.BytesIO(head), middle, io.BytesIO(tail)]
+
+    def read(self, n: int = -1) -> bytes:
+        while self.parts:
+            data = self.parts[0].read(n)
+            if data:
+                return data
+            self.parts.pop(0)
+        return b""
 
 
 # --------------------------------------------------------------------------- reading
