@@ -266,6 +266,7 @@ def _attribution_after(after: str) -> Attribution | None:
         m = re.match(rf"^\s*[,—–-]?\s*(?P<verb>{_VERB_ALT})\b\s+(?P<rest>[^.;:!?]+)", seg)
         if m and m.group("verb").endswith("ing"):
             return None  # "..., adding that ...": a participle continues the earlier clause
+    if m:
         rest = m.group("rest")
         head, sep, tail = rest.partition(",")
         head = re.split(rf"\s+(?:{_PREPS})\s+(?=[a-z0-9])|\s+(?:on|in|at)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b", head)[0]
