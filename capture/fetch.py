@@ -173,6 +173,22 @@ def _try_decode(body: bytes, codec: str | None, source: str) -> str | None:
         return None
 
 
+def _detect(sample: bytes) -> str | None:
+    """charset-normalizer's guess; among equally good guesses windows-1252 wins, the
+    most common legacy charset of the web (plain detection often picks cp1250 for
+    French or Spanish text, turning "à" into "ŕ")."""
+    results = charset_normalizer.from_bytes(sample)
+    best = results.best()
+    if best is None:
+        return None
+    tied = [m for m in results
+            if m.chaos <= best.chaos + 1e-9 and m.coherence >= best.coherence - 0.02]
+    for match in tied:
+        if "cp1252" in (match.encoding, *match.could_be_from_charset):
+            return "cp1252"
+    return _codec(best.encoding)
+
+
 def decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:
     """Decode an HTML document's bytes: ``(text, encoding name)``.
 
@@ -202,8 +218,7 @@ def decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:
         return body.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    best = charset_normalizer.from_bytes(body[:262144]).best()
-    detected = _codec(best.encoding) if best is not None else None
+    detected = _detect(body[:262144])
     if detected is not None:
         return body.decode(detected, "replace"), detected
     return body.decode("utf-8", "replace"), "utf-8"
@@ -506,6 +521,7 @@ class Fetcher:
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         self._session = session
+        self._adapter = adapter
         self._closed = False
 
     # public API -----------------------------------------------------------------------
@@ -661,10 +677,9 @@ class Fetcher:
                             redirects=redirects, status=status)
                     with contextlib.suppress(UnicodeError):
                         location = location.encode("latin-1").decode("utf-8")
-                    target = urljoin(current, location.strip())
                     try:
-                        current = normalise(target)
-                    except UrlError as err:
+                        current = normalise(urljoin(current, location.strip()))
+                    except ValueError as err:  # UrlError, or urljoin's "Invalid IPv6 URL"
                         raise FetchError("bad_redirect", f"redirected to an address that cannot "
                                          f"be captured ({err})", redirects=redirects,
                                          status=status) from None
@@ -790,8 +805,12 @@ class Fetcher:
                        min(self.settings.read_timeout, remaining))
             error: FetchError
             try:
-                resp = self._session.get(url, headers=headers, cookies=jar, stream=True,
-                                         allow_redirects=False, timeout=timeout)
+                # Straight to the adapter: Session.send would parse the next redirect's
+                # Location eagerly (raising on a malformed one) and follow nothing we need.
+                prepared = self._session.prepare_request(
+                    requests.Request("GET", url, headers=headers, cookies=jar))
+                resp = self._adapter.send(prepared, stream=True, timeout=timeout,
+                                          verify=self._session.verify, cert=None, proxies={})
             except AddressBlocked as err:
                 raise FetchError("blocked_address", str(err), redirects=redirects) from None
             except requests.exceptions.SSLError as err:

@@ -150,7 +150,10 @@ class AddressPolicy:
 
     def _refuse(self, host: str, ip: IPAddress, after_public: bool) -> AddressBlocked:
         shown = _strip_brackets(host)
-        where = str(ip) if shown == str(ip) else f"{shown} is {ip}"
+        text = str(ip)
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+            text = f"::ffff:{ip.ipv4_mapped}"
+        where = text if shown in (str(ip), text) else f"{shown} is {text}"
         if after_public:
             return AddressBlocked(
                 f"blocked: a public site redirected to a local-network address ({where})"
