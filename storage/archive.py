@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from capture.types import AssetResult, Extracted, FetchResult, ImageRef
 from capture.urls import canonical_key as _canonical_key
+from storage.anchoring import collect_tagged_items, reanchor_in_session
 from storage.blobs import FileBlobStore
 from storage.db import Database, integrity_check, open_database
 from storage.models import (
@@ -401,7 +402,12 @@ class Archive:
                 s.add(row)
                 asset_rows[ref.url] = row
             s.flush()
+            # Tags on automatic quotes/credits move to their new versions; claims and
+            # user quotes are re-anchored to the new text (never silently lost).
+            carried = None if new_article else collect_tagged_items(s, article.id)
             self._replace_extracted_items(s, article, extracted, asset_rows)
+            if not new_article:
+                reanchor_in_session(s, article.id, carried)
             if job_id is not None:
                 job = s.get(CaptureJob, job_id)
                 if job is not None:
