@@ -6,22 +6,17 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from capture.types import Extracted
 from storage.anchoring import (
     FUZZY_THRESHOLD,
-    collect_tagged_items,
     find_span,
     loosen,
     reanchor_article,
-    reanchor_in_session,
 )
 from storage.archive import Archive
 from storage.models import Article, Capture, Quote
@@ -40,20 +35,9 @@ EDITED = (
 )
 
 
-class HookedArchive(Archive):
-    """The Archive with the two calls ``store_capture`` needs for re-anchoring (the same
-    lines the maintainer of storage/archive.py adds around ``_replace_extracted_items``)."""
-
-    def _replace_extracted_items(self, s: Session, article: Article, ex: Extracted,
-                                 asset_rows: dict[str, Any]) -> None:
-        carried = collect_tagged_items(s, article.id)
-        super()._replace_extracted_items(s, article, ex, asset_rows)
-        reanchor_in_session(s, article.id, carried)
-
-
 @pytest.fixture
 def archive(tmp_path: Path) -> Iterator[Archive]:
-    a = HookedArchive.open(str(tmp_path / "a.db"))
+    a = Archive.open(str(tmp_path / "a.db"))
     yield a
     a.close()
 
@@ -224,19 +208,20 @@ def test_tagged_credit_that_disappears_is_kept(archive: Archive) -> None:
         [("Ana Ruiz/Saltmere Post", ["Photo desk"])]
 
 
-def test_reanchor_article_on_a_plain_archive(tmp_path: Path) -> None:
-    """Without the store_capture hook, calling reanchor_article afterwards does the same
-    for claims and user quotes."""
+def test_recapture_reanchors_in_store_capture_and_reanchor_is_idempotent(
+        tmp_path: Path) -> None:
+    """store_capture re-anchors in its own transaction; calling reanchor_article
+    afterwards changes nothing."""
     with Archive.open(str(tmp_path / "plain.db")) as archive:
         org = Organizer(archive)
         aid = store(archive, URL).article_id
         c = org.add_claim(aid, "Saltmere council voted")
         store(archive, URL, EDITED)
-        assert org.get_claim(c.id).anchor_state == "ok"  # stale until re-anchored
-        report = org.reanchor(aid)
-        assert report.moved == [c.id]
+        assert org.get_claim(c.id).anchor_state == "moved"
         after = org.get_claim(c.id)
         assert EDITED[after.start:after.end] == "Saltmere council voted"
+        report = org.reanchor(aid)
+        assert report.moved == [c.id]
         again = reanchor_article(archive, aid)  # idempotent
         assert again.moved == [c.id] and org.get_claim(c.id).start == after.start
         with pytest.raises(LookupError):
