@@ -59,7 +59,9 @@ class CaptureController(QObject):
         self._settings = settings
         self._runner = runner
         self._factory = pipeline_factory
-        self._pipeline: CapturePipeline | None = None
+        self._pipeline: CapturePipeline | None = None  # set by the worker running the batch
+        self._running = False
+        self._stop_requested = False
         self._rerun = False
         self._closing = False
         # Worker threads emit this; the queued connection hops to the GUI thread.
@@ -68,7 +70,7 @@ class CaptureController(QObject):
     # ---- state -----------------------------------------------------------------------
     @property
     def running(self) -> bool:
-        return self._pipeline is not None
+        return self._running
 
     @property
     def settings(self) -> Settings:
@@ -105,15 +107,23 @@ class CaptureController(QObject):
         """Run every queued job; if a batch is running, run again when it ends."""
         if self._closing:
             return
-        if self._pipeline is not None:
+        if self._running:
             self._rerun = True
             return
         self._rerun = False
-        pipeline = self._factory(self._archive, self._settings, self._event_from_worker.emit)
-        self._pipeline = pipeline
+        self._running = True
+        self._stop_requested = False
+        archive, settings, factory = self._archive, self._settings, self._factory
+        emit = self._event_from_worker.emit
         self.batch_started.emit()
 
         def work() -> BatchSummary:
+            # Built in the worker: the first batch imports the fetch and extraction code,
+            # which must not freeze the window.
+            pipeline = factory(archive, settings, emit)
+            self._pipeline = pipeline
+            if self._stop_requested:
+                pipeline.stop()
             try:
                 return pipeline.run()
             finally:
@@ -124,8 +134,10 @@ class CaptureController(QObject):
 
     def stop(self) -> None:
         """Stop the batch; in-flight jobs go back to the queue (resumed next start)."""
-        if self._pipeline is not None:
-            self._pipeline.stop()
+        self._stop_requested = True
+        pipeline = self._pipeline
+        if pipeline is not None:
+            pipeline.stop()
 
     def shutdown(self) -> None:
         """Window closing: stop the batch; the runner's shutdown then waits for it."""
@@ -167,6 +179,7 @@ class CaptureController(QObject):
 
     def _batch_done(self, summary: BatchSummary) -> None:
         self._pipeline = None
+        self._running = False
         log.info("capture batch finished: %s", summary.line())
         self.batch_finished.emit(summary)
         self.jobs_changed.emit()
@@ -177,6 +190,7 @@ class CaptureController(QObject):
         from capture.pipeline import BatchSummary
 
         self._pipeline = None
+        self._running = False
         self._report_error(exc)
         self.batch_finished.emit(BatchSummary())
         self.jobs_changed.emit()

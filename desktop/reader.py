@@ -60,6 +60,7 @@ log = logging.getLogger(__name__)
 ASSET_SCHEME = "asset"
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 MAX_IMAGE_WIDTH = 680
+MAX_PIXELS = 40_000_000  # larger images are not decoded (bombs); Qt's own cap is 256 MB
 FIGURE_WIDTH = 560  # px shown in the reader
 THUMBNAIL = 96
 READING_WIDTH = 720  # px of text column
@@ -87,6 +88,10 @@ def _decode_image(data: bytes, max_width: int) -> QImage | None:
     buf.open(QIODevice.OpenModeFlag.ReadOnly)
     reader = QImageReader(buf)
     size = reader.size()
+    if size.isValid() and size.width() * size.height() > MAX_PIXELS:
+        log.info("archived image skipped: %dx%d is too large to show", size.width(),
+                 size.height())
+        return None
     if size.isValid() and size.width() > max_width:
         reader.setScaledSize(QSize(max_width, max(1, size.height() * max_width // size.width())))
     image = reader.read()
