@@ -285,9 +285,20 @@ def canonical_key(url: str) -> str:
     and the parameters ``amp=1``, ``amp=true``, ``amp`` and ``outputType=amp``).
 
     The key is an identifier, not a URL to fetch: the stored URL stays the
-    normalised one. Raises :class:`UrlError` like :func:`normalise`.
+    normalised one. Raises :class:`UrlError` like :func:`normalise`. Idempotent: the
+    rules are applied until nothing changes (``www.www.``, ``/amp/amp``), so a stored
+    key pasted again finds its article.
     """
-    scheme, host, port, path, query = _split(normalise(url))
+    key = _key_once(normalise(url))
+    while True:
+        again = _key_once(key)
+        if again == key:
+            return key
+        key = again
+
+
+def _key_once(url: str) -> str:
+    scheme, host, port, path, query = _split(url)
     del scheme
     if host.endswith("."):
         host = host[:-1]
