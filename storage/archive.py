@@ -262,8 +262,17 @@ class Archive:
             pending.append((url, key))
         if pending:
             with self.db.writer() as s:
+                # Checked again inside the write transaction: another thread or process
+                # may have queued the same article since the look-up above.
+                queued = dict(s.execute(select(CaptureJob.canonical_key, CaptureJob.id).where(
+                    CaptureJob.canonical_key.in_([k for _u, k in pending]),
+                    CaptureJob.state.in_(("queued", "running")))).all())
+                for u, k in pending:
+                    if k in queued:
+                        report.duplicates.append(Duplicate(u, None, None, None,
+                                                           queued_job_id=queued[k]))
                 jobs = [CaptureJob(url=u, canonical_key=k, state="queued", recapture=recapture)
-                        for u, k in pending]
+                        for u, k in pending if k not in queued]
                 s.add_all(jobs)
                 s.flush()
                 report.jobs = [_job_info(j) for j in jobs]
