@@ -9,17 +9,19 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QLockFile, QSettings
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 import desktop.qtcompat  # noqa: F401  - binding work-arounds before any signal is emitted
 from desktop.icons import app_icon
 from desktop.settings_store import APPLICATION, ORGANISATION, app_qsettings, load_settings
 from desktop.style import apply_style
-from storage.paths import data_dir, resolve_db_url, sqlite_path
+from storage.paths import resolve_db_url, sqlite_path
+
+if TYPE_CHECKING:
+    from storage.instance_lock import InstanceLock
 
 log = logging.getLogger(__name__)
 
@@ -30,34 +32,25 @@ class AlreadyOpenError(Exception):
     """Another Cuttings process has this archive open."""
 
 
-def lock_path_for(db_url: str) -> Path:
-    """The lock file that marks an archive as open: ``<archive>.lock`` beside an SQLite
-    file, else one per user data folder."""
-    path = sqlite_path(db_url)
-    if path is not None:
-        return path.with_name(path.name + ".lock")
-    return data_dir() / "server-archive.lock"
-
-
-def acquire_instance_lock(db_url: str) -> QLockFile:
+def acquire_instance_lock(db_url: str) -> InstanceLock | None:
     """Lock the archive for this process or raise :class:`AlreadyOpenError`.
 
-    ``QLockFile`` writes the PID and host; a lock left by a crashed process is stale
-    and is taken over (Qt checks whether that PID still runs).
+    Uses the project's one lock, :mod:`storage.instance_lock` (``flock`` on
+    ``<archive>.lock``, released by the kernel even if the process is killed, shared
+    within one process so the window's own backup and CLI code keep working). Non-SQLite
+    archives (a server database) are not locked here (None).
     """
-    path = lock_path_for(db_url)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    lock = QLockFile(str(path))
-    lock.setStaleLockTime(0)
-    if not lock.tryLock(100):
-        info = lock.getLockInfo()  # PySide returns (pid, host, app) or with a leading bool
-        values = [v for v in info if not isinstance(v, bool)] if isinstance(info, tuple) else []
-        who = f" (process {values[0]} on {values[1]})" if len(values) >= 2 else ""
+    from storage.instance_lock import ArchiveLockedError, acquire_for_url
+
+    try:
+        return acquire_for_url(db_url)
+    except ArchiveLockedError as exc:
+        who = f" (process {exc.pid})" if exc.pid else ""
         raise AlreadyOpenError(
             f"This archive is already open in another Cuttings window{who}.\n\n"
             "Switch to that window, or close it and start Cuttings again. Two programs "
-            "writing the same archive at once could damage it, so this one will not open it.")
-    return lock
+            "writing the same archive at once could damage it, so this one will not open "
+            "it.") from exc
 
 
 def _critical(title: str, text: str) -> None:
@@ -117,4 +110,5 @@ def run_gui(archive_url: str | None, settings_overrides: dict[str, Any]) -> int:
         finally:
             archive.close()
     finally:
-        lock.unlock()
+        if lock is not None:
+            lock.release()

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QGuiApplication
@@ -13,6 +17,7 @@ from desktop.settings_store import load_settings, save_settings
 from desktop.url_lists import read_url_list
 
 pytestmark = pytest.mark.gui
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _wait_idle(qtbot, win):
@@ -216,11 +221,49 @@ def test_window_state_is_remembered(qtbot, make_window, qsettings):
 
 
 def test_second_instance_is_refused(tmp_path):
-    url = "sqlite:///" + str(tmp_path / "one.db")
-    lock = acquire_instance_lock(url)
+    db = tmp_path / "one.db"
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys; from storage.instance_lock import acquire; l = acquire(sys.argv[1]); "
+         "print('READY', flush=True); sys.stdin.read()", str(db)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=str(ROOT))
     try:
-        with pytest.raises(AlreadyOpenError, match="already open"):
-            acquire_instance_lock(url)
+        assert holder.stdout.readline().strip() == "READY"
+        with pytest.raises(AlreadyOpenError, match="already open in another Cuttings window"):
+            acquire_instance_lock("sqlite:///" + str(db))
     finally:
-        lock.unlock()
-    acquire_instance_lock(url).unlock()  # free again once the first window closed
+        holder.stdin.close()
+        holder.wait(10)
+    lock = acquire_instance_lock("sqlite:///" + str(db))  # free once the other one quit
+    assert lock is not None
+    lock.release()
+
+
+def test_run_gui_opens_and_closes_the_window(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    import desktop.app as app_module
+    from desktop.main_window import MainWindow
+
+    problems: list[str] = []
+    monkeypatch.setattr(app_module, "_critical", lambda title, text: problems.append(title))
+    seen: list[MainWindow] = []
+
+    def close_window() -> None:
+        for w in QApplication.topLevelWidgets():
+            if isinstance(w, MainWindow) and w.isVisible():
+                seen.append(w)
+                w.close()
+
+    QTimer.singleShot(300, close_window)
+    assert app_module.run_gui(str(tmp_path / "gui.db"), {"workers": 2}) == 0
+    assert problems == [] and len(seen) == 1
+    assert seen[0].settings.workers == 2
+    assert (tmp_path / "gui.db").exists()
+
+    not_archive = tmp_path / "notes.db"
+    not_archive.write_text("my notes", encoding="utf-8")
+    assert app_module.run_gui(str(not_archive), {}) == 1
+    assert problems == ["Cannot open the archive"]
+    assert not_archive.read_text(encoding="utf-8") == "my notes"
