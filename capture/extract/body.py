@@ -155,7 +155,10 @@ def _looks_like_article(el: etree._Element, words: set[str]) -> bool:
 # ---------------------------------------------------------------- container choice
 
 def _p_score(el: etree._Element) -> int:
-    t = text_of(el)
+    return _text_score(text_of(el))
+
+
+def _text_score(t: str) -> int:
     n = len(t)
     if n < 25:
         return 0
@@ -194,6 +197,18 @@ def _content_scores(body: etree._Element) -> tuple[dict, dict]:
         if len(ancestors) > 1:
             direct[ancestors[1]] = direct.get(ancestors[1], 0) + s / 2
         for a in ancestors:
+            total[a] = total.get(a, 0) + s
+    # text written straight into a div or cell, paragraphs split by <br> (legacy CMSs)
+    for el in body.iter("div", "td", "section", "article", "font", "center"):
+        own = (el.text or "") + "".join((c.tail or "") for c in el if isinstance(c.tag, str))
+        if len(own) < 80 or len(own.strip()) < 80:
+            continue
+        s = _text_score(clean_text(own))
+        ancestors = list(iter_ancestors(el))
+        if is_boilerplate_el(el) or any(bad(a) for a in ancestors):
+            continue
+        direct[el] = direct.get(el, 0) + s
+        for a in [el, *ancestors]:
             total[a] = total.get(a, 0) + s
     return direct, total
 
@@ -235,9 +250,12 @@ def find_container_scored(root: etree._Element) -> tuple[etree._Element | None, 
     # climb while an ancestor adds article-like text (bodies split by ads, live blogs)
     chosen = best
     for a in iter_ancestors(best):
-        if a is body or tag_of(a) in ("body", "html"):
-            break
         gain = total.get(a, 0) - total.get(chosen, 0)
+        if a is body or tag_of(a) in ("body", "html"):
+            # the whole page only when the text really is spread over it
+            if gain >= max(150.0, 0.3 * total.get(chosen, 0)):
+                chosen = a
+            break
         if gain >= max(60.0, 0.05 * total.get(chosen, 0)):
             chosen = a
     return chosen, total.get(chosen, 0.0) / page_total
@@ -445,18 +463,25 @@ def filter_blocks(blocks: list[Block], title: str | None, article_body: str | No
         in_tokens = sum(len(b.text.split()) for b, c in zip(out, covered, strict=True) if c)
         if ab_tokens and in_tokens >= 0.8 * ab_tokens:
             out = [b for b, c in zip(out, covered, strict=True) if c]
+    # teaser links to other stories on the same site ("Ferry operator apologises ...")
+    out = [b for b in out if not (b.kind in ("li", "p") and len(b.text.split()) <= 15 and _is_link_only(b, internal_only=True))]
     # drop trailing short link-only lines
     while out and len(out[-1].text) < 60 and out[-1].kind in ("p", "li") and _is_link_only(out[-1]):
         out.pop()
     return out
 
 
-def _is_link_only(b: Block) -> bool:
+def _is_link_only(b: Block, internal_only: bool = False) -> bool:
     el = b.element
     if el is None:
         return False
-    links = "".join(text_of(a) for a in el.iter("a"))
-    return len(links) >= 0.8 * len(b.text)
+    anchors = list(el.iter("a"))
+    if internal_only and not all(
+        (a.get("href") or "").startswith("/") and not (a.get("href") or "").startswith("//") for a in anchors
+    ):
+        return False
+    links = "".join(text_of(a) for a in anchors)
+    return len(links) >= (0.9 if internal_only else 0.8) * len(b.text)
 
 
 _FOOTER_RE = re.compile(

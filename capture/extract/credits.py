@@ -116,6 +116,9 @@ def credit_from_caption(caption: str) -> str | None:
     return None
 
 
+_LABELLED_RE = re.compile(
+    r"^\s*(?:image|photo|picture)\s+(?:source|credit)s?\s*[,:]|^\s*(?:photo|credit|photograph)\s*:", re.I
+)
 _CREDIT_CLASS_RE = re.compile(r"credit|copyright|photographer|byline|source|attribution", re.I)
 
 
@@ -167,6 +170,13 @@ def extract_credits(root: etree._Element, jsonld_images: list[dict], body_scope:
             img = i.get("src") or i.get("data-src")
             break
         caption = short_text(caption_el, 1000) if caption_el is not None else None
+        if credit_el is None and tag_of(fig) == "figure":
+            for el in fig.iter():
+                if el is fig or not isinstance(el.tag, str) or (caption_el is not None and el is caption_el):
+                    continue
+                t = short_text(el, 120)
+                if t and _LABELLED_RE.match(t):
+                    add(t, caption, None)
         if credit_el is not None:
             add(text_of(credit_el), caption, img)
         elif caption:

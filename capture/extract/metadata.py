@@ -130,7 +130,7 @@ def _name_of(value: Any, by_id: dict[str, dict]) -> list[tuple[str, set[str]]]:
 
 # ---------------------------------------------------------------- helpers
 
-_SITE_SUFFIX_RE = re.compile(r"\s+[|\-–—:·»]\s+[^|\-–—:·»]{2,60}$")
+_SITE_SUFFIX_RE = re.compile(r"\s+(?:[|\-–—:·»•]|::)\s+[^|\-–—:·»•]{2,60}$")
 
 
 def _norm_cmp(s: str) -> str:
@@ -261,7 +261,10 @@ def _byline_authors(root) -> list[str]:
         if re.search(r"byline|author-name|authorname|article-author|\bauthor\b|contributor", blob):
             t = short_text(el, 200) or ""
             if t:
-                names.extend(split_byline(t))
+                # each text piece alone first ("By Jane Roe" + "Staff reporter" in two spans)
+                pieces = [clean_text(x) for x in el.itertext() if isinstance(x, str) and x.strip()]
+                from_pieces = [n for x in pieces for n in split_byline(x)]
+                names.extend(from_pieces or split_byline(t))
         if names:
             break
     if not names:
@@ -493,7 +496,7 @@ def _prefer_local_offset(chosen: str | None, others: list[str | None]) -> str | 
     return chosen
 
 
-_TITLE_SEP_RE = re.compile(r"\s+[|\-–—·»:]\s+")
+_TITLE_SEP_RE = re.compile(r"\s+(?:[|\-–—·»:•]|::|\|\|)\s+")
 
 
 def _split_doc_title(doc_title: str, root) -> tuple[str, str | None]:

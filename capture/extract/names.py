@@ -29,7 +29,7 @@ TITLE_WORDS = {
     "constable", "firefighter", "nurse", "midwife", "analyst", "economist", "labour", "labor", "foreign", "defense", "defence", "interior", "finance", "health",
     "state", "senior", "former", "acting", "interim", "u.s.", "us", "new", "house", "senate",
     "county", "city", "district", "town", "board", "school", "union", "fire", "police", "assistant",
-    "associate", "emeritus", "dean", "provost", "chancellor", "principal", "teacher", "dr.",
+    "associate", "emeritus", "provost", "chancellor", "principal", "teacher", "dr.",
     "mr.", "mrs.", "ms.", "sen.", "rep.", "gov.", "lt.", "sgt.", "gen.", "col.", "capt.", "rev.",
     "prof.", "st.", "jr.", "republican", "democrat", "democratic", "gop", "independent",
     "financial", "operating", "technology", "marketing", "communications", "press", "public",
@@ -102,6 +102,11 @@ def strip_titles(name: str) -> tuple[str, str]:
     i = 0
     while i < len(words) - 1 and words[i].lower().strip(",") in TITLE_WORDS:
         i += 1
+    # "Transport Secretary Ewan Macrae": a modifier before the title word
+    for j in range(min(len(words) - 2, 3), i - 1, -1):
+        if j >= i and words[j].lower().strip(",") in TITLE_WORDS:
+            i = j + 1
+            break
     return " ".join(words[i:]), " ".join(words[:i])
 
 

@@ -178,3 +178,29 @@ def test_to_json_shape(page):
     assert set(data["quotes"][0]) >= {"quote", "speaker"}
     assert set(data["sources"][0]) >= {"name", "kind", "url"}
     assert set(data["photo_credits"][0]) >= {"credit", "photographer", "provider"}
+
+
+def test_broadcaster_components_and_image_source_credit(page):
+    ex = page("broadcaster_bbc_like.html", "https://www.nib.example/news/isles-123")
+    assert ex.authors == ["Morag Sinclair"]  # byline spans: name and job title apart
+    assert ex.publisher == "Northern Isles Broadcasting"
+    assert "Ferry operator apologises" not in ex.text  # internal teaser link list
+    assert "More on this story" not in ex.text and "Image caption" not in ex.text
+    assert "'Welcome but overdue'" in ex.text.split("\n\n")
+    q = quotes_by_text(ex)
+    assert q["welcome but overdue"].speaker == "Isla Grant"
+    first = next(t for t in q if t.startswith("Islanders have told us"))
+    assert q[first].speaker == "Ewan Macrae"  # "Transport Secretary" is a title, not a name
+    assert [(c.photographer, c.provider) for c in ex.credits] == [(None, "Getty Images")]
+
+
+def test_legacy_br_paragraphs_without_p_tags(page):
+    ex = page("br_paragraphs.html", "http://www.hollowcreekherald.example/story.php?id=88")
+    assert ex.title == "Mill Street bridge to close for repairs"
+    assert ex.publisher == "Hollow Creek Herald"
+    assert ex.authors == ["Colm Brady"]
+    paras = ex.text.split("\n\n")
+    assert len(paras) == 4
+    assert paras[0].startswith("The Mill Street bridge will close")
+    assert "Classifieds" not in ex.text and "Contact us" not in ex.text
+    assert ex.quotes[0].speaker == "Paula Ekdahl" and ex.quotes[0].role == "county engineer"
