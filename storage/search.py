@@ -34,7 +34,7 @@ from storage.query import AnyOf, Filter, Query, QueryError, fts_phrase, parse
 
 log = logging.getLogger(__name__)
 
-WINDOW = 1_000  # matches scored first, newest first; all of them when there are no more
+WINDOW = 500  # matches scored first, newest first; all of them when there are no more
 FULL_RANK_LIMIT = 5_000  # up to this many matches, every one is ranked by BM25
 COUNT_CAP = 10_000  # matches are counted this far ("10,000+" beyond)
 LIST_COUNT_CAP = 10_000  # items listed by filters alone are counted this far
@@ -215,17 +215,19 @@ class SqliteSearch:
 
     def _ranked(self, s: Session, p: _Plan, wanted: int) -> _KindResult:
         k = p.kind
-        params = dict(p.params, m=p.match, k=wanted, costly=p.costly)
+        params = dict(p.params, m=p.match, k=wanted)
         fts = f"FROM {k.fts} WHERE {k.fts} MATCH :m"
         if not p.conds:
-            return self._rank_source(s, k, fts, params)
+            # Counting a word's matches is cheap; a phrase's or prefix's is not.
+            return self._rank_source(s, k, fts, params, count=not p.costly, floor=1)
         joined = f"FROM {k.fts} {p.joins} WHERE {k.fts} MATCH :m AND {p.where}"
-        n_small = self._count(s, f"SELECT count(*) FROM (SELECT 1 {fts} "
-                                 f"LIMIT {FULL_RANK_LIMIT + 1})", params)
+        small = WINDOW if p.costly else FULL_RANK_LIMIT
+        n_small = self._count(s, f"SELECT count(*) FROM (SELECT 1 {fts} LIMIT {small + 1})",
+                              params)
         if n_small == 0:
             return _KindResult([], 0)
-        if n_small <= FULL_RANK_LIMIT:  # few matches: check the filters row by row
-            return self._rank_source(s, k, joined, params)
+        if n_small <= small:  # few matches: check the filters row by row, rank them all
+            return self._all(s, f"{k.fts}.rowid, -bm25({k.fts}, {k.bm25}) {joined}", params)
         filtered = f"SELECT i.id FROM {p.item_joins} WHERE {p.where}"
         n_filter, lo, hi = _rows(
             s, f"SELECT count(*), min(id), max(id) FROM ({filtered} LIMIT {FILTER_SET_LIMIT + 1})",
@@ -235,22 +237,25 @@ class SqliteSearch:
         if n_filter <= FILTER_SET_LIMIT:
             # A small filter set: SQLite builds it once and probes it for every match in
             # its id range. (The '+' keeps SQLite from running one FTS5 query per id.)
-            source = (f"{fts} AND {k.fts}.rowid BETWEEN :lo AND :hi "
-                      f"AND +{k.fts}.rowid IN ({filtered})")
-            return self._rank_source(s, k, source, dict(params, lo=lo, hi=hi))
-        # A large filter set: check it row by row while walking the matches.
-        return self._rank_source(s, k, joined, params, fts_only=fts)
+            probe = (f"{fts} AND {k.fts}.rowid BETWEEN :lo AND :hi "
+                     f"AND +{k.fts}.rowid IN ({filtered})")
+            pparams = dict(params, lo=lo, hi=hi)
+            if n_filter <= FULL_RANK_LIMIT:  # at most that many can pass: rank them all
+                return self._all(s, f"{k.fts}.rowid, -bm25({k.fts}, {k.bm25}) {probe}", pparams)
+            return self._rank_source(s, k, probe, pparams, count=False, floor=int(lo))
+        # A large filter set: check it row by row while walking the matches newest first.
+        return self._rank_source(s, k, joined, params, count=False, floor=1)
 
-    def _rank_source(self, s: Session, k: _Kind, source: str, params: dict[str, Any],
-                     fts_only: str | None = None) -> _KindResult:
+    def _rank_source(self, s: Session, k: _Kind, source: str, params: dict[str, Any], *,
+                     count: bool, floor: int) -> _KindResult:
         """Rank the rows of ``source`` (``FROM ... WHERE ...`` over ``k.fts``).
 
         The newest WINDOW + 1 matches are scored first (one pass); if that is all of
-        them, they are the exact answer. Otherwise the matches are counted (up to
-        COUNT_CAP) and, when there are at most FULL_RANK_LIMIT, all are ranked; beyond
-        that, the newest WINDOW stand for the whole set (``ranked=False``). With
-        ``fts_only`` (a source whose filters are costly per row) the total is estimated
-        from how far back the window reaches instead of being counted.
+        them, they are the exact answer. Otherwise, with ``count``, the matches are
+        counted (up to COUNT_CAP) and, when there are at most FULL_RANK_LIMIT, all are
+        ranked. Beyond that, or without ``count``, the newest WINDOW stand for the whole
+        set (``ranked=False``); uncounted totals are estimated from how far back in ids
+        (down to ``floor``) the window reaches.
         """
         score = f"-bm25({k.fts}, {k.bm25})"
         rowid = f"{k.fts}.rowid"
@@ -259,24 +264,25 @@ class SqliteSearch:
         if len(newest) <= WINDOW:
             return self._sorted(newest, params["k"], len(newest))
         window = newest[:WINDOW]
-        if fts_only is not None:
-            n_fts = self._count(s, f"SELECT count(*) FROM (SELECT 1 {fts_only} "
-                                   f"LIMIT {COUNT_CAP})", params)
-            walked = self._count(s, f"SELECT count(*) {fts_only} AND {rowid} >= :wlo",
-                                 dict(params, wlo=int(window[-1][0])))
-            estimate = max(WINDOW + 1, round(n_fts * WINDOW / max(1, walked)))
-            return self._sorted(window, params["k"], estimate, ranked=False, exact=False)
-        # Phrases and prefixes cost more per match to count: count just far enough to choose.
-        cap = FULL_RANK_LIMIT if params.get("costly") else COUNT_CAP
-        total = self._count(s, f"SELECT count(*) FROM (SELECT 1 {source} LIMIT {cap + 1})",
-                            params)
-        exact = total <= cap
-        total = min(total, cap)
+        if not count:
+            top, last = int(window[0][0]), int(window[-1][0])
+            estimate = round(WINDOW * (top - floor + 1) / max(1, top - last + 1))
+            return self._sorted(window, params["k"], max(WINDOW + 1, estimate), ranked=False,
+                                exact=False)
+        total = self._count(s, f"SELECT count(*) FROM (SELECT 1 {source} "
+                               f"LIMIT {COUNT_CAP + 1})", params)
+        exact = total <= COUNT_CAP
+        total = min(total, COUNT_CAP)
         if exact and total <= FULL_RANK_LIMIT:
             rows = _rows(s, f"SELECT {rowid}, {score} AS sc {source} ORDER BY sc DESC LIMIT :k",
                          params)
             return self._sorted(rows, params["k"], total)
         return self._sorted(window, params["k"], total, ranked=False, exact=exact)
+
+    def _all(self, s: Session, select: str, params: dict[str, Any]) -> _KindResult:
+        """Every row of ``SELECT <select>`` (rowid, score): scored, counted and cut in one pass."""
+        rows = _rows(s, f"SELECT {select}", params)
+        return self._sorted(rows, params["k"], len(rows))
 
     @staticmethod
     def _sorted(rows: list[tuple[Any, ...]], k: int, total: int, *, ranked: bool = True,
