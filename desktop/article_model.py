@@ -97,6 +97,11 @@ class ArticleTableModel(QAbstractTableModel):
         return len(self._ids)
 
     @property
+    def ids(self) -> list[int]:
+        """Every article id of the current view, in display order (loaded or not)."""
+        return list(self._ids)
+
+    @property
     def sort_key(self) -> str:
         return self._sort_key
 

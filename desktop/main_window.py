@@ -57,6 +57,7 @@ from desktop.article_model import (
 from desktop.capture_controller import CaptureController, PipelineFactory, _default_factory
 from desktop.details_tabs import DetailsTabs
 from desktop.empty_state import EmptyState
+from desktop.export_dialog import ExportDialog, run_export
 from desktop.icons import app_icon
 from desktop.queries import SidebarData, collection_article_ids, sidebar_data
 from desktop.queue_panel import QueuePanel
@@ -90,6 +91,7 @@ class MainWindow(QMainWindow):
     """
 
     article_loaded = Signal(int)
+    export_finished = Signal(object)
 
     def __init__(self, archive: Archive, settings: Settings, qsettings: QSettings,
                  *, pipeline_factory: PipelineFactory = _default_factory,
@@ -109,6 +111,7 @@ class MainWindow(QMainWindow):
         self._batch: dict[int, str] = {}
         self._filter_label = ""
         self._keep_article: int | None = None
+        self._article_total = 0
         self._shown_article: int | None = None
         self._reader_settled = False
         self._refresh_timer = QTimer(self)
@@ -230,6 +233,10 @@ class MainWindow(QMainWindow):
         self.act_import_page = self._action("Import &saved page…", self.import_saved_page,
                                             "Ctrl+O", "Import an HTML page saved from your browser "
                                             "(for paywalled articles)", sp.SP_DialogOpenButton)
+        self.act_export = self._action("&Export…", self.open_export, "Ctrl+E",
+                                         "Export articles with their quotes, sources and "
+                                         "snapshots (ZIP, HTML, Markdown, JSON, CSV, WARC…)",
+                                         sp.SP_DialogSaveButton)
         self.act_import_list = self._action("Import &URL list…", self.import_url_list,
                                             "Ctrl+Shift+O", "Capture every link of a text file or "
                                             "a browser bookmarks export")
@@ -264,6 +271,8 @@ class MainWindow(QMainWindow):
         for a in (self.act_add, self.act_import_page, self.act_import_list):
             file_menu.addAction(a)
         file_menu.addSeparator()
+        file_menu.addAction(self.act_export)
+        file_menu.addSeparator()
         file_menu.addAction(self.act_settings)
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
@@ -286,6 +295,7 @@ class MainWindow(QMainWindow):
         tb.setMovable(False)
         tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         tb.addAction(self.act_add)
+        tb.addAction(self.act_export)
         tb.addAction(self.act_stop)
         tb.addSeparator()
         self.search_field = QLineEdit()
@@ -386,6 +396,7 @@ class MainWindow(QMainWindow):
 
     def _sidebar_loaded(self, data: SidebarData) -> None:
         self.sidebar.set_data(data)
+        self._article_total = data.articles
         self.count_label.setText(f"{data.articles:,} article{'s' if data.articles != 1 else ''}")
         self._update_list_page()
 
@@ -627,6 +638,36 @@ class MainWindow(QMainWindow):
                                f"Could not read {name}", str(exc),
                                "Choose a text file with one link per line, or a bookmarks "
                                "file exported from your browser."))
+
+    # ---- export ---------------------------------------------------------------------------------
+    def open_export(self) -> ExportDialog:
+        """Ask what to export (non-blocking; returns the dialog for tests)."""
+        label = self._filter_label or "The articles in the library"
+        dialog = ExportDialog(self.model.ids, self._article_total, label, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.start_export(*dialog.choice()))
+        dialog.open()
+        self.export_dialog = dialog
+        return dialog
+
+    def start_export(self, fmt: str, ids: list[int] | None, path: Path) -> None:
+        def done(result: Any) -> None:
+            text = result.summary()
+            if result.warnings:
+                text += f" ({len(result.warnings)} warning(s): {result.warnings[0]})"
+            self.status_label.setText(text[:1].upper() + text[1:] + ".")
+            self.export_finished.emit(result)
+
+        def failed(exc: BaseException) -> None:
+            if type(exc).__name__ == "ExportCancelled":
+                self.status_label.setText("Export cancelled; no file was written.")
+                return
+            self.show_error("Export failed", str(exc),
+                            "Nothing was written. Choose another folder (one you can write "
+                            "to, with free space) and export again.")
+
+        self.export_progress = run_export(self, self.runner, self.archive, fmt, ids, path,
+                                          done, failed)
 
     # ---- drag and drop ----------------------------------------------------------------------------
     @staticmethod

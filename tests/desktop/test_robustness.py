@@ -85,3 +85,38 @@ def test_import_saved_page_and_url_list(qtbot, make_window, tmp_path):
                     and win.add_dialog.ready and win.add_dialog.analysis.found == 2,
                     timeout=5000)
     win.add_dialog.reject()
+
+
+def test_export_current_view_and_refuse_unwritable_target(qtbot, make_window, site_urls,
+                                                          tmp_path):
+    import json
+
+    win = make_window()
+    dialog = win.open_add_dialog("\n".join(site_urls))
+    qtbot.waitUntil(lambda: dialog.ready, timeout=5000)
+    dialog.capture_button.click()
+    qtbot.waitUntil(lambda: win.model.total == 3 and not win.controller.running, timeout=20000)
+    assert win.sidebar.choose("speaker", "Ines Vardy")
+    qtbot.waitUntil(lambda: win.model.total == 2, timeout=5000)
+    qtbot.waitUntil(lambda: win._article_total == 3, timeout=5000)
+
+    export = win.open_export()
+    assert "Articles quoting Ines Vardy (2 articles)" in export.scope_shown.text()
+    assert export.scope_shown.isChecked()
+    export.format.setCurrentIndex(export.format.findData("json"))
+    target = tmp_path / "out" / "vardy.json"
+    target.parent.mkdir()
+    export.path.setText(str(target))
+    assert export.choice() == ("json", win.model.ids, target)
+    with qtbot.waitSignal(win.export_finished, timeout=20000):
+        export.accept()
+    data = json.loads(target.read_text(encoding="utf-8"))
+    assert "2 articles" in win.status_label.text()
+    assert len(data["articles"]) == 2
+
+    # A target under a regular file cannot be written: a clear error, nothing left behind.
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    win.start_export("json", None, blocker / "out.json")
+    qtbot.waitUntil(lambda: "Export failed" in win.status_label.text(), timeout=20000)
+    assert not (blocker / "out.json").exists()
