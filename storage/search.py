@@ -19,6 +19,7 @@ searches in a worker).
 from __future__ import annotations
 
 import html
+import json
 import logging
 import re
 import sqlite3
@@ -38,6 +39,7 @@ WINDOW = 500  # matches scored first, newest first; all of them when there are n
 FULL_RANK_LIMIT = 5_000  # up to this many matches, every one is ranked by BM25
 COUNT_CAP = 10_000  # matches are counted this far ("10,000+" beyond)
 LIST_COUNT_CAP = 10_000  # items listed by filters alone are counted this far
+ARTICLE_SET_LIMIT = 20_000  # article filters (author, site, source) passed as id lists
 FILTER_SET_LIMIT = 20_000  # filters passed by at most this many items drive the search
 MAX_LIMIT = 500
 SNIPPET_TOKENS = 24
@@ -250,34 +252,39 @@ class SqliteSearch:
                      count: bool, floor: int) -> _KindResult:
         """Rank the rows of ``source`` (``FROM ... WHERE ...`` over ``k.fts``).
 
-        The newest WINDOW + 1 matches are scored first (one pass); if that is all of
-        them, they are the exact answer. Otherwise, with ``count``, the matches are
-        counted (up to COUNT_CAP) and, when there are at most FULL_RANK_LIMIT, all are
-        ranked. Beyond that, or without ``count``, the newest WINDOW stand for the whole
-        set (``ranked=False``); uncounted totals are estimated from how far back in ids
-        (down to ``floor``) the window reaches.
+        With ``count`` (cheap for plain words) the matches are counted first, up to
+        COUNT_CAP; at most FULL_RANK_LIMIT are all ranked, more are represented by the
+        newest WINDOW (``ranked=False``). Without ``count`` (phrases, prefixes, filters
+        checked row by row) the newest WINDOW + 1 are scored first in one pass: if that
+        is all of them they are the exact answer, otherwise the newest WINDOW stand for
+        the set and the total is estimated from how far back in ids (down to ``floor``)
+        they reach.
         """
         score = f"-bm25({k.fts}, {k.bm25})"
         rowid = f"{k.fts}.rowid"
-        newest = _rows(s, f"SELECT {rowid}, {score} AS sc {source} ORDER BY {rowid} DESC "
-                          f"LIMIT {WINDOW + 1}", params)
+        newest_sql = (f"SELECT {rowid}, {score} AS sc {source} ORDER BY {rowid} DESC "
+                      f"LIMIT {WINDOW + 1}")
+        if count:  # count first (no scoring), then score either all matches or a window
+            total = self._count(s, f"SELECT count(*) FROM (SELECT 1 {source} "
+                                   f"LIMIT {COUNT_CAP + 1})", params)
+            if total == 0:
+                return _KindResult([], 0)
+            exact = total <= COUNT_CAP
+            total = min(total, COUNT_CAP)
+            if exact and total <= FULL_RANK_LIMIT:
+                rows = _rows(s, f"SELECT {rowid}, {score} AS sc {source} "
+                                "ORDER BY sc DESC LIMIT :k", params)
+                return self._sorted(rows, params["k"], total)
+            window = _rows(s, newest_sql, params)[:WINDOW]
+            return self._sorted(window, params["k"], total, ranked=False, exact=exact)
+        newest = _rows(s, newest_sql, params)
         if len(newest) <= WINDOW:
             return self._sorted(newest, params["k"], len(newest))
         window = newest[:WINDOW]
-        if not count:
-            top, last = int(window[0][0]), int(window[-1][0])
-            estimate = round(WINDOW * (top - floor + 1) / max(1, top - last + 1))
-            return self._sorted(window, params["k"], max(WINDOW + 1, estimate), ranked=False,
-                                exact=False)
-        total = self._count(s, f"SELECT count(*) FROM (SELECT 1 {source} "
-                               f"LIMIT {COUNT_CAP + 1})", params)
-        exact = total <= COUNT_CAP
-        total = min(total, COUNT_CAP)
-        if exact and total <= FULL_RANK_LIMIT:
-            rows = _rows(s, f"SELECT {rowid}, {score} AS sc {source} ORDER BY sc DESC LIMIT :k",
-                         params)
-            return self._sorted(rows, params["k"], total)
-        return self._sorted(window, params["k"], total, ranked=False, exact=exact)
+        top, last = int(window[0][0]), int(window[-1][0])
+        estimate = round(WINDOW * (top - floor + 1) / max(1, top - last + 1))
+        return self._sorted(window, params["k"], max(WINDOW + 1, estimate), ranked=False,
+                            exact=False)
 
     def _all(self, s: Session, select: str, params: dict[str, Any]) -> _KindResult:
         """Every row of ``SELECT <select>`` (rowid, score): scored, counted and cut in one pass."""
@@ -431,6 +438,24 @@ class _Lookup:
                 {"n": " ".join(name.split())})]
         return list(self._cache[key])
 
+    def articles_in(self, key: tuple[str, str], sql: str, params: dict[str, Any],
+                    param: Any) -> str:
+        """``a.id IN (...)`` for the articles that ``sql`` selects, found once per search
+        (not once per kind and statement) and passed as a JSON list when not huge."""
+        cache_key = ("articles", *key)
+        if cache_key not in self._cache:
+            found = sorted({int(r[0]) for r in _rows(self.s, sql, params)})
+            self._cache[cache_key] = found
+        found = self._cache[cache_key]
+        if not found:
+            return "0"
+        if len(found) > ARTICLE_SET_LIMIT:  # let SQLite build it in each statement
+            inline = sql
+            for name, value in params.items():
+                inline = inline.replace(f":{name}", param(value))
+            return f"a.id IN ({inline})"
+        return f"a.id IN (SELECT value FROM json_each({param(json.dumps(found))}))"
+
     def any_row(self, table: str, id_list: list[int]) -> bool:
         key = ("rows", table, ",".join(map(str, id_list)))
         if key not in self._cache:
@@ -460,9 +485,6 @@ def _plan(kind: _Kind, q: Query, ids: _Lookup) -> _Plan | None:
         params[name] = value
         return f":{name}"
 
-    def fts_in(fts: str, column: str, words: tuple[str, ...]) -> str:
-        return f"SELECT rowid FROM {fts} WHERE {fts} MATCH {param(f'{column} : ' + fts_phrase(words))}"
-
     article_conds: list[str] = []
 
     def add(cond: str, negated: bool) -> None:
@@ -471,7 +493,7 @@ def _plan(kind: _Kind, q: Query, ids: _Lookup) -> _Plan | None:
         (article_conds if _ARTICLE_REF.search(cond) else conds).append(cond)
 
     for f in q.filters:
-        cond = _filter_condition(kind, f, param, fts_in, column_parts, ids)
+        cond = _filter_condition(kind, f, param, column_parts, ids)
         if cond is _RULED_OUT:
             return None
         if cond:
@@ -498,7 +520,7 @@ _RULED_OUT = "\x00ruled-out"
 _ARTICLE_REF = re.compile(r"\ba\.")
 
 
-def _filter_condition(kind: _Kind, f: Filter, param: Any, fts_in: Any,
+def _filter_condition(kind: _Kind, f: Filter, param: Any,
                       match_parts: list[str] | None, ids: _Lookup) -> str | None:
     """One filter as SQL on aliases i/a; None adds nothing; _RULED_OUT drops the kind.
 
@@ -524,21 +546,26 @@ def _filter_condition(kind: _Kind, f: Filter, param: Any, fts_in: Any,
         if kind.name == "article" and not f.negated and match_parts is not None:
             match_parts.append("authors : " + fts_phrase(f.words))
             return None
-        return f"a.id IN ({fts_in('articles_fts', 'authors', f.words)})"
+        return ids.articles_in(
+            ("author", value), "SELECT rowid FROM articles_fts WHERE articles_fts MATCH :m",
+            {"m": "authors : " + fts_phrase(f.words)}, param)
     if name == "site":
         host = _site(value)
-        parts = []
+        parts, sub = [], {}
         if host:
-            parts.append(f"SELECT id FROM articles WHERE site IN ({param(host)}, "
-                         f"{param('www.' + host)})")
+            parts.append("SELECT id FROM articles WHERE site IN (:host, :www)")
+            sub.update(host=host, www="www." + host)
         if f.words:
-            parts.append(fts_in("articles_fts", "publisher", f.words))
+            parts.append("SELECT rowid FROM articles_fts WHERE articles_fts MATCH :m")
+            sub["m"] = "publisher : " + fts_phrase(f.words)
         if not parts:
             return "0"
-        return f"a.id IN ({' UNION '.join(parts)})"
+        return ids.articles_in(("site", value), " UNION ".join(parts), sub, param)
     if name == "source":
-        return (f"a.id IN (SELECT article_id FROM citations WHERE id IN "
-                f"({fts_in('citations_fts', 'name', f.words)}))")
+        return ids.articles_in(
+            ("source", value), "SELECT article_id FROM citations WHERE id IN "
+            "(SELECT rowid FROM citations_fts WHERE citations_fts MATCH :m)",
+            {"m": "name : " + fts_phrase(f.words)}, param)
     ref = "a.id" if kind.name == "article" else "i.article_id"
     if name == "tag":
         tag_ids = ids.tags(value)

@@ -424,3 +424,13 @@ def test_search_never_raises(engine: SqliteSearch, query: str) -> None:
 def test_search_syntax_soup_never_raises(engine: SqliteSearch, parts: list[str]) -> None:
     res = engine.search(" ".join(parts))
     assert res.error is None or res.error.startswith("could not understand")
+
+
+@pytest.mark.parametrize("query", ["source:reuters", "site:ledger.example",
+                                   'site:"coastal herald" harbour', 'author:"ann bo"',
+                                   "harbour -author:roe"])
+def test_article_filters_same_inline_or_as_id_lists(engine: SqliteSearch, query: str,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    as_list = keys(engine.search(query))
+    monkeypatch.setattr(search_mod, "ARTICLE_SET_LIMIT", 0)  # subqueries in each statement
+    assert keys(engine.search(query)) == as_list and as_list
