@@ -16,6 +16,7 @@ from __future__ import annotations
 import html as htmlmod
 import logging
 import re
+import threading
 from dataclasses import dataclass
 
 import lxml.etree as etree
@@ -68,6 +69,7 @@ _BAD_PAIRS = (("read", "more"), ("more", "stories"), ("most", "read"), ("pull", 
               ("screen", "reader"), ("visually", "hidden"), ("post", "meta"), ("you", "might"))
 _KEEP_WORDS = {"key", "points", "keypoints"}  # liveblog key points are body
 _COMMENT_WORDS = {"comment", "comments", "commentlist", "disqus", "discussion", "replies", "reply"}
+_COMMENT_PREFIX_RE = re.compile(r"comment(?!ar|at)")
 _INLINE_TAGS = frozenset(
     {"span", "a", "b", "strong", "em", "i", "u", "small", "font", "abbr", "mark", "sup", "sub", "q", "s", "label"}
 )
@@ -95,8 +97,29 @@ def _class_words(el: etree._Element) -> list[str]:
     return [w.lower() for w in _WORD_SPLIT_RE.split(raw) if w]
 
 
+_LOCAL = threading.local()
+
+
+def _memo() -> dict | None:
+    return getattr(_LOCAL, "memo", None)
+
+
 def is_boilerplate_el(el: etree._Element) -> bool:
-    """True when the element's tag, role or class/id words mark it as page furniture."""
+    """True when the element's tag, role or class/id words mark it as page furniture.
+
+    Verdicts are memoised per element for the duration of one :func:`extract_body_parts`
+    call (the memo is cleared when it returns); thread-local, see ``_memo``.
+    """
+    memo = _memo()
+    if memo is not None:
+        r = memo.get(el)
+        if r is None:
+            r = memo[el] = _is_boilerplate_el(el)
+        return r
+    return _is_boilerplate_el(el)
+
+
+def _is_boilerplate_el(el: etree._Element) -> bool:
     tag = tag_of(el)
     if tag in SKIP_TAGS:
         return True
@@ -122,7 +145,7 @@ def is_boilerplate_el(el: etree._Element) -> bool:
     if tag in _INLINE_TAGS:
         return bool(ws & _INLINE_BAD_WORDS) or ("visually" in ws and "hidden" in ws) or (
             "sr" in ws and "only" in ws)
-    comments = bool(ws & _COMMENT_WORDS) or any(re.match(r"comment(?!ar|at)", w) for w in ws)
+    comments = bool(ws & _COMMENT_WORDS) or any(_COMMENT_PREFIX_RE.match(w) for w in ws)
     hit = (bool(ws & _BAD_WORDS) or comments
            or any(x in ws and y in ws for x, y in _BAD_PAIRS) or bool(_SUBSTRING_BAD_RE.search(joined)))
     if hit and not comments and _looks_like_article(el, ws):
@@ -510,6 +533,14 @@ def _footer_lines(raw: list[Block]) -> list[tuple[str, list[tuple[str, str]]]]:
 def extract_body_parts(root: etree._Element, title: str | None = None, article_body: str | None = None,
                        authors: list[str] | None = None) -> BodyParts:
     """The article paragraphs (see module docstring), the container and footer lines."""
+    _LOCAL.memo = {}
+    try:
+        return _extract_body_parts(root, title, article_body)
+    finally:
+        _LOCAL.memo = None
+
+
+def _extract_body_parts(root: etree._Element, title: str | None, article_body: str | None) -> BodyParts:
     container, coverage = find_container_scored(root)
     if container is None:
         return BodyParts(None, [], [])

@@ -126,8 +126,15 @@ def _credit_els(scope: etree._Element):
     for el in scope.iter():
         if not isinstance(el.tag, str) or tag_of(el) in ("script", "style"):
             continue
-        cls = " ".join(el.get(k, "") for k in ("class", "itemprop", "data-testid"))
-        if cls and _CREDIT_CLASS_RE.search(cls):
+        a = el.attrib
+        if not a:
+            continue
+        cls = a.get("class")
+        ip = a.get("itemprop")
+        dt = a.get("data-testid")
+        if (cls and _CREDIT_CLASS_RE.search(cls)) or (ip and _CREDIT_CLASS_RE.search(ip)) or (
+            dt and _CREDIT_CLASS_RE.search(dt)
+        ):
             # inside a figure, or a short credit line
             yield el
 

@@ -148,6 +148,11 @@ def normalize_date(value: str | None) -> str | None:
     m = re.match(r"^(\d{4})-(\d{2})-(\d{2})$", value)
     if m:
         return value
+    if re.match(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", value):
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00")).isoformat()
+        except ValueError:
+            pass
     m = re.match(r"^(\d{4})(\d{2})(\d{2})$", value)
     if m:
         return f"{m.group(1)}-{m.group(2)}-{m.group(3)}"

@@ -276,14 +276,17 @@ def _attribution_after(after: str) -> Attribution | None:
             a.cue = m.group("verb")
             return a
         return None
-    m = re.match(rf"^\s*[,—–-]?\s*(?P<subj>[^.;:!?]{{1,160}}?)\s+(?P<verb>{_VERB_ALT})\b", seg)
-    if m and not m.group("verb").endswith("ing") and not re.match(r"^\s*[,—–-]?\s*(?:and|but|or|nor|to|that|which|as|because|while|when|if|so|than|then|after|before)\b", seg, re.I):
-        subj = m.group("subj")
+    vm = _VERB_RE.search(seg, 0, 200)
+    lead = re.match(r"^\s*[,—–-]?\s*", seg).end()
+    if (vm and vm.start() > lead and not vm.group(0).endswith("ing")
+            and not re.search(r"[.;:!?]", seg[lead : vm.start()])
+            and not re.match(r"^\s*[,—–-]?\s*(?:and|but|or|nor|to|that|which|as|because|while|when|if|so|than|then|after|before)\b", seg, re.I)):
+        subj = seg[lead : vm.start()]
         if len(_REL_CLAUSE_RE.sub(",", subj).split()) > 14:
             return None
         a = parse_subject(subj)
         if a is not None:
-            a.cue = m.group("verb")
+            a.cue = vm.group(0)
             return a
     return None
 

@@ -69,6 +69,7 @@ class _Index:
     by_lower: dict[str, Outlet]  # lower-cased alias -> outlet
     by_domain: dict[str, Outlet]  # bare host -> outlet
     max_words: int
+    first_words: dict[str, int]  # first word of an alias -> most words of aliases starting with it
 
 
 @functools.lru_cache(maxsize=1)
@@ -86,7 +87,11 @@ def _index() -> _Index:
     by_lower: dict[str, Outlet] = {}
     for a, o in by_alias.items():
         by_lower.setdefault(a.lower(), o)
-    return _Index(by_alias, by_lower, by_domain, max(len(a.split()) for a in by_alias))
+    first: dict[str, int] = {}
+    for a in by_alias:
+        w = a.split()
+        first[w[0]] = max(first.get(w[0], 0), len(w))
+    return _Index(by_alias, by_lower, by_domain, max(len(a.split()) for a in by_alias), first)
 
 
 _TOKEN_RE = re.compile(r"[\w][\w&'’.\-/]*|&")
@@ -113,8 +118,13 @@ def find_aliases(text: str) -> list[AliasMatch]:
         if not (w0[:1].isupper() or w0[:1].isdigit()):
             i += 1
             continue
+        longest = max(idx.first_words.get(w0, 0), idx.first_words.get(w0.rstrip(".,;:'’"), 0),
+                      idx.first_words.get(re.sub(r"['’]s$", "", w0.rstrip(".,;:")), 0))
+        if not longest:
+            i += 1
+            continue
         found = None
-        for k in range(min(idx.max_words, n - i), 0, -1):
+        for k in range(min(longest, n - i), 0, -1):
             start = toks[i][0]
             end = toks[i + k - 1][1]
             cand = text[start:end]
