@@ -446,6 +446,16 @@ def extract_metadata(root, url: str | None = None, nodes: list[dict] | None = No
          micro.get("datepublished"),
          *[t.get("datetime") for t in list(root.iter("time"))[:20]]],
     )
+    if md.published and re.search(r"T\d\d:\d\d.*(?:\+00:00|Z)$", md.published):
+        # a UTC timestamp can fall on the next day; the page's printed date is the site's own
+        shown = normalize_date(_visible_date(root))
+        if shown and len(shown) == 10 and shown != md.published[:10]:
+            try:
+                delta = abs((datetime.fromisoformat(shown) - datetime.fromisoformat(md.published[:10])).days)
+            except ValueError:
+                delta = 99
+            if delta == 1:
+                md.published = shown
     if not md.modified:
         md.modified = normalize_date(_first(metas, "article:modified_time", "og:updated_time"))
 

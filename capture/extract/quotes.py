@@ -335,8 +335,13 @@ def _is_not_speech(before: str, inner: str, after: str, attributed: bool, explic
         return True
     if re.search(r"\b(?:book|novel|memoir|film|movie|song|album|series|show|documentary|play|poem|podcast|episode)s?\s*,?\s*$", b, re.I):
         return True
+    # a title named right after: "Night Harbor," a 2019 documentary
+    if _WORK_AFTER_RE.match(after):
+        return True
     if explicit_after:
         return False
+    if _is_title_case(words) and not re.search(r"[.!?]$", inner):
+        return True  # "Boats Not Excuses", "The Salt Orchard": titles, signs, slogans
     if _TITLE_CUE_RE.search(b) and not attributed:
         return True
     if not attributed and len(words) <= 4:
@@ -345,6 +350,25 @@ def _is_not_speech(before: str, inner: str, after: str, attributed: bool, explic
         # a short partial quote needs its speech verb in the same sentence
         return not _VERB_RE.search(_split_sentence_tail(b))
     return False
+
+
+_WORK_AFTER_RE = re.compile(
+    r"^\s*,?\s*(?:(?:a|an|the|his|her|their|its)\s+)?(?:\d{4}\s+|new\s+|recent\s+|best-selling\s+|hit\s+)?"
+    r"(?:book|novel|memoir|film|movie|documentary|song|single|album|series|show|sitcom|play|musical|opera|"
+    r"podcast|episode|essay|poem|painting|exhibit|exhibition|video game|game)\b",
+    re.I,
+)
+_SMALL_WORDS = {"a", "an", "the", "of", "in", "on", "at", "to", "for", "and", "or", "but", "with", "by",
+                "from", "not", "is", "as", "vs", "de", "la", "le"}
+
+
+def _is_title_case(words: list[str]) -> bool:
+    """Most words capitalised (small words aside): a title, slogan or sign, not a sentence."""
+    content = [w for w in words if w.lower().strip(",.!?'’\"") not in _SMALL_WORDS]
+    if len(words) < 2 or len(content) < 2:
+        return False
+    caps = sum(1 for w in content if w[:1].isupper() or w[:1].isdigit())
+    return caps == len(content)
 
 
 def _sentence_has_verb(before: str) -> bool:

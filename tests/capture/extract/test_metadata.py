@@ -99,3 +99,9 @@ def test_organisation_author_is_not_a_writer_and_author_url_is_ignored():
 def test_publisher_falls_back_to_the_host():
     md = meta("<html><body><h1>Hello</h1></body></html>", "https://www.smalltown-news.example/a")
     assert md.publisher == "smalltown-news.example"
+
+
+def test_utc_timestamp_yields_to_the_printed_day():
+    md = meta("""<html><head><meta property="article:published_time" content="2024-03-14T03:10:00Z">
+    </head><body><h1>Late vote</h1><p class="date">March 13, 2024</p><p>Text of the story.</p></body></html>""")
+    assert md.published == "2024-03-13"

@@ -165,3 +165,16 @@ def test_org_spokesperson_before_name():
     got, qs = run("A spokeswoman for the Department of Health, Carla Diaz, said the agency was “reviewing the findings.”")
     assert got == [("reviewing the findings.", "Carla Diaz")]
     assert qs[0].role == "A spokeswoman for the Department of Health"
+
+
+def test_titles_named_after_the_quote_and_title_case_signs():
+    got, _ = run(
+        "She first appeared in “Night Harbor,” a 2019 documentary about fishing towns.",
+        "Marchers carried banners that said “Housing Is A Right” through downtown.",
+    )
+    assert got == []
+
+
+def test_participle_after_a_quote_does_not_name_the_speaker():
+    got, _ = run("In a statement, Skylark said the change would “speed up boarding,” adding that most fliers travel light.")
+    assert got == [("speed up boarding", "Skylark")]
