@@ -95,6 +95,7 @@ class DetailsTabs(QTabWidget):
             tree.itemClicked.connect(self._item_chosen)
             tree.itemActivated.connect(self._item_chosen)
         self.sources.itemDoubleClicked.connect(self._source_link)
+        self.focus_speaker: str | None = None  # set while the library is filtered by a speaker
         self.clear_all()
 
     def clear_all(self) -> None:
@@ -120,6 +121,11 @@ class DetailsTabs(QTabWidget):
                 who += f", {q['role']}"
             item.setToolTip(1, who)
             item.setData(0, RANGE_ROLE, (q.get("start", -1), q.get("end", -1)))
+            if self.focus_speaker and q.get("speaker") == self.focus_speaker:
+                for col in (0, 1):
+                    font = item.font(col)
+                    font.setBold(True)
+                    item.setFont(col, font)
             self.quotes.addTopLevelItem(item)
         for src in art.get("sources", []):
             item = QTreeWidgetItem([src["name"], KIND_LABELS.get(src["kind"], src["kind"]),
@@ -208,6 +214,13 @@ class DetailsTabs(QTabWidget):
             add(_when(c["fetched_at"]), f"HTTP {c['status']}  sha256 {c['sha256']}", hist,
                 monospace=True)
         hist.setExpanded(True)
+
+    def first_quote_of(self, speaker: str) -> QTreeWidgetItem | None:
+        for i in range(self.quotes.topLevelItemCount()):
+            item = self.quotes.topLevelItem(i)
+            if item.text(1) == speaker:
+                return item
+        return None
 
     def _item_chosen(self, item: QTreeWidgetItem, _column: int = 0) -> None:
         span = item.data(0, RANGE_ROLE)

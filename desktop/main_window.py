@@ -125,6 +125,7 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_status_bar()
         self._wire()
+        self._set_tab_order()
         self._restore_state()
 
         self.refresh_library()
@@ -346,6 +347,14 @@ class MainWindow(QMainWindow):
         self.search.cleared.connect(self._search_cleared)
         self.search_panel.hit_chosen.connect(self.open_hit)
 
+    def _set_tab_order(self) -> None:
+        """Tab walks the window left to right, top to bottom."""
+        chain = [self.search_field, self.sidebar, self.table, self.search_panel.view,
+                 self.reader, self.details, self.queue_panel.view, self.queue_panel.retry_button,
+                 self.queue_panel.cancel_button, self.queue_panel.clear_button]
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+
     # ---- state ----------------------------------------------------------------------------
     def _restore_state(self) -> None:
         qs = self.qsettings
@@ -405,6 +414,8 @@ class MainWindow(QMainWindow):
             self.pages.setCurrentIndex(PAGE_QUEUE)
             return
         self.pages.setCurrentIndex(PAGE_LIBRARY)
+        self.details.focus_speaker = value if kind == "speaker" else None
+        self._shown_article = None  # re-render the kept article for the new focus
         if kind == "library":
             self._filter_label = ""
             self.model.set_filter(None)
@@ -480,8 +491,14 @@ class MainWindow(QMainWindow):
                 return
             self.reader.show_bundle(bundle)
             self.details.show_bundle(bundle)
+            focus = self.details.focus_speaker and \
+                self.details.first_quote_of(self.details.focus_speaker)
             if span is not None:
                 self.reader.show_range(*span)
+            elif focus:  # filtered by a speaker: go to their first quote in this article
+                self.details.quotes.setCurrentItem(focus)
+                self.details.setCurrentWidget(self.details.quotes)
+                self.details._item_chosen(focus)
             elif find:
                 self.reader.find(find)
             self.article_loaded.emit(article_id)

@@ -159,11 +159,11 @@ def main(argv: list[str] | None = None) -> int:
         win.sidebar.choose("speaker", "Ines Vardy")
         settle(win)
         win.library_split.setSizes([150, HEIGHT - 150])
-        first = win.details.quotes.topLevelItem(1) or win.details.quotes.topLevelItem(0)
-        if first is not None:
-            win.details.quotes.setCurrentItem(first)
-            win.details.quotes.itemClicked.emit(first, 0)
-        settle(win)
+        bridge = next(i for i in range(win.model.rowCount())
+                      if "Harbour Bridge" in (win.model.row_at(i).title or ""))
+        win.table.selectRow(bridge)
+        wait_until(lambda: win.reader.article_id == win.model.row_at(bridge).id)
+        settle(win)  # the reader jumps to her first quote in the article
         win.grab().save(str(out / "reader-quotes.png"))
 
         # Capture queue, with two slow pages still downloading and one waiting
