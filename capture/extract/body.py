@@ -60,7 +60,8 @@ _BAD_WORDS = {
     "ufi", "like", "alert", "scorestrip", "boxscore", "ticker", "weatherbar",
     "preamble", "correction", "disclaimer", "gallery", "inset", "hero", "figure", "overline",
     "media", "image", "photo", "thumbnail", "embed", "onward", "speechify",
-    "sronly", "notice", "pencraft", "storyhead", "rubric",
+    "sronly", "notice", "pencraft", "storyhead", "rubric", "twitter", "tweet", "instagram",
+    "tiktok", "facebook", "youtube", "iframe", "podcast",
 }
 # words that keep an element even if a bad word is present (e.g. "article-body media")
 _GOOD_WORDS = {"articlebody", "storybody", "entrycontent", "postbody", "bodytext", "storytext"}
@@ -486,6 +487,13 @@ def filter_blocks(blocks: list[Block], title: str | None, article_body: str | No
         in_tokens = sum(len(b.text.split()) for b, c in zip(out, covered, strict=True) if c)
         if ab_tokens and in_tokens >= 0.8 * ab_tokens:
             out = [b for b, c in zip(out, covered, strict=True) if c]
+    # pull-quotes: a short block repeating words of a longer paragraph
+    keys = [" " + " ".join(_norm_tokens(b.text)) + " " if len(b.text) < 20_000 else "" for b in out]
+    out = [
+        b for i, b in enumerate(out)
+        if not (b.kind in ("blockquote", "p", "h3", "h4") and 3 <= len(b.text.split()) <= 40
+                and any(j != i and len(keys[j]) > len(keys[i]) and keys[i] in keys[j] for j in range(len(out))))
+    ]
     # teaser links to other stories on the same site ("Ferry operator apologises ...")
     out = [b for b in out if not (b.kind in ("li", "p") and len(b.text.split()) <= 15 and _is_link_only(b, internal_only=True))]
     # drop trailing short link-only lines

@@ -204,3 +204,20 @@ def test_legacy_br_paragraphs_without_p_tags(page):
     assert paras[0].startswith("The Mill Street bridge will close")
     assert "Classifieds" not in ex.text and "Contact us" not in ex.text
     assert ex.quotes[0].speaker == "Paula Ekdahl" and ex.quotes[0].role == "county engineer"
+
+
+def test_pull_quote_and_embedded_tweet_left_out():
+    from capture.extract import extract
+
+    html = """<html><body><article><h1>Council backs new park</h1>
+    <p>The council voted 6-1 on Monday to turn the old rail yard into a park with a playground and a pond.</p>
+    <p>“Every neighborhood deserves green space within a short walk,” said council member Rosa Ibarra, who sponsored the plan.</p>
+    <blockquote><p>Every neighborhood deserves green space within a short walk</p></blockquote>
+    <blockquote class="twitter-tweet"><p>Huge win for the east side tonight! #parks</p>— Rosa Ibarra (@rosaibarra)</blockquote>
+    <p>Construction is expected to start next spring and take about 18 months, according to the parks department.</p>
+    </article></body></html>"""
+    ex = extract(html, "https://www.example.org/news/park")
+    paras = ex.text.split("\n\n")
+    assert len(paras) == 3
+    assert "Huge win" not in ex.text
+    assert [q.text for q in ex.quotes] == ["Every neighborhood deserves green space within a short walk"]
