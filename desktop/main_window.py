@@ -596,7 +596,8 @@ class MainWindow(QMainWindow):
         self.progress.setTextVisible(True)
         if event.state == "done" and event.article_id is not None:
             self.status_label.setText(f"Captured: {event.message or event.url}")
-            self._refresh_timer.start()  # coalesce: one refresh per burst of captures
+            if not self._refresh_timer.isActive():  # at most one refresh per 0.4 s
+                self._refresh_timer.start()
         elif event.state == "failed":
             self.status_label.setText(f"Could not capture {event.url}: {event.message}")
 
