@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .gender import honorific_genders
+
 # a capitalised word (Unicode letters), allowing O'Neil, Jean-Luc, McDonald, initials "J."
 _CAP = (r"(?:(?:Mr|Mrs|Ms|Dr|Gov|Sen|Rep|Gen|Lt|Col|Sgt|Capt|Cmdr|Rev|St|Jr|Sr|Prof|Mt|Ft|Supt|Det|Insp)\."
         r"|[A-Z]\.|[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’\-]*)")
@@ -156,6 +158,7 @@ class NameBook:
 
     def __init__(self, text: str) -> None:
         self.full: list[str] = []
+        self.honorifics = honorific_genders(text)
         self.mentions = find_mentions(text)
         for mt in self.mentions:
             if mt.is_person and mt.name not in self.full:
@@ -210,9 +213,9 @@ class NameBook:
                 best = mt.name
         return self.resolve(best) if best else None
 
-    def last_person_mention(self, pos: int, exclude: list[tuple[int, int]] | None = None) -> tuple[str, int] | None:
-        """The last person named before ``pos`` (not inside quotes, not after a preposition)."""
-        best = None
+    def person_mentions_before(self, pos: int, exclude: list[tuple[int, int]] | None = None) -> list[tuple[str, int]]:
+        """People named before ``pos`` (not inside quotes, not after a preposition), latest first."""
+        out = []
         for mt in self.mentions:
             if mt.start >= pos:
                 break
@@ -220,5 +223,11 @@ class NameBook:
                 continue
             if exclude and any(a <= mt.start < b for a, b in exclude):
                 continue
-            best = mt
-        return (self.resolve(best.name), best.start) if best else None
+            out.append((self.resolve(mt.name), mt.start))
+        out.reverse()
+        return out
+
+    def last_person_mention(self, pos: int, exclude: list[tuple[int, int]] | None = None) -> tuple[str, int] | None:
+        """The last person named before ``pos`` (not inside quotes, not after a preposition)."""
+        found = self.person_mentions_before(pos, exclude)
+        return found[0] if found else None

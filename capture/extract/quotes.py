@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from capture.types import QuoteItem
 
+from .gender import compatible, gender_of
 from .names import NAME_RE, STOP_CAPS, NameBook, is_org_name, strip_titles
 
 log = logging.getLogger(__name__)
@@ -490,13 +491,17 @@ def _resolve_pronoun(pronoun: str, pos: int, book: NameBook, quoted: list[tuple[
         return last_speaker
     if pronoun == "i":
         return authors[0] if authors and len(authors) == 1 else last_speaker
-    named = book.last_person_mention(pos, quoted)
-    if named is None:
-        return last_speaker
-    name, at = named
-    if last_speaker and last_pos >= at:
-        return last_speaker
-    return name
+    # the latest person named (or the last speaker) whose gender does not contradict the pronoun
+    cands = book.person_mentions_before(pos, quoted)
+    if last_speaker and last_speaker[:1].isupper():
+        cands.append((last_speaker, last_pos))
+        cands.sort(key=lambda c: -c[1])
+    elif last_speaker and (not cands or last_pos >= cands[0][1]):
+        return last_speaker  # an unnamed role ("a loan officer") spoke last
+    for name, _at in cands[:8]:
+        if compatible(pronoun, gender_of(name, book.honorifics)):
+            return name
+    return cands[0][0] if cands else last_speaker
 
 
 def _last_org_before(text: str, pos: int) -> str | None:

@@ -178,3 +178,20 @@ def test_titles_named_after_the_quote_and_title_case_signs():
 def test_participle_after_a_quote_does_not_name_the_speaker():
     got, _ = run("In a statement, Skylark said the change would “speed up boarding,” adding that most fliers travel light.")
     assert got == [("speed up boarding", "Skylark")]
+
+
+def test_pronoun_skips_a_later_person_of_the_other_gender():
+    got, _ = run(
+        "Maria Delgado runs the food bank on Fifth Street.",
+        "Volunteers said demand doubled after Robert Klein closed his grocery in March.",
+        "“We ran out of eggs by noon,” she said.",
+    )
+    assert got == [("We ran out of eggs by noon", "Maria Delgado")]
+
+
+def test_honorific_gives_the_gender():
+    got, _ = run(
+        "Taylor Quinn and Jordan Blake both ran for the seat. Mr. Blake won by 40 votes.",
+        "Quinn conceded on Wednesday. “I called to congratulate him,” she said.",
+    )
+    assert got == [("I called to congratulate him", "Taylor Quinn")]
