@@ -19,13 +19,22 @@ does not do (RELIABILITY §1 "requests", §2):
   never by ``response.text``.
 
 Thread rules: one :class:`Fetcher` serves many worker threads at once. They
-share one ``requests.Session`` and so its connection pools (urllib3 pools are
-thread-safe). The session is never mutated after construction: its cookie jar
-refuses every cookie, and each fetch carries its own jar, so concurrent fetches
-share no state and a cookie set by one site during its redirect dance never
-leaks into another fetch. Proxies and ``.netrc`` from the environment are
-ignored (``trust_env = False``): the address policy must judge the real target.
-Call :meth:`Fetcher.close` once, after the workers are done.
+share one ``requests.Session`` and its one HTTP adapter, so keep-alive
+connections are pooled across workers (urllib3 pools are thread-safe; a session
+per thread via ``threading.local`` would multiply the pools and leave sessions
+unclosed when worker threads end). The session is never mutated after
+construction and is used only to prepare requests (which reads its headers);
+requests go straight to the adapter, bypassing ``Session.send``'s redirect and
+cookie machinery. Its cookie jar refuses every cookie, and each fetch carries its
+own jar, so concurrent fetches share no state and a cookie set by one site
+during its redirect dance never leaks into another fetch. Proxies and
+``.netrc`` from the environment are ignored (``trust_env = False``): the address
+policy must judge the real target. Call :meth:`Fetcher.close` once, after the
+workers are done.
+
+The body is read with urllib3's ``raw.stream`` (what ``iter_content`` uses)
+rather than ``iter_content`` itself, because ``iter_content`` turns a read
+timeout into a generic ``ConnectionError`` and hides which fault happened.
 """
 
 from __future__ import annotations

@@ -329,15 +329,16 @@ def _key_once(url: str) -> str:
 # find_urls
 # --------------------------------------------------------------------------------------
 
-# Anything with "scheme://", plus the schemes people paste without slashes.
+# Anything with "scheme://", plus the schemes people paste without slashes. A URL ends
+# at white space, quotes, angle brackets and CJK punctuation (text without spaces).
 _SCHEME_URL = re.compile(
     r"(?<![\w+.\-])(?:[A-Za-z][A-Za-z0-9+.\-]{0,15}://|(?:javascript|data|about|file|mailto):)"
-    r"[^\s<>\"`]*",
+    r"[^\s<>\"`。，、「」『』【】《》〈〉（）！？；：]*",
 )
 # A bare host name (at least one dot, alphabetic top-level domain), optional port and path.
 _BARE_URL = re.compile(
     r"(?<![\w@.:/\-%])(?:[^\W_](?:[\w\-]{0,62})\.)+[^\W\d_]{2,63}\.?(?::\d{1,5})?"
-    r"(?:[/?][^\s<>\"`]*)?(?![\w@\-])",
+    r"(?:[/?][^\s<>\"`。，、「」『』【】《》〈〉（）！？；：]*)?(?![\w@\-])",
 )
 _TRAILING = ".,;:!?'\"*_…’”»›"
 _PAIRS = {")": "(", "]": "[", "}": "{"}

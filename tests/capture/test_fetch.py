@@ -9,6 +9,7 @@ import socket
 import ssl
 import threading
 import time
+import tracemalloc
 import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -494,6 +495,22 @@ def test_gzip_bomb_is_capped_on_decoded_bytes(httpserver: HTTPServer, fetcher: F
     assert "after decompression" in err.message
 
 
+def test_gzip_bomb_memory_stays_bounded(httpserver: HTTPServer) -> None:
+    """64 MB of decoded zeros against a 4 MB cap: Python's peak allocation stays near
+    the cap (tracemalloc sees every thread, the server's included)."""
+    bomb = _gzip_bomb(64)
+    httpserver.expect_request("/bomb").respond_with_data(
+        bomb, content_type="text/html", headers={"Content-Encoding": "gzip"})
+    with Fetcher(SETTINGS.with_values(max_page_mb=4)) as fetcher:
+        tracemalloc.start()
+        try:
+            fails(fetcher, httpserver.url_for("/bomb"), "too_large")
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert peak < 16 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB"
+
+
 def test_gzip_page_is_stored_decoded(httpserver: HTTPServer, fetcher: Fetcher) -> None:
     httpserver.expect_request("/gz").respond_with_data(
         gzip.compress(PAGE.encode()), content_type="text/html", headers={"Content-Encoding": "gzip"})
@@ -631,6 +648,20 @@ def test_tls_hostname_mismatch(tls_ca: trustme.CA, tmp_path) -> None:
         with Fetcher(SETTINGS, ca_bundle=str(bundle)) as fetcher:
             err = fails(fetcher, server.url_for("/"), "tls")
         assert "127.0.0.1" in err.message
+    finally:
+        server.stop()
+
+
+def test_tls_expired_certificate(tls_ca: trustme.CA, tmp_path) -> None:
+    past = datetime.now(UTC) - timedelta(days=3)
+    server = _https_server(tls_ca, "127.0.0.1", not_before=past - timedelta(days=30),
+                           not_after=past)
+    bundle = tmp_path / "ca.pem"
+    tls_ca.cert_pem.write_to_path(str(bundle))
+    try:
+        with Fetcher(SETTINGS, ca_bundle=str(bundle)) as fetcher:
+            err = fails(fetcher, server.url_for("/"), "tls")
+        assert "expired" in err.message
     finally:
         server.stop()
 

@@ -212,6 +212,10 @@ def test_refused_urls_carry_a_reason() -> None:
     assert found[0].raw == "file:///etc/passwd"
 
 
+def test_cjk_punctuation_after_a_url() -> None:
+    assert _urls("见 https://example.com/新闻。然后") == ["https://example.com/%E6%96%B0%E9%97%BB"]
+
+
 def test_idn_in_text() -> None:
     assert _urls("Quelle: https://bücher.example/neu") == ["https://xn--bcher-kva.example/neu"]
 
