@@ -22,11 +22,12 @@ import logging
 import threading
 import zipfile
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from storage.export.bundle import (
@@ -58,6 +59,12 @@ from storage.models import (
     PhotoCredit,
     Quote,
     Tag,
+    article_tags,
+    claim_tags,
+    collection_articles,
+    collection_claims,
+    credit_tags,
+    quote_tags,
 )
 
 if TYPE_CHECKING:
@@ -67,6 +74,7 @@ log = logging.getLogger(__name__)
 
 MAX_JSON_FILE = 2 << 30
 MAX_URL_LIST = 64 << 20
+BLOB_WRITERS = 6
 
 Progress = Callable[[int, int], None]
 _CSV_HEADERS = tuple(",".join(cols).encode() for cols in COLUMNS.values())
@@ -215,19 +223,10 @@ def import_bundle(archive: Archive, path: Path, *, progress: Progress | None = N
                 raise ImportRefused(f"{path.name}: {info.filename} does not match the manifest")
             if progress:
                 progress(n, total * 2 + len(doc["articles"]))
-        # pass 2: store them (content-addressed: harmless if the transaction then fails)
-        for n, (sha, info) in enumerate(blob_members.items(), 1):
-            _check_cancel(cancel)
-            if archive.blobs.has(sha):
-                report.count(report.skipped, "blobs")
-                continue
-            stored = archive.blobs.put(read_member(zf, info))
-            if stored != sha:  # pragma: no cover - changed between the passes
-                raise ImportRefused(f"{path.name}: {info.filename} changed while importing")
-            report.count(report.added, "snapshots" if info.filename.startswith("snapshots/")
-                         else "images")
-            if progress:
-                progress(total + n, total * 2 + len(doc["articles"]))
+        # pass 2: store them (content-addressed: harmless if the transaction then fails).
+        # The blob store fsyncs every file; a few threads overlap those waits.
+        _store_blobs(archive, zf, blob_members, report, path.name, progress, cancel,
+                     total, total * 2 + len(doc["articles"]))
     absent = [s for s in snaps | images if s not in blob_members and not archive.blobs.has(s)]
     if absent:
         report.warnings.append(f"{len(absent)} snapshot(s)/image(s) are neither in the bundle nor "
@@ -235,6 +234,40 @@ def import_bundle(archive: Archive, path: Path, *, progress: Progress | None = N
     _write(archive, doc, report, progress, cancel, done_before=2 * total,
            grand_total=2 * total + len(doc["articles"]))
     return report
+
+
+def _store_blobs(archive: Archive, zf: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo],
+                 report: ImportReport, name: str, progress: Progress | None,
+                 cancel: threading.Event | None, done_before: int, grand_total: int) -> None:
+    pending: list[tuple[str, zipfile.ZipInfo, Future[str]]] = []
+
+    def settle(item: tuple[str, zipfile.ZipInfo, Future[str]]) -> None:
+        sha, info, fut = item
+        if fut.result() != sha:  # pragma: no cover - changed between the passes
+            raise ImportRefused(f"{name}: {info.filename} changed while importing")
+        report.count(report.added, "snapshots" if info.filename.startswith("snapshots/")
+                     else "images")
+
+    done = done_before
+    with ThreadPoolExecutor(max_workers=BLOB_WRITERS, thread_name_prefix="import-blob") as pool:
+        try:
+            for sha, info in members.items():
+                _check_cancel(cancel)
+                done += 1
+                if archive.blobs.has(sha):
+                    report.count(report.skipped, "blobs")
+                    continue
+                pending.append((sha, info, pool.submit(archive.blobs.put,
+                                                       read_member(zf, info))))
+                while len(pending) >= BLOB_WRITERS * 4:  # bounded memory in flight
+                    settle(pending.pop(0))
+                if progress:
+                    progress(done, grand_total)
+            while pending:
+                settle(pending.pop(0))
+        finally:
+            for _, _, fut in pending:
+                fut.cancel()
 
 
 def import_url_list(archive: Archive, path: Path, *, bookmarks: bool) -> ImportReport:
@@ -273,70 +306,74 @@ def _tag_key(name: str) -> str:
 
 
 class _Writer:
-    """Writes a validated document inside one session (the caller commits)."""
+    """Writes a validated document inside one session (the caller commits).
+
+    Association rows (tags, collections) are written with Core statements by id, so
+    a large existing collection is never loaded; the session is flushed and emptied
+    every few hundred articles, so memory does not grow with the import."""
 
     def __init__(self, s: Session, doc: dict[str, Any], report: ImportReport) -> None:
         self.s = s
         self.report = report
-        self.tags: dict[str, Tag] = {}
-        self.colls: dict[str, Collection] = {}
+        self.tag_ids: dict[str, int] = {}
+        self.coll_ids: dict[str, int] = {}
         self.tag_colors = {t["name"]: t.get("color") for t in doc["tags"]}
         self.coll_info = {c["name"]: c for c in doc["collections"]}
 
-    def tag(self, name: str) -> Tag:
+    def tag_id(self, name: str) -> int:
         key = _tag_key(name)
-        t = self.tags.get(key)
-        if t is None:
-            t = self.s.scalar(select(Tag).where(Tag.key == key))
-            if t is None:
-                t = self.s.scalar(select(Tag).where(Tag.name == name))
-            if t is None:
+        tid = self.tag_ids.get(key)
+        if tid is None:
+            tid = self.s.scalar(select(Tag.id).where(Tag.key == key))
+            if tid is None:
+                tid = self.s.scalar(select(Tag.id).where(Tag.name == name))
+            if tid is None:
                 t = Tag(name=name, key=key, color=self.tag_colors.get(name))
                 self.s.add(t)
+                self.s.flush()
+                tid = t.id
                 self.report.count(self.report.added, "tags")
-            self.tags[key] = t
-        return t
+            self.tag_ids[key] = tid
+        return tid
 
-    def collection(self, name: str) -> Collection:
-        c = self.colls.get(name)
-        if c is None:
-            c = self.s.scalar(select(Collection).where(Collection.name == name))
-            if c is None:
+    def collection_id(self, name: str) -> int:
+        cid = self.coll_ids.get(name)
+        if cid is None:
+            cid = self.s.scalar(select(Collection.id).where(Collection.name == name))
+            if cid is None:
                 info = self.coll_info.get(name, {})
                 c = Collection(name=name, description=info.get("description") or "")
                 if info.get("created_at"):
                     c.created_at = parse_time(info["created_at"])
                 self.s.add(c)
+                self.s.flush()
+                cid = c.id
                 self.report.count(self.report.added, "collections")
-            self.colls[name] = c
-        return c
+            self.coll_ids[name] = cid
+        return cid
 
-    def _merge_tags(self, current: list[Tag], names: list[str]) -> int:
-        have = {t.key for t in current}
-        n = 0
-        for name in names:
-            t = self.tag(name)
-            if t.key not in have:
-                current.append(t)
-                have.add(t.key)
-                n += 1
-        return n
+    def _link(self, table: Table, key: str, value: int, other: str, other_id: int,
+              new_row: bool) -> int:
+        """Insert one association row unless it exists; 1 when inserted."""
+        if not new_row and self.s.execute(select(table.c[key]).where(
+                table.c[key] == value, table.c[other] == other_id)).first() is not None:
+            return 0
+        self.s.execute(insert(table).values({key: value, other: other_id}))
+        return 1
 
-    def _join_collections(self, obj: Article | Claim, names: list[str]) -> int:
-        n = 0
-        for name in names:
-            coll = self.collection(name)
-            members = coll.articles if isinstance(obj, Article) else coll.claims
-            if obj not in members:
-                members.append(obj)
-                n += 1
-        return n
+    def _tags(self, table: Table, key: str, row_id: int, names: list[str], new_row: bool) -> int:
+        return sum(self._link(table, key, row_id, "tags_id", tid, new_row)
+                   for tid in dict.fromkeys(self.tag_id(n) for n in names))
+
+    def _collections(self, table: Table, key: str, row_id: int, names: list[str],
+                     new_row: bool) -> int:
+        return sum(self._link(table, key, row_id, "collections_id", cid, new_row)
+                   for cid in dict.fromkeys(self.collection_id(n) for n in names))
 
     def find_article(self, rec: dict[str, Any]) -> Article | None:
         opts = [selectinload(Article.captures).selectinload(Capture.assets),
                 selectinload(Article.quotes), selectinload(Article.citations),
-                selectinload(Article.credits), selectinload(Article.claims),
-                selectinload(Article.tags)]
+                selectinload(Article.credits), selectinload(Article.claims)]
         art = self.s.scalar(select(Article).where(Article.canonical_url == rec["canonical_url"])
                             .options(*opts))
         if art is None:
@@ -350,12 +387,14 @@ class _Writer:
         new = art is None
         changed = 0
         if art is None:
+            # empty relationship lists: known empty, so never lazy-loaded
             art = Article(canonical_url=rec["canonical_url"], url=rec["url"], site=rec["site"],
                           title=rec["title"], authors=rec["authors"], publisher=rec["publisher"],
                           published=rec["published"], language=rec["language"],
                           description=rec["description"], text=rec["text"],
                           reader_html=rec["reader_html"], word_count=rec["word_count"],
-                          status=rec["status"])
+                          status=rec["status"], captures=[], quotes=[], citations=[],
+                          credits=[], claims=[])
             if rec["created_at"]:
                 art.created_at = parse_time(rec["created_at"])
             self.s.add(art)
@@ -393,8 +432,9 @@ class _Writer:
             for a in cap.assets:
                 asset_by_sha.setdefault(a.sha256, a)
         changed += self._items(art, rec, caps, asset_by_sha)
-        changed += self._merge_tags(art.tags, rec["tags"])
-        changed += self._join_collections(art, rec["collections"])
+        changed += self._tags(article_tags, "articles_id", art.id, rec["tags"], new)
+        changed += self._collections(collection_articles, "articles_id", art.id,
+                                     rec["collections"], new)
         if new:
             self.report.count(self.report.added, "articles")
         elif changed:
@@ -405,10 +445,12 @@ class _Writer:
     def _items(self, art: Article, rec: dict[str, Any], caps: dict[str, Capture],
                asset_by_sha: dict[str, Asset]) -> int:
         changed = 0
+        links: list[tuple[Table, str, Any, list[str], bool, str]] = []
         have_q = {(q.text, q.speaker, q.start, q.end): q for q in art.quotes}
         for q in rec["quotes"]:
             key = (q["text"], q["speaker"], q["start"], q["end"])
             row = have_q.get(key)
+            fresh = row is None
             if row is None:
                 row = Quote(article_id=art.id, text=q["text"], speaker=q["speaker"],
                             role=q["role"], cue=q["cue"], start=q["start"], end=q["end"],
@@ -419,7 +461,7 @@ class _Writer:
                 self.report.count(self.report.added, "quotes")
             else:
                 self.report.count(self.report.skipped, "quotes")
-            changed += self._merge_tags(row.tags, q["tags"])
+            links.append((quote_tags, "quotes_id", row, q["tags"], fresh, "tags"))
         have_s = {(c.name, c.kind, c.url, c.context) for c in art.citations}
         for c in rec["sources"]:
             key = (c["name"], c["kind"], c["url"], c["context"])
@@ -435,6 +477,7 @@ class _Writer:
         for c in rec["photo_credits"]:
             key = (c["credit"], c["image_url"], c["photographer"], c["caption"])
             row = have_c.get(key)
+            fresh = row is None
             if row is None:
                 asset = asset_by_sha.get(c["image_sha256"] or "")
                 row = PhotoCredit(article_id=art.id, credit=c["credit"],
@@ -447,11 +490,12 @@ class _Writer:
                 self.report.count(self.report.added, "credits")
             else:
                 self.report.count(self.report.skipped, "credits")
-            changed += self._merge_tags(row.tags, c["tags"])
+            links.append((credit_tags, "photo_credits_id", row, c["tags"], fresh, "tags"))
         have_cl = {(c.text, c.start, c.end, c.note, c.verdict): c for c in art.claims}
         for c in rec["claims"]:
             key = (c["text"], c["start"], c["end"], c["note"], c["verdict"])
             row = have_cl.get(key)
+            fresh = row is None
             if row is None:
                 cap = caps.get(c["capture_sha256"] or "")
                 row = Claim(article_id=art.id, capture_id=cap.id if cap is not None else None,
@@ -468,8 +512,15 @@ class _Writer:
                 self.report.count(self.report.added, "claims")
             else:
                 self.report.count(self.report.skipped, "claims")
-            changed += self._merge_tags(row.tags, c["tags"])
-            changed += self._join_collections(row, c["collections"])
+            links.append((claim_tags, "claims_id", row, c["tags"], fresh, "tags"))
+            links.append((collection_claims, "claims_id", row, c["collections"], fresh,
+                          "collections"))
+        self.s.flush()
+        for table, col, row, names, fresh, what in links:
+            if what == "tags":
+                changed += self._tags(table, col, row.id, names, fresh)
+            else:
+                changed += self._collections(table, col, row.id, names, fresh)
         return changed
 
 
@@ -486,6 +537,7 @@ def _write(archive: Archive, doc: dict[str, Any], report: ImportReport,
             w.article(rec)
             if n % 200 == 0:
                 s.flush()
+                s.expunge_all()  # keep the session small; ids are cached, not objects
             if progress:
                 progress(done_before + n, total)
         _check_cancel(cancel)
