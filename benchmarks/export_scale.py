@@ -4,7 +4,7 @@ ZIP evidence bundle and as JSON. Each export runs in a fresh child process, whic
 reports its wall time and peak RSS (``ru_maxrss``); the same is done for a tenth of
 the articles, so a flat memory profile shows as (nearly) the same peak for both.
 
-    .venv/bin/python benchmarks/export_scale.py [--n 10000] [--keep DIR]
+    .venv/bin/python benchmarks/export_scale.py [--n 10000] [--keep DIR] [--import]
 
 The archive is built in bulk (one transaction, blobs written without per-file
 fsync: this is a benchmark fixture, not how Cuttings stores captures).
@@ -133,9 +133,24 @@ def child(db: str, fmt: str, out: str, limit: int) -> None:
                       "peak_rss_mb": round(rss_mb, 1), "bytes": result.bytes_written}))
 
 
+def import_child(db: str, bundle: str) -> None:
+    from storage.archive import Archive
+    from storage.export import import_path
+
+    archive = Archive.open(db)
+    start = time.perf_counter()
+    report = import_path(archive, bundle)
+    elapsed = time.perf_counter() - start
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"format": "import", "articles": report.added.get("articles", 0),
+                      "seconds": round(elapsed, 2), "peak_rss_mb": round(rss_mb, 1)}))
+
+
 def run_child(db: Path, fmt: str, out: Path, limit: int) -> dict:
-    proc = subprocess.run([sys.executable, __file__, "--child", str(db), fmt, str(out),
-                           str(limit)], capture_output=True, text=True, cwd=ROOT, check=False)
+    argv = (["--import-child", str(db), str(out)] if fmt == "import"
+            else ["--child", str(db), fmt, str(out), str(limit)])
+    proc = subprocess.run([sys.executable, __file__, *argv], capture_output=True, text=True,
+                          cwd=ROOT, check=False)
     if proc.returncode != 0:
         raise SystemExit(proc.stderr)
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -145,9 +160,15 @@ def main() -> int:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         child(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
         return 0
+    if len(sys.argv) > 1 and sys.argv[1] == "--import-child":
+        import_child(sys.argv[2], sys.argv[3])
+        return 0
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=10_000)
     ap.add_argument("--keep", help="build in this folder and keep it")
+    ap.add_argument("--import", dest="do_import", action="store_true",
+                    help="also import the full ZIP bundle into an empty archive (time, RSS; "
+                         "import parses the whole JSON, so its memory is not flat)")
     args = ap.parse_args()
     folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="cuttings-exp-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -165,6 +186,18 @@ def main() -> int:
                   f"peak RSS {r['peak_rss_mb']:>6.1f} MB  {r['bytes'] / 1e6:>8.1f} MB written",
                   flush=True)
     worst = max(r["peak_rss_mb"] for r in rows)
+    if args.do_import:
+        target = folder / "imported.db"
+        for extra in (target, target.with_name(target.name + ".blobs")):
+            if extra.is_dir():
+                import shutil
+
+                shutil.rmtree(extra)
+            elif extra.exists():
+                extra.unlink()
+        r = run_child(target, "import", folder / f"out-{args.n}.zip", args.n)
+        print(f"import {r['articles']:>6} articles  {r['seconds']:>7.2f} s  "
+              f"peak RSS {r['peak_rss_mb']:>6.1f} MB  (from the ZIP bundle)", flush=True)
     print(f"worst peak RSS {worst:.1f} MB ({'OK' if worst < 300 else 'OVER'} the 300 MB bound)")
     if not args.keep:
         import shutil
