@@ -198,6 +198,22 @@ def _detect(sample: bytes) -> str | None:
     return _codec(best.encoding)
 
 
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+
+
+def _mostly_utf8(body: bytes) -> str | None:
+    """UTF-8 with a few damaged bytes (a stray byte, a cut character) decoded with
+    replacement characters, instead of letting detection pick a single-byte code page
+    that turns every accented letter of the page into mojibake. "A few": at most 5 % of
+    the non-ASCII bytes; text in Latin-1 or a Cyrillic code page fails almost every one."""
+    high = len(body) - len(body.translate(None, _HIGH_BYTES))
+    if not high:
+        return None
+    text = body.decode("utf-8", "replace")
+    bad = text.count("\ufffd") - body.count("\ufffd".encode())
+    return text if bad * 20 <= high else None
+
+
 def decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:
     """Decode an HTML document's bytes: ``(text, encoding name)``.
 
@@ -227,6 +243,9 @@ def decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:
         return body.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    text = _mostly_utf8(body)
+    if text is not None:
+        return text, "utf-8"
     detected = _detect(body[:262144])
     if detected is not None:
         return body.decode(detected, "replace"), detected
@@ -707,7 +726,7 @@ class Fetcher:
                 check_bytes: Callable[[bytes, str], str | None], what: str) -> _Download:
         status = resp.status_code
         if not 200 <= status < 300:
-            reason = resp.reason or ""
+            reason = _short(resp.reason or "", 60)
             note = job.retry_note if status in RETRY_STATUSES else ""
             message = (f"the site answered HTTP {status} {reason}".rstrip() + note
                        if status >= 400 else f"unexpected answer from the site: HTTP {status}")

@@ -85,7 +85,9 @@ def numeric_host(host: str) -> IPAddress | None:
 def is_local_address(ip: IPAddress) -> bool:
     """True for any address that is not plainly on the public internet."""
     if isinstance(ip, ipaddress.IPv6Address):
-        inner: ipaddress.IPv4Address | None = ip.ipv4_mapped or ip.sixtofour
+        if ip.ipv4_mapped is not None:  # ::ffff:a.b.c.d connects to a.b.c.d itself
+            return is_local_address(ip.ipv4_mapped)
+        inner: ipaddress.IPv4Address | None = ip.sixtofour
         if inner is None and ip.teredo:
             inner = ip.teredo[1]
         if inner is None and ip in _NAT64:
