@@ -54,8 +54,18 @@ def _reader_html(blocks: list[Block], images, base_url: str | None) -> str:
     for img in lead[:1]:
         cap = f"<figcaption>{htmlmod.escape(img.caption)}</figcaption>" if img.caption else ""
         parts.append(f'<figure><img src="{htmlmod.escape(img.url, quote=True)}" alt="{htmlmod.escape(img.alt, quote=True)}">{cap}</figure>')
+    lead_keys = {_image_key(i.url) for i in lead[:1]}
     in_list = False
     for b in blocks:
+        if b.kind == "figure":
+            m = re.search(r'src="([^"]+)"', b.html)
+            if m and _image_key(htmlmod.unescape(m.group(1))) in lead_keys:
+                continue
+            if in_list:
+                parts.append("</ul>")
+                in_list = False
+            parts.append(b.html)
+            continue
         if b.kind == "li":
             if not in_list:
                 parts.append("<ul>")
@@ -80,7 +90,8 @@ def extract(html: str, url: str | None = None) -> Extracted:
     md = extract_metadata(root, url, nodes)
     base = md.canonical_url if (md.canonical_url or "").startswith("http") and not url else url
     parts = extract_body_parts(root, md.title, md.article_body, md.authors)
-    blocks = parts.blocks
+    all_blocks = parts.blocks
+    blocks = [b for b in all_blocks if b.kind != "figure"]
     text = "\n\n".join(b.text for b in blocks).replace("\x00", "")
     offsets: list[int] = []
     pos = 0
@@ -129,7 +140,7 @@ def extract(html: str, url: str | None = None) -> Extracted:
         description=md.description,
         canonical_url=md.canonical_url,
         text=text,
-        reader_html=_reader_html(blocks, images, base),
+        reader_html=_reader_html(all_blocks, images, base),
         quotes=quotes,
         citations=citations,
         credits=credits,
@@ -182,8 +193,9 @@ def _guarded(step: str, warnings: list[str], fn, *args):
         return []
 
 
-def _same_image(a: str, b: str) -> bool:
-    def key(u: str) -> str:
-        return re.sub(r"[?#].*$", "", u).rsplit("/", 1)[-1].lower()
+def _image_key(u: str) -> str:
+    return re.sub(r"[?#].*$", "", u).rsplit("/", 1)[-1].lower()
 
-    return key(a) == key(b) or a.split("?")[0] == b.split("?")[0]
+
+def _same_image(a: str, b: str) -> bool:
+    return _image_key(a) == _image_key(b) or a.split("?")[0] == b.split("?")[0]

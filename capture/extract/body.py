@@ -366,6 +366,10 @@ def linearise(container: etree._Element) -> list[Block]:
                 flush()
                 blocks.append(Block("h1", text_of(el), "", el))
             if el is not container and (is_boilerplate_el(el) or el in media_boxes):
+                fig = _figure_block(el) if (tag == "figure" or el in media_boxes) else None
+                if fig is not None:
+                    flush()
+                    blocks.append(fig)
                 walker.skip_subtree()
                 # the 'end' event still fires for skipped elements in lxml; tail handled there
                 continue
@@ -393,6 +397,22 @@ def linearise(container: etree._Element) -> list[Block]:
 
 
 _MEDIA_TAGS = ("img", "amp-img", "picture", "video", "amp-video")
+
+
+def _figure_block(el: etree._Element) -> Block | None:
+    """A figure of the body for the reader (image and caption); never part of the text."""
+    from .images import figure_caption, image_url
+
+    for img in el.iter("img", "amp-img"):
+        url = image_url(img, None) or img.get("src")
+        if not url or url.startswith("data:"):
+            continue
+        caption = figure_caption(el) if tag_of(el) == "figure" else short_text(el, 300)
+        cap = f"<figcaption>{htmlmod.escape(caption)}</figcaption>" if caption else ""
+        alt = htmlmod.escape(img.get("alt") or "", quote=True)
+        html = f'<figure><img src="{htmlmod.escape(url, quote=True)}" alt="{alt}">{cap}</figure>'
+        return Block("figure", "", html, el)
+    return None
 
 
 def _media_boxes(container: etree._Element) -> set[etree._Element]:
@@ -469,7 +489,11 @@ def filter_blocks(blocks: list[Block], title: str | None, article_body: str | No
             rest = rest[1:]
         blocks = rest
     blocks = [b for b in blocks if b.kind != "h1"]
+    figures = {id(b) for b in blocks if b.kind == "figure"}
     for b in blocks:
+        if id(b) in figures:
+            out.append(b)
+            continue
         key = " ".join(_norm_tokens(b.text)) if len(b.text) < 20_000 else b.text
         if not key or key in seen:
             continue
@@ -482,7 +506,8 @@ def filter_blocks(blocks: list[Block], title: str | None, article_body: str | No
     # pull-quotes repeating a body paragraph's words
     if article_body:
         ab = " " + " ".join(_norm_tokens(article_body)) + " "
-        covered = [len(b.text) < 20_000 and (" " + " ".join(_norm_tokens(b.text)) + " ") in ab for b in out]
+        covered = [b.kind == "figure" or (len(b.text) < 20_000 and (" " + " ".join(_norm_tokens(b.text)) + " ") in ab)
+                   for b in out]
         ab_tokens = len(ab.split())
         in_tokens = sum(len(b.text.split()) for b, c in zip(out, covered, strict=True) if c)
         if ab_tokens and in_tokens >= 0.8 * ab_tokens:

@@ -169,6 +169,11 @@ def test_lazy_images(page):
     assert "Our cox just kept shouting one word: ‘Now.’" in q
     assert q["the best race of the season"].speaker == "Moira Baxter"
     assert 'src="https://www.riversidesport.example/media/2024/06/regatta-1600.jpg"' in ex.reader_html
+    # the in-body figure sits between the paragraphs around it in the reader, never in the text
+    html = ex.reader_html
+    assert html.index("Our cox") < html.index("podium-600.jpg") < html.index("best race of the season")
+    assert html.count("regatta-1600.jpg") == 1
+    assert "The crew on the podium" not in ex.text
 
 
 def test_to_json_shape(page):
