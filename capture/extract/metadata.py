@@ -138,6 +138,17 @@ def _norm_cmp(s: str) -> str:
     return re.sub(r"\W+", " ", s.lower()).strip()
 
 
+def _same_headline(h1: str, cand: str) -> bool:
+    """The displayed headline and a metadata title name the same story."""
+    a, b = _norm_cmp(h1), _norm_cmp(cand)
+    if not a or not b:
+        return False
+    if a == b or b.startswith(a) or a.startswith(b):
+        return True
+    ta, tb = set(a.split()), set(b.split())
+    return len(ta) >= 4 and len(ta & tb) / len(ta | tb) >= 0.6
+
+
 def normalize_date(value: str | None) -> str | None:
     """Parse a date string into ISO 8601 (keeping its offset; date only when no time)."""
     if not value or not isinstance(value, str):
@@ -177,6 +188,8 @@ _NOT_NAME_WORDS = {
     "updated", "published", "posted", "min", "read", "share", "follow", "comments", "subscribe",
     "staff", "news", "editors", "editor", "editorial", "board", "team", "desk", "wire", "reuters",
     "ap", "afp", "press", "sign", "login", "more", "ago", "am", "pm", "edt", "est", "utc", "gmt",
+    "times", "post", "media", "tribune", "herald", "journal", "gazette", "network", "agency",
+    "service", "services", "daily", "weekly", "radio", "tv", "television", "magazine", "online",
 }
 
 
@@ -351,7 +364,7 @@ def extract_metadata(root, url: str | None = None, nodes: list[dict] | None = No
     doc_title = text_of(title_tag) if title_tag is not None else ""
     title = None
     for h in h1s:
-        if any(_norm_cmp(h) == _norm_cmp(c) or _norm_cmp(c).startswith(_norm_cmp(h)) for c in cands + [doc_title]):
+        if any(_same_headline(h, c) for c in cands + [doc_title]):
             title = h
             break
     if title is None and cands:
@@ -415,7 +428,8 @@ def extract_metadata(root, url: str | None = None, nodes: list[dict] | None = No
                 break
     if not authors:
         authors = _byline_authors(root)
-    md.authors = _dedupe(authors)
+    pub_key = _norm_cmp(md.publisher or "")
+    md.authors = [a for a in _dedupe(authors) if _norm_cmp(a) != pub_key]
 
     # ---- dates
     pub = None
