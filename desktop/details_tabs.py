@@ -92,8 +92,8 @@ class DetailsTabs(QTabWidget):
         self.addTab(self.capture, "Capture")
 
         for tree in (self.quotes, self.sources, self.claims):
-            tree.itemClicked.connect(self._item_chosen)
-            tree.itemActivated.connect(self._item_chosen)
+            tree.itemClicked.connect(self.choose_item)
+            tree.itemActivated.connect(self.choose_item)
         self.sources.itemDoubleClicked.connect(self._source_link)
         self.focus_speaker: str | None = None  # set while the library is filtered by a speaker
         self.clear_all()
@@ -222,7 +222,8 @@ class DetailsTabs(QTabWidget):
                 return item
         return None
 
-    def _item_chosen(self, item: QTreeWidgetItem, _column: int = 0) -> None:
+    def choose_item(self, item: QTreeWidgetItem, _column: int = 0) -> None:
+        """Jump the reader to the span of a quote, source mention or claim."""
         span = item.data(0, RANGE_ROLE)
         if span and len(span) == 2 and span[0] >= 0 and span[1] > span[0]:
             self.jump_to.emit(int(span[0]), int(span[1]))

@@ -22,7 +22,6 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QFileDialog,
     QHeaderView,
     QInputDialog,
@@ -498,7 +497,7 @@ class MainWindow(QMainWindow):
             elif focus:  # filtered by a speaker: go to their first quote in this article
                 self.details.quotes.setCurrentItem(focus)
                 self.details.setCurrentWidget(self.details.quotes)
-                self.details._item_chosen(focus)
+                self.details.choose_item(focus)
             elif find:
                 self.reader.find(find)
             self.article_loaded.emit(article_id)
@@ -741,10 +740,3 @@ class MainWindow(QMainWindow):
                           "articles, read them offline with their quotes, sources and photo "
                           f"credits.<br><br>Archive: {self.archive.url}")
 
-
-def ensure_application() -> QApplication:
-    app = QApplication.instance()
-    if isinstance(app, QApplication):
-        return app
-    app = QApplication([])
-    return app

@@ -47,7 +47,6 @@ from PySide6.QtGui import (
     QTextCharFormat,
     QTextCursor,
     QTextDocument,
-    QTextFrameFormat,
     QTextImageFormat,
 )
 from PySide6.QtWidgets import QMessageBox, QTextBrowser, QWidget
@@ -231,7 +230,6 @@ class ReaderView(QTextBrowser):
         self._images: dict[str, QImage] = {}
         self._article: dict[str, Any] | None = None
         self._offsets: OffsetMap | None = None
-        self._focus_range: tuple[int, int] | None = None
         self.show_placeholder()
 
     # ---- resource policy --------------------------------------------------------------
@@ -510,11 +508,4 @@ class ReaderView(QTextBrowser):
         rect = self.cursorRect(cursor)
         bar = self.verticalScrollBar()
         bar.setValue(bar.value() + rect.top() - self.viewport().height() // 3)
-        self._focus_range = (start, end)
         return True
-
-    def selected_body_range(self) -> tuple[int, int] | None:
-        return self._focus_range
-
-    def frame_format(self) -> QTextFrameFormat:
-        return self.document().rootFrame().frameFormat()

@@ -23,7 +23,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QPalette, QTextDocument
+from PySide6.QtGui import QAbstractTextDocumentLayout, QPalette, QTextDocument
 from PySide6.QtWidgets import (
     QLabel,
     QListView,
@@ -182,7 +182,6 @@ class SearchPanel(QWidget):
 
     def show_searching(self, query: str) -> None:
         self.status.setText(f"Searching for “{html.escape(query)}”…")
-        self.status.setStyleSheet(f"color: {QColor('#6b7280').name()}")
 
     def _chosen(self, index: QModelIndex) -> None:
         hit = index.data(Qt.ItemDataRole.UserRole)

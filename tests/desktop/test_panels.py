@@ -267,3 +267,29 @@ def test_run_gui_opens_and_closes_the_window(qtbot, tmp_path, monkeypatch):
     assert app_module.run_gui(str(not_archive), {}) == 1
     assert problems == ["Cannot open the archive"]
     assert not_archive.read_text(encoding="utf-8") == "my notes"
+
+
+def test_tags_and_collections_filter_the_table(qtbot, make_window, archive, site_urls):
+    from storage.collection_store import CollectionOps
+    from storage.tags import TagOps
+
+    win = make_window()
+    dialog = _add(qtbot, win, "\n".join(site_urls))
+    dialog.capture_button.click()
+    qtbot.waitUntil(lambda: win.model.total == 3, timeout=20000)
+    _wait_idle(qtbot, win)
+    ids = archive.article_ids()
+    TagOps(archive).tag("port-alden", articles=ids[:2])
+    ops = CollectionOps(archive)
+    ops.create_collection("Bridge file")
+    ops.add_to_collection("Bridge file", articles=ids[:1])
+    win.refresh_library()
+    _wait_idle(qtbot, win)
+    tags = win.sidebar.groups["tag"]
+    assert (tags.child(0).text(0), tags.child(0).text(1)) == ("port-alden", "2")
+    assert win.sidebar.choose("tag", "port-alden")
+    qtbot.waitUntil(lambda: win.model.total == 2, timeout=5000)
+    assert win.model.index(0, 6).data() == "port-alden"
+    assert win.sidebar.choose("collection", "Bridge file")
+    qtbot.waitUntil(lambda: win.model.total == 1, timeout=5000)
+    assert win.model.row_at(0).id == ids[0]
