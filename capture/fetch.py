@@ -46,9 +46,11 @@ import logging
 import random
 import re
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -62,9 +64,16 @@ from requests.adapters import HTTPAdapter
 from requests.cookies import RequestsCookieJar, extract_cookies_to_jar
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    DecodeError,
+    NewConnectionError,
+    ProtocolError,
+    ReadTimeoutError,
+)
+from urllib3.util.connection import create_connection
 
-from capture.netpolicy import AddressBlocked, AddressPolicy, ResolveError
+from capture.netpolicy import AddressBlocked, AddressPolicy, IPAddress, ResolveError, numeric_host
 from capture.settings import Settings
 from capture.types import AssetResult, FetchResult
 from capture.urls import UrlError, normalise
@@ -204,14 +213,16 @@ _HIGH_BYTES = bytes(range(0x80, 0x100))
 def _mostly_utf8(body: bytes) -> str | None:
     """UTF-8 with a few damaged bytes (a stray byte, a cut character) decoded with
     replacement characters, instead of letting detection pick a single-byte code page
-    that turns every accented letter of the page into mojibake. "A few": at most 5 % of
-    the non-ASCII bytes; text in Latin-1 or a Cyrillic code page fails almost every one."""
-    high = len(body) - len(body.translate(None, _HIGH_BYTES))
-    if not high:
+    that turns every accented letter of the page into mojibake. "A few": at least four
+    valid non-ASCII characters per damaged one; text in Latin-1 or a Cyrillic code page
+    has almost no valid UTF-8 sequences at all."""
+    if len(body) == len(body.translate(None, _HIGH_BYTES)):
         return None
     text = body.decode("utf-8", "replace")
-    bad = text.count("\ufffd") - body.count("\ufffd".encode())
-    return text if bad * 20 <= high else None
+    replaced = text.count("\ufffd")
+    bad = replaced - body.count("\ufffd".encode())
+    valid = len(text) - len(text.encode("ascii", "ignore")) - replaced
+    return text if valid >= 4 * bad else None
 
 
 def decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:
@@ -355,6 +366,7 @@ class _Job:
     after_public: bool = False
     reason: str | None = None  # "deadline" or "cancelled" once the watchdog fired
     retry_note: str = ""  # why the last HTTP answer was not retried further, for the message
+    pinned: dict[tuple[str, int], list[IPAddress]] = field(default_factory=dict)  # vetted addresses
     sockets: list[socket.socket] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -449,21 +461,35 @@ def _current_job() -> _Job | None:
     return getattr(_current, "job", None)
 
 
+def _host_key(host: str, port: int) -> tuple[str, int]:
+    return host.strip("[]").rstrip(".").lower(), int(port)
+
+
 # --------------------------------------------------------------------------------------
 # Connections that check the address they reach
 # --------------------------------------------------------------------------------------
 
 class _GuardMixin:
-    """Checks every new socket's peer address against the policy and hands the
-    socket to the running job, so the watchdog can end a blocked read."""
+    """Connects to the addresses the running job vetted (no second DNS lookup, so
+    no rebinding between check and connect, and no lookup outside the deadline),
+    checks the peer address against the policy once more, and hands the socket to
+    the job so the watchdog can end a blocked read."""
 
     cuttings_policy: AddressPolicy = AddressPolicy()
     host: str
+    port: int
+    timeout: Any
+    source_address: Any
+    socket_options: Any
     sock: socket.socket | None
 
     def _new_conn(self) -> socket.socket:
-        sock: socket.socket = super()._new_conn()  # type: ignore[misc]
         job = _current_job()
+        pinned = job.pinned.get(_host_key(self.host, self.port)) if job is not None else None
+        if pinned:
+            sock = self._connect_pinned(pinned)
+        else:
+            sock = super()._new_conn()  # type: ignore[misc]
         try:
             peer = sock.getpeername()
             self.cuttings_policy.check_peer(self.host, str(peer[0]), int(peer[1]),
@@ -474,6 +500,26 @@ class _GuardMixin:
         if job is not None:
             job.attach(sock)
         return sock
+
+    def _connect_pinned(self, addresses: list[IPAddress]) -> socket.socket:
+        # urllib3's own _new_conn, aimed at vetted IPs; its exceptions keep requests'
+        # mapping (ConnectTimeout, ConnectionError). At most three addresses are tried.
+        error: Exception | None = None
+        for ip in addresses[:3]:
+            try:
+                sock = create_connection((str(ip), self.port), self.timeout,
+                                         source_address=self.source_address,
+                                         socket_options=self.socket_options)
+            except TimeoutError:
+                error = ConnectTimeoutError(
+                    self, f"Connection to {self.host} timed out. (connect timeout={self.timeout})")
+            except OSError as err:
+                error = NewConnectionError(self, f"Failed to establish a new connection: {err}")
+            else:
+                sys.audit("http.client.connect", self, self.host, self.port)
+                return sock
+        assert error is not None
+        raise error
 
     def getresponse(self) -> Any:
         job = _current_job()
@@ -550,6 +596,10 @@ class Fetcher:
         session.mount("https://", adapter)
         self._session = session
         self._adapter = adapter
+        # Name lookups run here so that the deadline and the cancel event bound them
+        # (getaddrinfo itself cannot be interrupted; a stuck lookup ends on its own).
+        self._resolver = ThreadPoolExecutor(max_workers=max(2, settings.workers),
+                                            thread_name_prefix="cuttings-dns")
         self._closed = False
 
     # public API -----------------------------------------------------------------------
@@ -597,6 +647,7 @@ class Fetcher:
         self._closed = True
         self._session.close()
         self._watchdog.close()
+        self._resolver.shutdown(wait=False, cancel_futures=True)
 
     def __enter__(self) -> Fetcher:
         return self
@@ -685,12 +736,13 @@ class Fetcher:
                 host = parts.hostname or ""
                 port = parts.port or (443 if parts.scheme == "https" else 80)
                 try:
-                    public = self.policy.check_host(host, port, after_public=after_public)
+                    public, addresses = self._vet(host, port, after_public, job, redirects)
                 except AddressBlocked as err:
                     raise FetchError("blocked_address", str(err), redirects=redirects) from None
                 except ResolveError as err:
                     raise FetchError("dns", str(err), redirects=redirects) from None
                 job.after_public = after_public
+                job.pinned[_host_key(host, port)] = addresses
                 resp = self._request(current, job, jar, headers, redirects)
                 status = resp.status_code
                 location = resp.headers.get("Location")
@@ -719,6 +771,23 @@ class Fetcher:
                                         check_type, check_bytes, what)
                 finally:
                     resp.close()
+
+    def _vet(self, host: str, port: int, after_public: bool, job: _Job,
+             redirects: list[tuple[str, int]]) -> tuple[bool, list[IPAddress]]:
+        """The policy's verdict on ``host``, the lookup bounded by deadline and cancel."""
+        if numeric_host(host) is not None:
+            return self.policy.vet(host, port, after_public=after_public)
+        future = self._resolver.submit(self.policy.vet, host, port, after_public=after_public)
+        while True:
+            left = job.deadline - time.monotonic()
+            step = min(left, _Watchdog.POLL) if job.cancel is not None else left
+            try:
+                return future.result(timeout=max(0.0, step))
+            except TimeoutError:
+                stop = self._stopped(job, redirects)
+                if stop:
+                    future.cancel()
+                    raise stop from None
 
     def _finish(self, resp: requests.Response, job: _Job, requested: str, current: str,
                 redirects: list[tuple[str, int]], max_bytes: int,
