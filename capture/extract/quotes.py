@@ -100,7 +100,13 @@ def _is_opening(text: str, i: int) -> bool:
 
 
 def find_spans(paragraphs: list[tuple[int, str]]) -> list[Span]:
-    """Quoted spans per paragraph; multi-paragraph quotes are merged later."""
+    """Quoted spans per paragraph; multi-paragraph quotes are merged later.
+
+    Articles that never use double quotes (house styles with ‘single’ quotes for speech)
+    are read with single quotes as the primary marks.
+    """
+    if not any(('"' in p or "\u201c" in p or "\u201e" in p or "\u00ab" in p) for _b, p in paragraphs):
+        return _find_single_spans(paragraphs)
     spans: list[Span] = []
     for pi, (base, para) in enumerate(paragraphs):
         i = 0
@@ -130,6 +136,39 @@ def find_spans(paragraphs: list[tuple[int, str]]) -> list[Span]:
                 i = close + 1
                 continue
             i += 1
+    return spans
+
+
+_SINGLE_OPEN_RE = re.compile(r"(?:(?<=^)|(?<=[\s(\[—–:]))\u2018(?=\S)")
+
+
+def _find_single_spans(paragraphs: list[tuple[int, str]]) -> list[Span]:
+    """‘…’ as speech marks: a closing ’ is one not followed by a letter (apostrophes are)."""
+    spans: list[Span] = []
+    for pi, (base, para) in enumerate(paragraphs):
+        pos = 0
+        while True:
+            m = _SINGLE_OPEN_RE.search(para, pos)
+            if not m:
+                break
+            i = m.start()
+            close = -1
+            j = i + 1
+            while True:
+                j = para.find("\u2019", j)
+                if j == -1:
+                    break
+                nxt = para[j + 1] if j + 1 < len(para) else " "
+                prev = para[j - 1]
+                if not nxt.isalpha() and not (prev == "s" and nxt == " " and para[j + 1 : j + 3].strip()[:1].islower()):
+                    close = j
+                    break
+                j += 1
+            if close == -1:
+                spans.append(Span(base + i + 1, base + len(para), base + i, -1, pi, para[i + 1 :]))
+                break
+            spans.append(Span(base + i + 1, base + close, base + i, base + close, pi, para[i + 1 : close]))
+            pos = close + 1
     return spans
 
 
@@ -341,6 +380,11 @@ def _is_not_speech(before: str, inner: str, after: str, attributed: bool, explic
         return True
     if explicit_after:
         return False
+    # a quoted modifier: the coach's "next man up" speech, a "zero tolerance" policy
+    if (len(words) <= 5 and not re.search(r"[.!?,]$", inner)
+            and re.search(r"(?:\b(?:the|a|an|his|her|their|its|our|my|your)|['’]s)\s*$", b, re.I)
+            and re.match(r"^\s*[a-z]", after)):
+        return True
     if _is_title_case(words) and not re.search(r"[.!?]$", inner):
         return True  # "Boats Not Excuses", "The Salt Orchard": titles, signs, slogans
     if _TITLE_CUE_RE.search(b) and not attributed:
@@ -425,6 +469,10 @@ def extract_quotes(text: str, paragraphs: list[tuple[int, str]], title: str | No
         explicit_after = attr is not None
         if attr is None:
             attr = attribution_before(before_local)
+        if attr is None and first.open_pos == pbase and first.para > 0:
+            prev_text = paragraphs[first.para - 1][1]
+            if prev_text.rstrip().endswith(":") and not re.search(r"[\"“”]", prev_text[-200:]):
+                attr = attribution_before(prev_text.rstrip()[:-1] + " ")
         continuation = (
             attr is None and last_speaker is not None and (first.para - last_para) <= 1
             and bool(prev_in_para or first.open_pos == pbase or first.para == last_para)

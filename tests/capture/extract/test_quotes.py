@@ -195,3 +195,17 @@ def test_honorific_gives_the_gender():
         "Quinn conceded on Wednesday. “I called to congratulate him,” she said.",
     )
     assert got == [("I called to congratulate him", "Taylor Quinn")]
+
+
+def test_colon_at_the_end_of_the_previous_paragraph():
+    got, _ = run("In a letter to parents, Principal Dana Okoro wrote:", "“We will reopen the gym on Monday after the inspection.”")
+    assert got == [("We will reopen the gym on Monday after the inspection.", "Dana Okoro")]
+
+
+def test_single_quote_house_style():
+    got, _ = run(
+        "Labour’s housing spokesman, Tom Reddy, said: ‘We won’t build our way out of this in a year.’",
+        "‘The workers’ union agrees,’ he added.",
+    )
+    assert got == [("We won’t build our way out of this in a year.", "Tom Reddy"),
+                   ("The workers’ union agrees", "Tom Reddy")]
