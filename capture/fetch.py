@@ -486,10 +486,7 @@ class _GuardMixin:
     def _new_conn(self) -> socket.socket:
         job = _current_job()
         pinned = job.pinned.get(_host_key(self.host, self.port)) if job is not None else None
-        if pinned:
-            sock = self._connect_pinned(pinned)
-        else:
-            sock = super()._new_conn()  # type: ignore[misc]
+        sock = self._connect_pinned(pinned) if pinned else super()._new_conn()  # type: ignore[misc]
         try:
             peer = sock.getpeername()
             self.cuttings_policy.check_peer(self.host, str(peer[0]), int(peer[1]),

@@ -165,11 +165,13 @@ class AddressPolicy:
             "addresses' in Settings to capture it"
         )
 
-    def check_host(self, host: str, port: int, *, after_public: bool = False) -> bool:
+    def vet(self, host: str, port: int, *, after_public: bool = False
+            ) -> tuple[bool, list[IPAddress]]:
         """Resolve ``host`` and apply the rules to every address it has.
 
-        Returns True when all its addresses are public (the next hop then counts
-        as "after public"). Raises :class:`AddressBlocked` or :class:`ResolveError`.
+        Returns ``(all_public, addresses)``: the fetcher connects to exactly these
+        addresses, and when all are public the next hop counts as "after public".
+        Raises :class:`AddressBlocked` or :class:`ResolveError`.
         """
         addresses = self.resolve(host, port)
         public = True
@@ -179,7 +181,11 @@ class AddressPolicy:
             public = False
             if after_public or not self.allow_local_network:
                 raise self._refuse(host, ip, after_public)
-        return public
+        return public, addresses
+
+    def check_host(self, host: str, port: int, *, after_public: bool = False) -> bool:
+        """:meth:`vet` without the addresses: True when all of them are public."""
+        return self.vet(host, port, after_public=after_public)[0]
 
     def check_peer(self, host: str, ip_text: str, port: int, *, after_public: bool = False) -> None:
         """Apply the rules to the address a socket actually connected to."""

@@ -272,6 +272,52 @@ def test_public_site_redirecting_to_local_is_always_refused() -> None:
         assert secret.connections == 0
 
 
+def _resolve_to_loopback(monkeypatch: pytest.MonkeyPatch, calls: list[str],
+                         gate: threading.Event | None = None) -> None:
+    real = socket.getaddrinfo
+
+    def fake(host, port, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if isinstance(host, str) and host.endswith(".test"):
+            calls.append(host)
+            if gate is not None:
+                gate.wait(10)
+            return real("127.0.0.1", port, *args, **kwargs)
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake)
+
+
+def test_connection_goes_to_the_vetted_address_without_a_second_lookup(
+        monkeypatch: pytest.MonkeyPatch, fetcher: Fetcher) -> None:
+    calls: list[str] = []
+    _resolve_to_loopback(monkeypatch, calls)
+    with RawServer(respond(http_response(PAGE.encode()))) as server:
+        result = fetcher.fetch(f"http://paper.test:{server.port}/story")
+    assert result.html == PAGE
+    assert calls == ["paper.test"]  # urllib3 did not resolve again: no rebinding window
+    assert f"Host: paper.test:{server.port}".encode() in server.requests[0]
+
+
+def test_slow_dns_ends_at_the_deadline_or_on_cancel(monkeypatch: pytest.MonkeyPatch,
+                                                    fetcher: Fetcher) -> None:
+    gate = threading.Event()
+    calls: list[str] = []
+    _resolve_to_loopback(monkeypatch, calls, gate)
+    try:
+        started = time.monotonic()
+        fails(fetcher, "http://slow-dns.test/", "deadline")
+        assert time.monotonic() - started < SETTINGS.total_deadline + 0.5
+        cancel = threading.Event()
+        timer = threading.Timer(0.2, cancel.set)
+        timer.start()
+        started = time.monotonic()
+        fails(fetcher, "http://slow-dns.test/", "cancelled", cancel=cancel)
+        assert time.monotonic() - started < 0.8
+        timer.join()
+    finally:
+        gate.set()
+
+
 def test_dns_failure(monkeypatch: pytest.MonkeyPatch, fetcher: Fetcher) -> None:
     def fail(*args: object, **kwargs: object) -> None:
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
@@ -648,6 +694,22 @@ def test_tls_hostname_mismatch(tls_ca: trustme.CA, tmp_path) -> None:
         with Fetcher(SETTINGS, ca_bundle=str(bundle)) as fetcher:
             err = fails(fetcher, server.url_for("/"), "tls")
         assert "127.0.0.1" in err.message
+    finally:
+        server.stop()
+
+
+def test_tls_by_name_while_connecting_to_the_vetted_address(
+        tls_ca: trustme.CA, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    server = _https_server(tls_ca, "paper.test")
+    bundle = tmp_path / "ca.pem"
+    tls_ca.cert_pem.write_to_path(str(bundle))
+    _resolve_to_loopback(monkeypatch, calls)
+    try:
+        with Fetcher(SETTINGS, ca_bundle=str(bundle)) as fetcher:
+            result = fetcher.fetch(f"https://paper.test:{server.port}/")
+        assert result.html == PAGE  # SNI and the certificate check used the name
+        assert calls == ["paper.test"]
     finally:
         server.stop()
 
