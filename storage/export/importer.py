@@ -17,7 +17,6 @@ Thread rules: run from one worker thread; ``progress`` is called from it and
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 import zipfile
@@ -44,7 +43,7 @@ from storage.export.csv_format import COLUMNS
 from storage.export.schema import JSON_MEMBER
 from storage.export.validate import (
     ImportRefused,
-    parse_document,
+    parse_document_from,
     parse_time,
     referenced_blobs,
     validate_document,
@@ -169,11 +168,16 @@ def import_json(archive: Archive, path: Path, *, progress: Progress | None = Non
         if size > MAX_JSON_FILE:
             raise ImportRefused(f"{path.name} is too large ({size} bytes; the limit is "
                                 f"{MAX_JSON_FILE})")
-        data = path.read_bytes()
     except OSError as exc:
         raise ImportRefused(f"cannot read {path}: {exc.strerror or exc}") from exc
-    doc = validate_document(parse_document(data, path.name))
-    del data
+
+    def read() -> bytes:
+        try:
+            return path.read_bytes()
+        except OSError as exc:
+            raise ImportRefused(f"cannot read {path}: {exc.strerror or exc}") from exc
+
+    doc = validate_document(parse_document_from(read, path.name))
     _check_cancel(cancel)
     report = ImportReport(str(path), "json")
     snaps, images = referenced_blobs(doc)
@@ -194,17 +198,16 @@ def import_bundle(archive: Archive, path: Path, *, progress: Progress | None = N
         by_name = {i.filename: i for i in infos}
         if JSON_MEMBER not in by_name:
             raise ImportRefused(f"{path.name} has no {JSON_MEMBER}: not a Cuttings bundle")
-        json_bytes = read_member(zf, by_name[JSON_MEMBER])
-        doc = validate_document(parse_document(json_bytes, f"{path.name}:{JSON_MEMBER}"))
+        json_info = by_name[JSON_MEMBER]
+        doc = validate_document(parse_document_from(lambda: read_member(zf, json_info),
+                                                    f"{path.name}:{JSON_MEMBER}"))
         manifest: dict[str, str] = {}
         if MANIFEST_MEMBER in by_name:
             manifest, problems = parse_manifest(read_member(zf, by_name[MANIFEST_MEMBER]))
             if problems:
                 raise ImportRefused(f"{path.name}: {problems[0]}")
-        if JSON_MEMBER in manifest and hashlib.sha256(json_bytes).hexdigest() != manifest[
-                JSON_MEMBER]:
+        if JSON_MEMBER in manifest and hash_member(zf, json_info) != manifest[JSON_MEMBER]:
             raise ImportRefused(f"{path.name}: {JSON_MEMBER} does not match its manifest hash")
-        del json_bytes
         snaps, images = referenced_blobs(doc)
         blob_members: dict[str, zipfile.ZipInfo] = {}
         for name, info in by_name.items():
@@ -532,9 +535,11 @@ def _write(archive: Archive, doc: dict[str, Any], report: ImportReport,
     total = len(doc["articles"]) if grand_total is None else grand_total
     with archive.db.writer() as s:
         w = _Writer(s, doc, report)
-        for n, rec in enumerate(doc["articles"], 1):
+        arts = doc["articles"]
+        for n in range(1, len(arts) + 1):
             _check_cancel(cancel)
-            w.article(rec)
+            w.article(arts[n - 1])
+            arts[n - 1] = None  # written: let it go
             if n % 200 == 0:
                 s.flush()
                 s.expunge_all()  # keep the session small; ids are cached, not objects

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -52,12 +53,19 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def parse_document(data: bytes, name: str = "the file") -> dict[str, Any]:
     """Parse an export document; refuse invalid UTF-8 or JSON with line and column."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+    return parse_document_from(lambda: data, name)
+
+
+def parse_document_from(read: Callable[[], bytes], name: str = "the file") -> dict[str, Any]:
+    """Like :func:`parse_document`, but the bytes come from ``read()`` and are dropped
+    as soon as they are decoded, so a large file is never held three times over."""
+    data = read()
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8") if start == 0 else data[start:].decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ImportRefused(f"{name} is not UTF-8 text (byte {exc.start})") from exc
+        raise ImportRefused(f"{name} is not UTF-8 text (byte {exc.start + start})") from exc
+    del data
     try:
         doc = json.loads(text, object_pairs_hook=_no_duplicate_keys)
     except json.JSONDecodeError as exc:
@@ -227,6 +235,7 @@ def validate_document(doc: dict[str, Any], progress: Any = None) -> dict[str, An
     urls: set[str] = set()
     for i, raw in enumerate(arts):
         art = validate_article(f"articles[{i}]", raw, set(includes))
+        arts[i] = None  # the raw copy is no longer needed (its strings live on in art)
         if art["id"] in ids:
             raise ImportRefused(f"articles[{i}].id: the id {art['id']} is used twice")
         if art["canonical_url"] in urls:
