@@ -225,6 +225,13 @@ _NAMED_PAPER_RE = re.compile(
 )
 
 
+_NOT_NEWS_ORG_WORDS = {
+    "university", "institute", "foundation", "bank", "department", "ministry", "council", "court",
+    "agency", "company", "corp", "inc", "group", "association", "society", "college", "school",
+    "hospital", "party", "committee", "commission", "fund", "federal", "register", "congressional",
+    "academy", "church", "club", "league", "team", "records", "studios", "pictures", "games",
+}
+
 # North American broadcast call signs ("told KJZZ", "WFAA reported")
 _CALLSIGN_RE = re.compile(r"(?<![\w-])[KW][A-Z]{3}(?:-(?:TV|FM|AM|DT|LP|CD))?(?![\w-])")
 _NOT_CALLSIGNS = {"WNBA", "WWII", "WIFI", "WASP", "KPMG", "WHOA", "WHAT", "WHEN", "WITH", "WILL",
@@ -282,6 +289,13 @@ def _is_cited(text: str, start: int, end: int, alias_low: str, strict: bool = Fa
     strong = bool(_STRONG_BEFORE_RE.search(before))
     cued_after = bool(_CUE_AFTER_RE.match(after)) or bool(_POSSESSIVE_RE.match(after))
     via = bool(re.match(r"^\s+via\s+[A-Z]", after)) or bool(re.search(r"\bvia\s+(?:the\s+)?$", before))
+    if alias_low in _AMBIGUOUS and alias_low not in _CASE_OK and len(alias_low.split()) == 1:
+        # a common word ("People said", "Time is short"): only with an unmistakable cue
+        with_the = text[max(0, start - 4) : start].lower() == "the " or text[start : start + 4].lower() == "the "
+        if re.search(r"(?:^|[.!?:]\s+|\n)\s*(?:the\s+)?$", text[max(0, start - 6) : start], re.I) and not with_the:
+            return False
+        return bool(via or (strong and re.search(r"\b(?:told|according to|interview with|reported by|first reported by)\b", before, re.I))
+                    or (cued_after and with_the))
     if strong or cued_after or via:
         return True
     if strict or (alias_low in _AMBIGUOUS and alias_low not in _CASE_OK):
@@ -314,6 +328,8 @@ def find_citations(
         name = m.group("name").strip()
         if find_aliases(name) or outlet_by_name(name):
             continue
+        if set(re.findall(r"[a-z]+", name.lower())) & _NOT_NEWS_ORG_WORDS:
+            continue  # "Oxford University Press", "Federal Register"
         words = name.split()
         if words[0].lower() in ("in", "on", "at", "for", "from", "by", "and", "but", "as", "when", "while") :
             continue

@@ -39,6 +39,7 @@ def test_attribution_cues():
     assert names("The figures were first reported by the Financial Times.") == ["Financial Times"]
     assert names("ESPN’s latest projection lists the team as a No. 9 seed.") == ["ESPN"]
     assert names("As the Boston Globe documented in 2019, prices doubled.") == ["The Boston Globe"]
+    assert names("Several riders told Time magazine the fees were too high.") == ["Time"]
 
 
 def test_via_gives_both_outlets():
@@ -49,6 +50,8 @@ def test_mentions_without_a_citation_cue_are_not_sources():
     assert names("The Washington Post building was sold last year to a developer.") == []
     assert names("Time is running out for the council, members said.") == []
     assert names("The company hired a former CNN producer.") == []
+    assert names("People said they were worried about the fees.") == []
+    assert names("Oxford University Press reported strong sales.") == []
 
 
 def test_publisher_itself_is_never_a_source():
