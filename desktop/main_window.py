@@ -79,6 +79,7 @@ log = logging.getLogger(__name__)
 STATE_VERSION = 1
 PAGE_EMPTY, PAGE_TABLE, PAGE_SEARCH = range(3)
 PAGE_LIBRARY, PAGE_QUEUE = range(2)
+FINAL_STATES = ("done", "skipped", "failed", "cancelled")
 
 
 class MainWindow(QMainWindow):
@@ -108,6 +109,7 @@ class MainWindow(QMainWindow):
                                             pipeline_factory=pipeline_factory)
         self._reader_generation = 0
         self._batch: dict[int, str] = {}
+        self._batch_finished_count = 0
         self._filter_label = ""
         self._keep_article: int | None = None
         self._article_total = 0
@@ -576,6 +578,7 @@ class MainWindow(QMainWindow):
 
     def _batch_started(self) -> None:
         self._batch = {}
+        self._batch_finished_count = 0
         self.act_stop.setEnabled(True)
         self.act_stop.setVisible(True)
         self.act_start.setEnabled(False)
@@ -585,10 +588,11 @@ class MainWindow(QMainWindow):
         if not self._batch:
             self.progress.setVisible(True)
             self.status_label.setText("Capturing…")
+        previous = self._batch.get(event.job_id)
         self._batch[event.job_id] = event.state
-        total = len(self._batch)
-        finished = sum(1 for s in self._batch.values()
-                       if s in ("done", "skipped", "failed", "cancelled"))
+        was_final, is_final = previous in FINAL_STATES, event.state in FINAL_STATES
+        self._batch_finished_count += int(is_final) - int(was_final)
+        total, finished = len(self._batch), self._batch_finished_count
         self.progress.setRange(0, max(1, total))
         self.progress.setValue(finished)
         self.progress.setFormat(f"{finished} / {total}")

@@ -86,6 +86,7 @@ class JobsModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[JobRow] = []
         self._pos: dict[int, int] = {}
+        self._counts: dict[str, int] = {}  # kept up to date: O(1) per event
 
     def set_jobs(self, jobs: list[JobInfo]) -> None:
         live = {r.id: r for r in self._rows if r.state == "running"}
@@ -98,6 +99,9 @@ class JobsModel(QAbstractTableModel):
                 row.phase, row.progress = prev.phase, prev.progress
             self._rows.append(row)
         self._pos = {r.id: i for i, r in enumerate(self._rows)}
+        self._counts = {}
+        for r in self._rows:
+            self._counts[r.state] = self._counts.get(r.state, 0) + 1
         self.endResetModel()
 
     def apply_event(self, event: JobEvent) -> None:
@@ -107,8 +111,12 @@ class JobsModel(QAbstractTableModel):
             self.beginInsertRows(QModelIndex(), i, i)
             self._rows.append(JobRow(event.job_id, event.url, event.state))
             self._pos[event.job_id] = i
+            self._counts[event.state] = self._counts.get(event.state, 0) + 1
             self.endInsertRows()
         row = self._rows[i]
+        if row.state != event.state:
+            self._counts[row.state] = self._counts.get(row.state, 1) - 1
+            self._counts[event.state] = self._counts.get(event.state, 0) + 1
         row.state = event.state
         row.phase = event.phase
         row.progress = event.progress
@@ -125,10 +133,8 @@ class JobsModel(QAbstractTableModel):
         return list(self._rows)
 
     def counts(self) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for r in self._rows:
-            out[r.state] = out.get(r.state, 0) + 1
-        return out
+        """Jobs per state (only states that occur)."""
+        return {k: v for k, v in self._counts.items() if v > 0}
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._rows)
@@ -304,8 +310,8 @@ class QueuePanel(QWidget):
         self.retry_button.setEnabled(any(j.state in ("failed", "cancelled", "skipped")
                                          for j in rows))
         self.cancel_button.setEnabled(any(j.state in ("queued", "running") for j in rows))
-        self.clear_button.setEnabled(any(j.state in ("done", "skipped", "cancelled")
-                                         for j in self.model.jobs()))
+        counts = self.model.counts()
+        self.clear_button.setEnabled(any(counts.get(s) for s in ("done", "skipped", "cancelled")))
 
     def _update_summary(self) -> None:
         counts = self.model.counts()
