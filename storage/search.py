@@ -30,6 +30,7 @@ from typing import Any, Protocol
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from storage import search_snippets as snippets
 from storage.db import Database
 from storage.query import AnyOf, Filter, Query, QueryError, fts_phrase, parse
 
@@ -91,21 +92,22 @@ class _Kind:
     table: str
     fts: str
     bm25: str  # column weights
-    snippet_col: int  # -1 = the best column
+    snippet_col: int  # -1 = the best column (for FTS5's snippet(), the fallback)
     article_ref: str  # SQL for the item's article id, on alias i
-    plain: str  # SQL for a snippet without matches
+    texts: str  # SQL columns a snippet is cut from, in order of preference
     extra: str  # extra columns for Hit: speaker, verdict, start, end
 
 
 KINDS: dict[str, _Kind] = {
     "article": _Kind("article", "articles", "articles_fts", "10.0, 2.0, 2.0, 1.0", 3, "i.id",
-                     "substr(i.text, 1, 240)", "NULL, NULL, NULL, NULL"),
+                     "i.text", "NULL, NULL, NULL, NULL"),
     "quote": _Kind("quote", "quotes", "quotes_fts", "1.0, 2.0", 0, "i.article_id",
                    "i.text", "i.speaker, NULL, i.start, i.\"end\""),
     "claim": _Kind("claim", "claims", "claims_fts", "1.0, 0.5", -1, "i.article_id",
-                   "i.text", "NULL, i.verdict, i.start, i.\"end\""),
+                   "i.text, i.note", "NULL, i.verdict, i.start, i.\"end\""),
     "credit": _Kind("credit", "photo_credits", "credits_fts", "1.0, 1.0, 1.0, 0.5", -1,
-                    "i.article_id", "i.credit", "NULL, NULL, NULL, NULL"),
+                    "i.article_id", "i.credit, i.caption, i.photographer, i.provider",
+                    "NULL, NULL, NULL, NULL"),
 }
 
 
@@ -204,7 +206,7 @@ class SqliteSearch:
         out.total = sum(r.total for r in per_kind.values())
         out.total_exact = all(r.exact for r in per_kind.values())
         out.ranked = all(r.ranked for r in per_kind.values())
-        out.hits = self._hits(s, plans, page)
+        out.hits = self._hits(s, plans, page, snippets.matcher(q))
         if not out.ranked:
             out.note = (f"{'About' if not out.total_exact else 'There are'} {out.total:,} "
                         f"matches: the best of the newest {WINDOW:,} of each kind are shown. "
@@ -311,8 +313,8 @@ class SqliteSearch:
 
     # -- hits -----------------------------------------------------------------------
 
-    def _hits(self, s: Session, plans: dict[str, _Plan],
-              page: list[tuple[float, int, str, int]]) -> list[Hit]:
+    def _hits(self, s: Session, plans: dict[str, _Plan], page: list[tuple[float, int, str, int]],
+              pattern: snippets.Matcher | None) -> list[Hit]:
         by_kind: dict[str, list[int]] = {}
         for _score, item_id, name, _ in page:
             by_kind.setdefault(name, []).append(item_id)
@@ -322,25 +324,25 @@ class SqliteSearch:
             plan = plans[name]
             id_list = ", ".join(str(int(i)) for i in ids)
             rows = _rows(s, f"SELECT i.id, {k.article_ref}, a.title, a.published, {k.extra}, "
-                            f"{k.plain} FROM {plan.detail_joins} WHERE i.id IN ({id_list})", {})
-            snippets: dict[int, str] = {}
-            if plan.match is not None:
-                for item_id in ids:
-                    raw = _scalar(s, f"SELECT snippet({k.fts}, {k.snippet_col}, :o, :c, '…', "
-                                     f"{SNIPPET_TOKENS}) FROM {k.fts} WHERE {k.fts} MATCH :m "
-                                     "AND rowid = :id",
-                                  {"o": _OPEN, "c": _CLOSE, "m": plan.match, "id": item_id})
-                    if raw is not None:
-                        snippets[item_id] = marked_html(raw)
+                            f"{k.texts} FROM {plan.detail_joins} WHERE i.id IN ({id_list})", {})
             for r in rows:
                 item_id = int(r[0])
-                plain = r[8] or ""
-                snippet = snippets.get(item_id)
-                if snippet is None:
-                    snippet = html.escape(_shorten(plain))
+                texts = list(r[8:])
+                html_snippet = None
+                if plan.match is not None:
+                    html_snippet = snippets.snippet(texts, pattern)
+                    if html_snippet is None and name != "article":
+                        # The match is in a field the expression did not find: ask FTS5.
+                        raw = _scalar(s, f"SELECT snippet({k.fts}, {k.snippet_col}, :o, :c, "
+                                         f"'…', {SNIPPET_TOKENS}) FROM {k.fts} "
+                                         f"WHERE {k.fts} MATCH :m AND rowid = :id",
+                                      {"o": _OPEN, "c": _CLOSE, "m": plan.match, "id": item_id})
+                        html_snippet = marked_html(raw) if raw else None
+                if html_snippet is None:
+                    html_snippet = snippets.plain(texts[0])
                 details[(name, item_id)] = Hit(
-                    kind=name, id=item_id, article_id=int(r[1]), title=r[2], snippet=snippet,
-                    score=0.0, published=r[3], speaker=r[4], verdict=r[5],
+                    kind=name, id=item_id, article_id=int(r[1]), title=r[2],
+                    snippet=html_snippet, score=0.0, published=r[3], speaker=r[4], verdict=r[5],
                     start=None if r[6] is None else int(r[6]),
                     end=None if r[7] is None else int(r[7]))
         hits: list[Hit] = []
@@ -397,11 +399,6 @@ def marked_html(raw: str) -> str:
     """FTS5 snippet text with our markers -> escaped HTML with ``<mark>`` tags."""
     escaped = html.escape(raw, quote=True)
     return escaped.replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
-
-
-def _shorten(value: str, size: int = 240) -> str:
-    value = " ".join(value.split())
-    return value if len(value) <= size else value[:size].rsplit(" ", 1)[0] + "…"
 
 
 _SITE_PREFIX = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?(?:www\.)?", re.IGNORECASE)

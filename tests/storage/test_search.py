@@ -3,6 +3,7 @@ the triggers that keep the index in step, the planner's windows, and any input a
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 import storage.search as search_mod
+from storage import search_snippets as snippets
 from storage.db import Database, _alembic_config, open_database
 from storage.models import (
     Article,
@@ -434,3 +436,51 @@ def test_article_filters_same_inline_or_as_id_lists(engine: SqliteSearch, query:
     as_list = keys(engine.search(query))
     monkeypatch.setattr(search_mod, "ARTICLE_SET_LIMIT", 0)  # subqueries in each statement
     assert keys(engine.search(query)) == as_list and as_list
+
+
+# -- snippets ----------------------------------------------------------------------------
+
+
+def test_fold_keeps_positions() -> None:
+    for value in ("Ärger im Café", "İstanbul ẞ Straße", "Москва", "naïve — “quoted”"):
+        assert len(snippets.fold(value)) == len(value)
+    assert snippets.fold("Ärger im Café") == "arger im cafe"
+
+
+@pytest.mark.parametrize(("query", "value", "marked"), [
+    ("cafe", "Meet at the Café, then", ["Café"]),
+    ("CAFÉ", "a cafe and a café", ["cafe", "café"]),
+    ("flood", "flooding and a flood.", ["flood"]),
+    ("flood*", "flooding and a flood.", ["flooding", "flood"]),
+    ('"covid 19"', "the covid-19 wave", ["covid-19"]),
+    ("don't", "I don’t know, don't ask", ["don’t", "don't"]),
+    ("мост", "Новый Мост открыт", ["Мост"]),
+    ('"flood defences" council', "council approved flood defences", ["council", "flood defences"]),
+])
+def test_snippet_marks_what_fts_would_match(query: str, value: str, marked: list[str]) -> None:
+    from storage.query import parse
+    html_out = snippets.snippet([value], snippets.matcher(parse(query)))
+    assert html_out is not None
+    assert [part.split("</mark>")[0] for part in html_out.split("<mark>")[1:]] == \
+        [html.escape(h) for h in marked]
+
+
+def test_snippet_escapes_and_windows_long_text() -> None:
+    from storage.query import parse
+    value = "x " * 300 + "<b>harbour</b> & more " + "y " * 300
+    out = snippets.snippet([value], snippets.matcher(parse("harbour")))
+    assert out is not None and out.startswith("…") and out.endswith("…")
+    assert "&lt;b&gt;<mark>harbour</mark>&lt;/b&gt; &amp; more" in out
+    assert len(out) < 400
+    assert snippets.snippet(["nothing here"], snippets.matcher(parse("harbour"))) is None
+    assert snippets.plain("a <b>  c") == "a &lt;b&gt; c"
+
+
+def test_snippet_falls_back_to_fts_for_other_fields(engine: SqliteSearch,
+                                                    archive: dict) -> None:
+    # "Park" is only in the quotes' speaker field, not in their text.
+    res = engine.search("park is:quote")
+    assert {h.id for h in res.hits} == {archive["q1"], archive["q3"]}
+    assert all("<mark>" not in h.snippet and h.snippet for h in res.hits)
+    note = engine.search("treasury").hits[0]  # a claim found by its note
+    assert note.kind == "claim" and "<mark>Treasury</mark>" in note.snippet
