@@ -70,6 +70,7 @@ _BAD_PAIRS = (("read", "more"), ("more", "stories"), ("most", "read"), ("pull", 
               ("screen", "reader"), ("visually", "hidden"), ("post", "meta"), ("you", "might"))
 _KEEP_WORDS = {"key", "points", "keypoints"}  # liveblog key points are body
 _COMMENT_WORDS = {"comment", "comments", "commentlist", "disqus", "discussion", "replies", "reply"}
+_TEXT_BLOCK_TAGS = frozenset({"p", "li", "blockquote", "h2", "h3", "h4", "h5", "h6", "dd", "dt", "pre", "td"})
 _COMMENT_PREFIX_RE = re.compile(r"comment(?!ar|at)")
 _INLINE_TAGS = frozenset(
     {"span", "a", "b", "strong", "em", "i", "u", "small", "font", "abbr", "mark", "sup", "sub", "q", "s", "label"}
@@ -122,6 +123,12 @@ def is_boilerplate_el(el: etree._Element) -> bool:
 
 def _is_boilerplate_el(el: etree._Element) -> bool:
     tag = tag_of(el)
+    if tag in ("time", "cite"):
+        # inside a sentence they are words ("on <time>Monday</time>"); alone, a timestamp or credit
+        parent = el.getparent()
+        while parent is not None and tag_of(parent) in _INLINE_TAGS:
+            parent = parent.getparent()
+        return parent is None or tag_of(parent) not in _TEXT_BLOCK_TAGS
     if tag in SKIP_TAGS:
         return True
     if el.get("hidden") is not None or el.get("aria-hidden") == "true":
@@ -464,12 +471,29 @@ _BOILER_TEXT_RES = [re.compile(p, re.I) for p in (
 )]
 
 
+_DATE_WORDS_RE = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?|\b(?:mon|tue|tues|wed|thu|thur|thurs|"
+    r"fri|sat|sun)[a-z]*\.?|\b[ap]\.m\.|\b(?:updated|published|posted|last|modified|at|on|am|pm|"
+    r"[ecmp][sd]t|gmt|utc|bst|cet|cest|et|pt|ct|mt|today|yesterday|ago|hours?|minutes?|mins?)\b|\d+",
+    re.I,
+)
+
+
+def is_date_line(text: str) -> bool:
+    """"Nov 7, 2023", "Updated 4:52 p.m. PST": a date or time and nothing else."""
+    if len(text) > 80 or not re.search(r"\d", text):
+        return False
+    return not re.sub(r"[\W_]+", "", _DATE_WORDS_RE.sub("", text))
+
+
 def is_boilerplate_text(text: str) -> bool:
     t = text.strip()
     if not t:
         return True
     if len(t) > 1500:
         return False  # furniture is short
+    if is_date_line(t):
+        return True
     return any(r.search(t) for r in _BOILER_TEXT_RES)
 
 

@@ -226,3 +226,16 @@ def test_pull_quote_and_embedded_tweet_left_out():
     assert len(paras) == 3
     assert "Huge win" not in ex.text
     assert [q.text for q in ex.quotes] == ["Every neighborhood deserves green space within a short walk"]
+
+
+def test_inline_time_and_cite_stay_in_sentences():
+    from capture.extract import extract
+
+    html = """<html><body><article><h1>Library hours</h1>
+    <div class="meta"><time datetime="2024-05-01">May 1, 2024</time></div>
+    <p>The library will reopen on <time datetime="2024-05-06">Monday</time> with a reading of <cite>The Salt Orchard</cite> by its author, who grew up in the town and now teaches nearby.</p>
+    <p>Staff spent three weeks repairing shelves damaged in the March storm, the director said on Tuesday.</p>
+    </article></body></html>"""
+    ex = extract(html)
+    assert "reopen on Monday with a reading of The Salt Orchard by its author" in ex.text
+    assert "May 1, 2024" not in ex.text
