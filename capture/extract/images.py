@@ -104,13 +104,17 @@ def _noscript_img(ns: etree._Element, base: str | None) -> str | None:
     return None
 
 
+_CAPTION_LABEL_RE = re.compile(r"^(?:image|photo|picture)\s+caption\s*[,:]\s*", re.I)
+
+
 def figure_caption(fig: etree._Element) -> str | None:
+    """The caption of a figure, without an "Image caption," screen-reader label."""
     for cap in fig.iter("figcaption"):
-        return text_of(cap) or None
+        return _CAPTION_LABEL_RE.sub("", text_of(cap)) or None
     for el in fig.iter():
         cls = (el.get("class") or "").lower()
         if "caption" in cls:
-            return text_of(el) or None
+            return _CAPTION_LABEL_RE.sub("", text_of(el)) or None
     return None
 
 
@@ -131,8 +135,13 @@ def collect_images(root: etree._Element, container: etree._Element | None, base:
     if scope is None:
         scope = root
     for img in scope.iter("img", "amp-img"):
-        if any(tag_of(a) in ("nav", "header", "footer", "aside") and tag_of(a) != "article" for a in iter_ancestors(img) if a is not scope and _within(a, scope)):
-            continue
+        between = []
+        for a in iter_ancestors(img):
+            if a is scope:
+                break
+            between.append(a)
+        if any(tag_of(a) in ("nav", "footer", "aside") or _is_teaser_box(a) for a in between):
+            continue  # navigation, related stories, promos, comments
         if tag_of(img.getparent()) == "amp-img" if img.getparent() is not None else False:
             continue
         ns = next((a for a in iter_ancestors(img) if tag_of(a) == "noscript"), None)
@@ -165,6 +174,20 @@ def collect_images(root: etree._Element, container: etree._Element | None, base:
     if og and og not in seen and not images:
         images.append(ImageRef(url=og, role="lead"))
     return images
+
+
+_TEASER_WORDS = {"related", "recirc", "recirculation", "promo", "teaser", "outbrain", "taboola", "sidebar",
+                 "rail", "nav", "comment", "comments", "newsletter", "ad", "ads", "advert", "advertisement",
+                 "sponsor", "sponsored", "trending", "popular", "avatar", "author", "byline", "logo", "share",
+                 "social", "jp", "relatedposts"}
+
+
+def _is_teaser_box(el: etree._Element) -> bool:
+    raw = " ".join(el.get(k, "") for k in ("class", "id", "data-component", "data-testid"))
+    if not raw.strip():
+        return False
+    words = {w.lower() for w in re.split(r"[-_:\s]+|(?<=[a-z])(?=[A-Z])", raw) if w}
+    return bool(words & _TEASER_WORDS) or ("read" in words and ("more" in words or "next" in words))
 
 
 def _within(el: etree._Element, scope: etree._Element) -> bool:

@@ -239,3 +239,19 @@ def test_inline_time_and_cite_stay_in_sentences():
     ex = extract(html)
     assert "reopen on Monday with a reading of The Salt Orchard by its author" in ex.text
     assert "May 1, 2024" not in ex.text
+
+
+def test_images_skip_teasers_logos_and_placeholders():
+    from capture.extract import extract
+
+    html = """<html><head><meta property="og:image" content="https://cdn.example.org/og.jpg"></head><body>
+    <main><article><h1>Tide gates fail</h1>
+    <figure><img src="data:image/gif;base64,R0lGOD" data-lazy-src="/img/tide-gate.jpg" alt="Gate"><figcaption>Image caption, The gate on Friday.</figcaption></figure>
+    <p>The tide gates at the north end of the bay failed on Friday, flooding two streets for the third time this year.</p>
+    <p>Crews from the county worked through the night to close them by hand, officials said on Saturday.</p>
+    <img src="/static/site-logo.png" alt="logo">
+    <div class="related-stories"><img src="/img/teaser-other-story.jpg" alt=""><a href="/x">Other story</a></div>
+    </article></main></body></html>"""
+    ex = extract(html, "https://www.example.org/news/tide")
+    assert [(i.url, i.role) for i in ex.images] == [("https://www.example.org/img/tide-gate.jpg", "lead")]
+    assert ex.images[0].caption == "The gate on Friday."
