@@ -158,7 +158,8 @@ def _is_boilerplate_el(el: etree._Element) -> bool:
            or any(x in ws and y in ws for x, y in _BAD_PAIRS) or bool(_SUBSTRING_BAD_RE.search(joined)))
     if hit and not comments and _looks_like_article(el, ws):
         return False
-    if hit and not (ws & (_BAD_WORDS - _PAYWALL_WORDS)) and _has_long_paragraphs(el):
+    if (hit and ws & _PAYWALL_WORDS and not (ws & (_BAD_WORDS - _PAYWALL_WORDS))
+            and not any(x in ws and y in ws for x, y in _BAD_PAIRS) and _has_long_paragraphs(el)):
         return False  # paywalled article text ("subscriber-premium"), not a subscribe box
     return hit
 
