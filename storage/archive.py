@@ -135,6 +135,9 @@ def site_of(url: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _clean_text(value: str | None) -> str | None:
     """NUL and lone surrogates cannot be stored faithfully: replace at the boundary."""
     if value is None:
@@ -144,7 +147,7 @@ def _clean_text(value: str | None) -> str | None:
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        value = value.encode("utf-8", "replace").decode("utf-8")
+        value = _SURROGATE.sub("\ufffd", value)  # U+FFFD, not "?": visibly a replacement
     return value
 
 
