@@ -5,6 +5,7 @@
 * :func:`import_path` — import a JSON export, ZIP bundle, bookmarks or URL list;
   returns :class:`ImportReport`; raises :class:`ImportRefused` (nothing written).
 * :func:`verify_path` — re-check a bundle, WARC or JSON; returns :class:`VerifyReport`.
+* :func:`suggested_filename` — a safe default name for the Export dialog.
 
 Every long call takes ``progress(done, total)`` and a ``threading.Event`` to cancel;
 a cancelled or failed export leaves no file (temp file + fsync + ``os.replace``).
@@ -57,7 +58,7 @@ __all__ = [
     "EXTENSIONS", "FORMATS", "ExportCancelled", "ExportError", "ExportOptions", "ExportResult",
     "ExportWriteError", "ImportCancelled", "ImportRefused", "ImportReport", "Include",
     "Selection", "SelectionCounts", "SelectionError", "VerifyReport", "count_selection",
-    "export", "import_path", "resolve_article_ids", "verify_path",
+    "export", "import_path", "resolve_article_ids", "suggested_filename", "verify_path",
 ]
 
 
@@ -79,6 +80,18 @@ def _title(selection: Selection, options: ExportOptions) -> str:
     if "query" in d:
         return f"Search: {d['query']}"
     return "Cuttings export"
+
+
+def suggested_filename(selection: Selection, fmt: str, options: ExportOptions = ExportOptions()
+                       ) -> str:
+    """A safe default file (or, for CSV of every kind, folder) name for the dialog."""
+    from storage.export.files import safe_filename
+
+    base = safe_filename(_title(selection, options).replace(":", ""), max_bytes=60,
+                         fallback="cuttings-export")
+    if fmt == "csv" and options.csv_kind is None:
+        return base + "-csv"
+    return base + EXTENSIONS.get(fmt, "")
 
 
 def export(archive: Archive, selection: Selection, fmt: str, path: Path | str, *,

@@ -15,6 +15,7 @@ import contextlib
 import errno
 import logging
 import os
+import re
 import tempfile
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -170,12 +171,9 @@ def safe_filename(title: str | None, *, suffix: str = "", max_bytes: int = 80,
     among the names in ``taken`` compared case-insensitively; the new name is added
     to ``taken``."""
     base = _clean_chars(title or "")
-    base = base.replace(" ", "-").strip(".- ")
-    while "--" in base:
-        base = base.replace("--", "-")
-    base = _truncate_utf8(base, max_bytes).strip(".- ")
-    if not base:
-        base = fallback
+    base = re.sub(r"\.{2,}", "-", base.replace(" ", "-"))
+    base = re.sub(r"-{2,}", "-", base).strip(".- ")
+    base = _truncate_utf8(base, max_bytes - 1).strip(".- ") or fallback  # room for "_"
     if base.split(".")[0].upper() in _WINDOWS_RESERVED:
         base = "_" + base
     suffix = "".join(ch for ch in suffix if ch.isalnum() or ch in "._-")[:16]

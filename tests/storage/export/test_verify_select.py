@@ -146,3 +146,14 @@ def test_counts_for_the_dialog(built) -> None:
     assert c.snapshot_bytes > 0 and c.image_bytes > 0
     none = count_selection(archive, all_ids, Include.only([]))
     assert (none.quotes, none.claims, none.images) == (0, 0, 0)
+
+
+def test_suggested_filenames() -> None:
+    from storage.export import ExportOptions, suggested_filename
+
+    assert suggested_filename(Selection(collection="Harbour files"), "zip") == \
+        "Collection-Harbour-files.zip"
+    assert suggested_filename(Selection(tag="../../x\u202e"), "warc") == "Tag-x.warc.gz"
+    assert suggested_filename(Selection(all_articles=True), "csv") == "Cuttings-export-csv"
+    assert suggested_filename(Selection(all_articles=True), "csv",
+                              ExportOptions(csv_kind="quotes")).endswith(".csv")
