@@ -19,7 +19,7 @@ from capture.types import Extracted
 from .body import Block, extract_body_parts
 from .credits import extract_credits
 from .dom import parse_html, text_of
-from .images import collect_images
+from .images import article_scope, collect_images
 from .metadata import extract_metadata, jsonld_nodes
 from .quotes import extract_quotes
 from .sanitize import sanitize_reader_html
@@ -122,8 +122,8 @@ def extract(html: str, url: str | None = None) -> Extracted:
             og_image = m.get("content")
             break
     images = collect_images(root, parts.container, base, og_image)
-    credits = _guarded("credits", warnings, extract_credits, root, md.images, parts.container,
-                       [line for line, _ in parts.footers])
+    credits = _guarded("credits", warnings, extract_credits, root, md.images,
+                       article_scope(root, parts.container), [line for line, _ in parts.footers])
     for c in credits:
         for img in images:
             if (c.image_url and _same_image(c.image_url, img.url)) or (c.caption and img.caption and c.caption == img.caption):

@@ -122,8 +122,17 @@ _LABELLED_RE = re.compile(
 _CREDIT_CLASS_RE = re.compile(r"credit|copyright|photographer|byline|source|attribution", re.I)
 
 
+_CREDIT_XPATH = etree.XPath(
+    ".//*[" + " or ".join(
+        f"contains({attr}, '{word}')"
+        for attr in ("@class", "@itemprop", "@data-testid")
+        for word in ("credit", "Credit", "copyright", "Copyright", "photographer", "byline", "source", "attribution")
+    ) + "]"
+)
+
+
 def _credit_els(scope: etree._Element):
-    for el in scope.iter():
+    for el in _CREDIT_XPATH(scope):
         if not isinstance(el.tag, str) or tag_of(el) in ("script", "style"):
             continue
         a = el.attrib
@@ -143,6 +152,7 @@ def extract_credits(root: etree._Element, jsonld_images: list[dict], body_scope:
                     footer_lines: list[str] | None = None) -> list[CreditItem]:
     found: list[CreditItem] = []
     seen: set[str] = set()
+    scope = body_scope if body_scope is not None else root
 
     def add(raw: str | None, caption: str | None = None, image_url: str | None = None) -> None:
         if not raw:
@@ -158,7 +168,7 @@ def extract_credits(root: etree._Element, jsonld_images: list[dict], body_scope:
         found.append(CreditItem(credit=credit, photographer=ph, provider=pr, caption=caption, image_url=image_url))
 
     # 1. figures and captions
-    for fig in root.iter("figure", "amp-img", "div"):
+    for fig in scope.iter("figure", "amp-img", "div"):
         if tag_of(fig) == "div" and "caption" not in (fig.get("class") or "").lower():
             continue
         caption_el = None
@@ -189,7 +199,7 @@ def extract_credits(root: etree._Element, jsonld_images: list[dict], body_scope:
         elif caption:
             add(credit_from_caption(caption), caption, img)
     # 1b. images outside <figure>: the short text block around them (table cells, divs)
-    for img in root.iter("img", "amp-img"):
+    for img in scope.iter("img", "amp-img"):
         if any(tag_of(a) in ("figure", "header", "nav", "footer") for a in iter_ancestors(img)):
             continue
         box_text = None
@@ -204,7 +214,7 @@ def extract_credits(root: etree._Element, jsonld_images: list[dict], body_scope:
         if box_text:
             add(credit_from_caption(box_text), box_text, img.get("src") or img.get("data-src"))
     # 2. credit spans outside figures (image blocks built from divs)
-    for el in _credit_els(root):
+    for el in _credit_els(scope):
         if any(tag_of(a) == "figure" for a in iter_ancestors(el)):
             continue
         t = short_text(el, 100) or ""

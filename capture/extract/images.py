@@ -118,22 +118,26 @@ def figure_caption(fig: etree._Element) -> str | None:
     return None
 
 
-def collect_images(root: etree._Element, container: etree._Element | None, base: str | None,
-                   og_image: str | None) -> list[ImageRef]:
-    """Lead image first, then the figures inside (or right around) the article body."""
-    images: list[ImageRef] = []
-    seen: set[str] = set()
+def article_scope(root: etree._Element, container: etree._Element | None) -> etree._Element:
+    """The part of the page holding the article with its lead art: the body container's
+    nearest <article>/<main> ancestor, or the ancestor (up to three levels) holding the headline."""
     scope = container
     if scope is not None:
-        # figures above the body (lead art) share an ancestor with the headline or <article>
         for depth, a in enumerate(iter_ancestors(scope)):
             if tag_of(a) in ("body", "html"):
                 break
             if tag_of(a) in ("article", "main") or (depth < 3 and a.find(".//h1") is not None):
                 scope = a
                 break
-    if scope is None:
-        scope = root
+    return scope if scope is not None else root
+
+
+def collect_images(root: etree._Element, container: etree._Element | None, base: str | None,
+                   og_image: str | None) -> list[ImageRef]:
+    """Lead image first, then the figures inside (or right around) the article body."""
+    images: list[ImageRef] = []
+    seen: set[str] = set()
+    scope = article_scope(root, container)
     for img in scope.iter("img", "amp-img"):
         between = []
         for a in iter_ancestors(img):

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+import lxml.etree as etree
 from dateutil import parser as dateparser
 
 from .dom import attr_blob, clean_text, iter_ancestors, short_text, tag_of, text_of
@@ -259,6 +260,16 @@ def _first(metas: dict[str, list[str]], *keys: str) -> str | None:
     return None
 
 
+_BYLINE_XPATH = etree.XPath(
+    "//body//*[" + " or ".join(
+        f"contains(translate({attr}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '{word}')"
+        for attr in ("@class", "@id", "@data-testid", "@itemprop", "@data-component", "@role")
+        for word in ("byline", "author", "contributor")
+    ) + "]"
+)
+_BY_XPATH = etree.XPath("//body//*[self::p or self::div or self::span or self::address][starts-with(normalize-space(text()), 'By')]")
+
+
 def _byline_authors(root) -> list[str]:
     """Names from the visible byline: rel=author links, byline/author classes, "By ..." lines."""
     names: list[str] = []
@@ -272,7 +283,7 @@ def _byline_authors(root) -> list[str]:
                 names.append(n)
     if names:
         return _dedupe(names)
-    for el in root.iter():
+    for el in _BYLINE_XPATH(root):
         if not isinstance(el.tag, str) or tag_of(el) in ("script", "style", "meta", "html", "body"):
             continue
         blob = attr_blob(el)
@@ -286,7 +297,7 @@ def _byline_authors(root) -> list[str]:
         if names:
             break
     if not names:
-        for el in root.iter("p", "div", "span", "address"):
+        for el in _BY_XPATH(root):
             t = short_text(el, 120) or ""
             if 3 < len(t) < 120 and re.match(r"^By\s+[A-Z]", t) and len(el) <= 4:
                 names.extend(split_byline(t))
@@ -525,6 +536,7 @@ def _prefer_local_offset(chosen: str | None, others: list[str | None]) -> str | 
     return chosen
 
 
+_VISIBLE_XPATH = etree.XPath("//body//*[normalize-space(text()) = $t or normalize-space(.) = $t][1]")
 _TITLE_SEP_RE = re.compile(r"\s+(?:[|\-–—·»:•]|::|\|\|)\s+")
 
 
@@ -534,20 +546,15 @@ def _split_doc_title(doc_title: str, root) -> tuple[str, str | None]:
     if len(parts) < 2:
         return doc_title, None
     first, last = parts[0], parts[-1]
-    body = root.find(".//body")
-    visible = set()
-    if body is not None:
-        for n, el in enumerate(body.iter("h1", "h2", "b", "strong", "p", "span", "div", "font", "td")):
-            if n > 3000:
-                break
-            t = short_text(el, 300)
-            if t:
-                visible.add(_norm_cmp(t))
     head_first = " - ".join(parts[:-1])
     head_last = " - ".join(parts[1:])
-    if _norm_cmp(head_last) in visible and _norm_cmp(head_first) not in visible:
+
+    def visible(t: str) -> bool:
+        return bool(_VISIBLE_XPATH(root, t=t.strip()))
+
+    if visible(head_last) and not visible(head_first):
         return head_last, first
-    if _norm_cmp(head_first) in visible:
+    if visible(head_first):
         return head_first, last
     # otherwise the longer side is the headline
     if len(last) > len(first) * 1.5:
