@@ -312,7 +312,7 @@ def test_slow_dns_ends_at_the_deadline_or_on_cancel(monkeypatch: pytest.MonkeyPa
         timer.start()
         started = time.monotonic()
         fails(fetcher, "http://slow-dns.test/", "cancelled", cancel=cancel)
-        assert time.monotonic() - started < 0.8
+        assert time.monotonic() - started < 1.5  # the deadline would be 2 s
         timer.join()
     finally:
         gate.set()
@@ -390,9 +390,9 @@ def test_cancel_interrupts_a_back_off_wait(httpserver: HTTPServer, fetcher: Fetc
     timer = threading.Timer(0.3, cancel.set)
     timer.start()
     started = time.monotonic()
-    fails(Fetcher(SETTINGS.with_values(total_deadline=5)), httpserver.url_for("/busy"),
-          "cancelled", cancel=cancel)
-    assert time.monotonic() - started < 1.0
+    with Fetcher(SETTINGS.with_values(total_deadline=5)) as slow_fetcher:
+        fails(slow_fetcher, httpserver.url_for("/busy"), "cancelled", cancel=cancel)
+    assert time.monotonic() - started < 1.5  # Retry-After alone would be 2 s
     timer.join()
 
 
@@ -472,7 +472,7 @@ def test_cancel_from_another_thread_during_a_trickle(fetcher: Fetcher) -> None:
         timer.start()
         started = time.monotonic()
         fails(fetcher, server.url("/"), "cancelled", cancel=cancel)
-        assert time.monotonic() - started < 1.0
+        assert time.monotonic() - started < 1.5  # the deadline would be 2 s
         timer.join()
 
 
@@ -487,9 +487,9 @@ def test_cancel_while_waiting_for_headers(fetcher: Fetcher) -> None:
         timer = threading.Timer(0.3, cancel.set)
         timer.start()
         started = time.monotonic()
-        fails(Fetcher(SETTINGS.with_values(read_timeout=10, total_deadline=10)), server.url("/"),
-              "cancelled", cancel=cancel)
-        assert time.monotonic() - started < 1.0
+        with Fetcher(SETTINGS.with_values(read_timeout=10, total_deadline=10)) as patient:
+            fails(patient, server.url("/"), "cancelled", cancel=cancel)
+        assert time.monotonic() - started < 1.5  # the read timeout would be 10 s
         release.set()
         timer.join()
 
