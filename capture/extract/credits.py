@@ -122,17 +122,8 @@ _LABELLED_RE = re.compile(
 _CREDIT_CLASS_RE = re.compile(r"credit|copyright|photographer|byline|source|attribution", re.I)
 
 
-_CREDIT_XPATH = etree.XPath(
-    ".//*[" + " or ".join(
-        f"contains({attr}, '{word}')"
-        for attr in ("@class", "@itemprop", "@data-testid")
-        for word in ("credit", "Credit", "copyright", "Copyright", "photographer", "byline", "source", "attribution")
-    ) + "]"
-)
-
-
 def _credit_els(scope: etree._Element):
-    for el in _CREDIT_XPATH(scope):
+    for el in scope.iter():
         if not isinstance(el.tag, str) or tag_of(el) in ("script", "style"):
             continue
         a = el.attrib
