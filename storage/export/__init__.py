@@ -108,11 +108,12 @@ def export(archive: Archive, selection: Selection, fmt: str, path: Path | str, *
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
     path = Path(path)
+    notes: list[str] = []
     if ids is None:
-        ids = resolve_article_ids(archive, selection)
+        ids = resolve_article_ids(archive, selection, notes)
     check_cancel(cancel)
     stream = RecordStream(archive, ids, include, progress, cancel)
-    result = ExportResult(fmt, [path])
+    result = ExportResult(fmt, [path], warnings=notes)
     title = _title(selection, options)
     if fmt == "csv":
         return _export_csv(archive, stream, path, options, result)

@@ -118,11 +118,13 @@ def _tag_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def resolve_article_ids(archive: Archive, selection: Selection) -> list[int]:
+def resolve_article_ids(archive: Archive, selection: Selection,
+                        notes: list[str] | None = None) -> list[int]:
     """Article ids of the selection, ordered by canonical URL.
 
     Raises :class:`SelectionError` for an unknown collection or tag, or a query the
-    search engine cannot understand."""
+    search engine cannot understand. When a query matches more than
+    ``selection.query_limit`` items, a note saying so is appended to ``notes``."""
     with archive.db.reader() as s:
         q = select(Article.id).order_by(Article.canonical_url)
         if selection.collection is not None:
@@ -145,7 +147,7 @@ def resolve_article_ids(archive: Archive, selection: Selection) -> list[int]:
             q = q.where(Article.id.in_(select(article_tags.c.articles_id).where(
                 article_tags.c.tags_id == tag_id)))
         elif selection.query is not None:
-            ids = _query_ids(archive, selection.query, selection.query_limit)
+            ids = _query_ids(archive, selection.query, selection.query_limit, notes)
             q = q.where(Article.id.in_(ids))
         elif selection.article_ids is not None:
             q = q.where(Article.id.in_(list(selection.article_ids)))
@@ -157,12 +159,17 @@ def resolve_article_ids(archive: Archive, selection: Selection) -> list[int]:
         return list(s.scalars(q))
 
 
-def _query_ids(archive: Archive, query: str, limit: int) -> list[int]:
+def _query_ids(archive: Archive, query: str, limit: int,
+               notes: list[str] | None = None) -> list[int]:
     from storage.search import SqliteSearch  # lazily: written by another module
 
     results = SqliteSearch(archive.db).search(query, limit=limit)
     if getattr(results, "error", None):
         raise SelectionError(results.error)
+    total = int(getattr(results, "total", 0) or 0)
+    if notes is not None and total > len(results.hits):
+        notes.append(f"the search matched {total} items; only the articles of the first "
+                     f"{len(results.hits)} were exported")
     seen: dict[int, None] = {}
     for hit in results.hits:
         seen.setdefault(int(hit.article_id), None)

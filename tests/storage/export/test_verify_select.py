@@ -157,3 +157,11 @@ def test_suggested_filenames() -> None:
     assert suggested_filename(Selection(all_articles=True), "csv") == "Cuttings-export-csv"
     assert suggested_filename(Selection(all_articles=True), "csv",
                               ExportOptions(csv_kind="quotes")).endswith(".csv")
+
+
+def test_query_over_the_limit_says_so(built, tmp_path: Path) -> None:
+    archive, ids, _ = built
+    result = export(archive, Selection(query="harbour", query_limit=1), "json",
+                    tmp_path / "q.json")
+    assert result.counts["articles"] == 1
+    assert any("only the articles of the first 1" in w for w in result.warnings)
