@@ -274,6 +274,11 @@ def find_container_scored(root: etree._Element) -> tuple[etree._Element | None, 
         outer = [h for h in outer if total.get(h, 0) > 0]
         if outer:
             h = outer[0] if len(outer) == 1 else _common_ancestor(outer)
+            if len(outer) > 1 and _count_h1(h) > 1:
+                # several stories on one page (infinite scroll): the first one's parts only
+                story = next((a for a in iter_ancestors(outer[0]) if a.find(".//h1") is not None), None)
+                mine = [x for x in outer if story is not None and any(a is story for a in iter_ancestors(x))]
+                h = mine[0] if len(mine) == 1 else (_common_ancestor(mine) if mine else outer[0])
             if best is None or total.get(h, 0) >= 0.5 * total.get(best, 0):
                 best = h
     page_total = total.get(body, 0.0) or 1.0
@@ -283,6 +288,8 @@ def find_container_scored(root: etree._Element) -> tuple[etree._Element | None, 
     chosen = best
     for a in iter_ancestors(best):
         gain = total.get(a, 0) - total.get(chosen, 0)
+        if gain > 0 and _count_h1(a) > 1:
+            break  # another story below (infinite scroll): stay with this one
         if a is body or tag_of(a) in ("body", "html"):
             # the whole page only when the text really is spread over it
             if gain >= max(150.0, 0.3 * total.get(chosen, 0)):
@@ -291,6 +298,10 @@ def find_container_scored(root: etree._Element) -> tuple[etree._Element | None, 
         if gain >= max(60.0, 0.05 * total.get(chosen, 0)):
             chosen = a
     return chosen, total.get(chosen, 0.0) / page_total
+
+
+def _count_h1(el: etree._Element) -> int:
+    return sum(1 for _ in el.iter("h1"))
 
 
 def _common_ancestor(els: list[etree._Element]) -> etree._Element:

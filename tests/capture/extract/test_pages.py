@@ -255,3 +255,18 @@ def test_images_skip_teasers_logos_and_placeholders():
     ex = extract(html, "https://www.example.org/news/tide")
     assert [(i.url, i.role) for i in ex.images] == [("https://www.example.org/img/tide-gate.jpg", "lead")]
     assert ex.images[0].caption == "The gate on Friday."
+
+
+def test_next_story_of_an_infinite_scroll_is_left_out():
+    from capture.extract import extract
+
+    story = "<p>{}</p>"
+    first = "".join(story.format(f"First story paragraph {i} about the harbor dredging plan and its cost to the city budget.") for i in range(6))
+    second = "".join(story.format(f"Second story paragraph {i} about a bakery opening on Elm Street next to the old cinema.") for i in range(8))
+    html = f"""<html><body><main>
+    <article><h1>Harbor dredging approved</h1><div class="story-body">{first}</div></article>
+    <article><h1>Bakery opens on Elm</h1><div class="story-body">{second}</div></article>
+    </main></body></html>"""
+    ex = extract(html, "https://www.example.org/news/harbor")
+    assert "First story paragraph 5" in ex.text
+    assert "Second story" not in ex.text
