@@ -81,11 +81,11 @@ _INLINE_BAD_WORDS = {"ad", "ads", "advert", "advertisement", "share", "sharing",
 _SUBSTRING_BAD_RE = re.compile(r"advert|newsletter|promo|sponsor|subscri|outbrain|taboola|recirc|related|cookie|consent")
 
 _BODY_HINT_RE = re.compile(
-    r"(?:^|[\s_-])(?:article[-_]?body|articlebody|story[-_]?body|storybody|story[-_]?text|"
-    r"storytext|entry[-_]content|post[-_]?body|post[-_]content|article[-_]?content|"
-    r"article[-_]text|body[-_]text|bodytext|field--name-body|rich[-_]text|story[-_]content|"
-    r"article__body|c-entry-content|content[-_]body|main[-_]text|text[-_]formatted|"
-    r"post[-_]body[-_]content|feature[-_]body|markup)(?:$|[\s_-])",
+    r"(?:^|[\s_-])(?:article[-_]*body|articlebody|story[-_]*body|storybody|story[-_]*text|"
+    r"storytext|entry[-_]*content|post[-_]*body|post[-_]*content|article[-_]*content|"
+    r"article[-_]*text|body[-_]*text|bodytext|field--name-body|rich[-_]*text|story[-_]*content|"
+    r"c-entry-content|content[-_]*body|main[-_]*text|text[-_]*formatted|"
+    r"feature[-_]*body|markup)(?:$|[\s_-]|(?=[A-Z]))",
     re.I,
 )
 
@@ -262,7 +262,7 @@ def find_container_scored(root: etree._Element) -> tuple[etree._Element | None, 
     for el in body.iter():
         if not isinstance(el.tag, str):
             continue
-        if (el.get("itemprop") or "").lower() == "articlebody":
+        if "articlebody" in ((el.get("itemprop") or "") + (el.get("property") or "") + (el.get("name") or "")).lower():
             hinted.append(el)
             continue
         cls = " ".join(el.get(k, "") for k in ("class", "id", "data-testid"))
