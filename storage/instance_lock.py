@@ -20,6 +20,7 @@ any thread (a module lock guards the registry). No Qt; POSIX only (``fcntl``).
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import logging
 import os
@@ -145,6 +146,18 @@ def acquire(db_path: str | os.PathLike[str]) -> InstanceLock:
 
 def acquire_for_url(url: str) -> InstanceLock | None:
     """:func:`acquire` for an SQLAlchemy URL; None for back-ends that are not a local
-    SQLite file (a database server arbitrates its own clients)."""
+    SQLite file (a database server arbitrates its own clients), and None when the
+    archive's folder is read-only (nobody can write there, so there is nothing to
+    guard; opening for writing then fails with the archive's own read-only message)."""
     path = sqlite_path(url)
-    return acquire(path) if path is not None else None
+    if path is None:
+        return None
+    try:
+        return acquire(path)
+    except ArchiveLockedError:
+        raise
+    except OSError as exc:
+        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            log.info("no instance lock for %s: %s", path, exc)
+            return None
+        raise

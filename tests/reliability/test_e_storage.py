@@ -484,6 +484,8 @@ try:
             out["ro_write"] = str(exc)
 except ArchiveOpenError as exc:
     out["ro_count"] = [exc.code, str(exc)]
+from storage import instance_lock
+out["lock"] = repr(instance_lock.acquire_for_url("sqlite:///" + path))
 print(json.dumps(out))
 """
 
@@ -506,6 +508,7 @@ def test_e5_archive_on_a_read_only_mount(good_archive: Path) -> None:
     assert "read-only" in message and "backup" not in message
     assert out["ro_count"] == 40
     assert "read-only" in out["ro_write"]
+    assert out["lock"] == "None"  # no lock file can be made there, and none is needed
     assert digest(good_archive) == before
 
 

@@ -301,3 +301,20 @@ def test_h4_errno_of_export_errors_is_kept(archive: Archive, tmp_path: Path) -> 
     with pytest.raises(ExportWriteError) as err:
         export(archive, Selection(all_articles=True), "json", tmp_path / ("y" * 300))
     assert err.value.errno == errno.ENAMETOOLONG
+
+
+def test_h4_file_over_the_size_cap_is_refused_before_reading(
+        archive: Archive, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import storage.export.importer as importer
+
+    doc = _valid_doc(archive, tmp_path)
+    f = tmp_path / "huge.json"
+    f.write_text(json.dumps(doc))
+    monkeypatch.setattr(importer, "MAX_JSON_FILE", f.stat().st_size - 1)
+    read: list[Path] = []
+    real_read = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda p: read.append(p) or real_read(p))
+    with Archive.open(str(tmp_path / "t.db")) as target, pytest.raises(ImportRefused) as err:
+        import_path(target, f)
+    assert "too large" in str(err.value)
+    assert f not in read  # refused on its size, never loaded
