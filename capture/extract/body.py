@@ -54,7 +54,7 @@ _BAD_WORDS = {
     "subscriber", "paywall", "promo", "promoted", "sponsor", "sponsored", "outbrain", "taboola",
     "trending", "popular", "toolbar", "tools", "storytools", "modal", "popup", "overlay",
     "widget", "nav", "navbar", "navigation", "menu", "masthead", "timestamp",
-    "pullquote", "standfirst", "subtitle", "tags", "tag", "topics", "membership", "skip",
+    "pullquote", "standfirst", "subtitle", "contributor", "contributors", "tags", "tag", "topics", "membership", "skip",
     "screenreader", "player", "audio", "video", "teaser",
     "readmore", "copyright", "meta", "posted", "published", "updated", "bio", "actions",
     "ufi", "like", "alert", "scorestrip", "boxscore", "ticker", "weatherbar",
@@ -268,6 +268,7 @@ def find_container_scored(root: etree._Element) -> tuple[etree._Element | None, 
         cls = " ".join(el.get(k, "") for k in ("class", "id", "data-testid"))
         if cls and _BODY_HINT_RE.search(cls) and not is_boilerplate_el(el):
             hinted.append(el)
+    from_hint = False
     if hinted:
         hinted_set = set(hinted)
         outer = [h for h in hinted if not any(a in hinted_set for a in iter_ancestors(h))]
@@ -281,6 +282,7 @@ def find_container_scored(root: etree._Element) -> tuple[etree._Element | None, 
                 h = mine[0] if len(mine) == 1 else (_common_ancestor(mine) if mine else outer[0])
             if best is None or total.get(h, 0) >= 0.5 * total.get(best, 0):
                 best = h
+                from_hint = len(outer) == 1  # several marked parts (split body, live-blog posts) may grow
     page_total = total.get(body, 0.0) or 1.0
     if best is None:
         return body, 1.0
@@ -295,7 +297,8 @@ def find_container_scored(root: etree._Element) -> tuple[etree._Element | None, 
             if gain >= max(150.0, 0.3 * total.get(chosen, 0)):
                 chosen = a
             break
-        if gain >= max(60.0, 0.05 * total.get(chosen, 0)):
+        # a marked article body only grows for substantial text (a dek is not enough)
+        if gain >= (max(150.0, 0.25 * total.get(chosen, 0)) if from_hint else max(60.0, 0.05 * total.get(chosen, 0))):
             chosen = a
     return chosen, total.get(chosen, 0.0) / page_total
 
@@ -557,8 +560,11 @@ def filter_blocks(blocks: list[Block], title: str | None, article_body: str | No
     ]
     # teaser links to other stories on the same site ("Ferry operator apologises ...")
     out = [b for b in out if not (b.kind in ("li", "p") and len(b.text.split()) <= 15 and _is_link_only(b, internal_only=True))]
-    # drop trailing short link-only lines
-    while out and len(out[-1].text) < 60 and out[-1].kind in ("p", "li") and _is_link_only(out[-1]):
+    # drop trailing short link-only lines and furniture labels ("Reuse this content", "Topics")
+    while out and out[-1].kind != "figure" and (
+        (len(out[-1].text) < 60 and out[-1].kind in ("p", "li") and _is_link_only(out[-1]))
+        or (len(out[-1].text.split()) <= 5 and not re.search(r"[.!?\"”’)]$", out[-1].text))
+    ):
         out.pop()
     return out
 

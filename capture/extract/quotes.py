@@ -36,7 +36,7 @@ SPEECH_VERBS = (
     "observes|emphasized|emphasizes|emphasised|emphasises|stressed|stresses|predicted|predicts|"
     "suggested|suggests|claimed|claims|contended|contends|maintained|maintains|agreed|agrees|"
     "joked|jokes|laughed|complained|complains|lamented|laments|urged|urges|pleaded|shouted|"
-    "yelled|whispered|wondered|wonders|concluded|concludes|offered|texted|emailed|messaged|"
+    "yelled|whispered|wondered|wonders|concluded|concludes|texted|emailed|messaged|"
     "quipped|vowed|vows|promised|promises|boasted|countered|counters|retorted|mused|sighed|"
     "describes|described|called|calls|put it|puts it|recounted|recounts|cried|shrugged|"
     "confirmed|confirms|denied|denies|reiterated|reiterates|pointed out|points out|went on|"
@@ -241,7 +241,8 @@ def parse_subject(chunk: str) -> Attribution | None:
         pre = speaker_part[: run.start()].strip(" ,")
         role_bits = [b for b in (pre + (" " + title if title else "")).split() if b]
         role = " ".join(role_bits).strip() or None
-        others = [x for x in parts if x is not speaker_part]
+        # appositions only: no clause with its own verb ("told BBC News that ...")
+        others = [x for x in parts if x is not speaker_part and not _VERB_RE.search(x) and len(x.split()) <= 14]
         if others:
             other = ", ".join(others)
             role = f"{role}, {other}" if role else other

@@ -270,3 +270,21 @@ def test_next_story_of_an_infinite_scroll_is_left_out():
     ex = extract(html, "https://www.example.org/news/harbor")
     assert "First story paragraph 5" in ex.text
     assert "Second story" not in ex.text
+
+
+def test_marked_body_does_not_grow_into_dek_and_byline(page):
+    ex = page("guardian_like.html", "https://www.thecoastline.example/environment/2024/feb/20/wind-farm")
+    paras = ex.text.split("\n\n")
+    assert paras[0].startswith("A 60-turbine offshore wind farm")
+    assert paras[-1].startswith("Construction is due to start in 2026")
+    for junk in ("Ministers approve 60-turbine", "Energy correspondent", "Offshore wind auction fails", "Sign up",
+                 "Explore more", "Reuse this content", "Most viewed", "Share on Facebook", "Photograph"):
+        assert junk not in ex.text
+    assert ex.authors == ["Hana O'Dell"]
+    q = quotes_by_text(ex)
+    assert q["crumbs"].speaker == "Bryony Tullett" and q["crumbs"].role == "Its chair"
+    nested = next(t for t in q if t.startswith("They keep telling us"))
+    assert "‘the sea looks big until you try to fish it,’" in nested
+    assert [c.name for c in ex.citations] == ["BBC"]
+    assert [(c.photographer, c.provider) for c in ex.credits] == [("Owen Pryce", "Alamy")]
+    assert ex.images[0].url == "https://i.coastline.example/img/turbines/1000.jpg"
