@@ -232,3 +232,40 @@ def test_d5_zip_bundle_pages_have_no_script_and_a_csp(hostile_archive: Archive,
             assert _export_problems(html) == [], name
             assert "Content-Security-Policy" in html and CSP in html, name
     assert pages >= 1
+
+
+def test_d2_d3_stored_reader_html_references_only_the_articles_own_assets(
+        tmp_path: Path) -> None:
+    """The headless half of D2/D3: whatever the page pointed at, the stored reader HTML
+    keeps only ``asset:<sha256>`` images of this capture, and the archive serves an
+    asset only to the article it belongs to (the Qt side is in tests/desktop)."""
+    import hashlib
+
+    from capture.types import AssetResult, ImageRef
+    from tests.support.fixture_site import png_bytes
+
+    own = "https://cdn.news.example/wall.jpg"
+    page = (f'<html><body><article><h1>Sea wall</h1><p>The wall was inspected on Monday by '
+            f'the county engineer and found sound.</p><img src="{own}" alt="wall">'
+            '<img src="https://tracker.example/pixel.gif"><img src="/dev/zero">'
+            '<img src="file:///etc/hostname"><img src="../../secret.png"></article>'
+            '</body></html>')
+    ex = extract(page, BASE)
+    img = png_bytes()
+    asset = AssetResult(own, own, "image/png", img, hashlib.sha256(img).hexdigest())
+    other_img = png_bytes(rgb=(1, 2, 3))
+    other = AssetResult(own, own, "image/png", other_img, hashlib.sha256(other_img).hexdigest())
+    with Archive.open(str(tmp_path / "a.db")) as archive:
+        first = archive.store_capture(fetched(BASE, page.encode()), ex,
+                                      [(ImageRef(own, "wall"), asset)])
+        second = archive.store_capture(fetched("https://news.example/other", page.encode()),
+                                       extract(page, "https://news.example/other"),
+                                       [(ImageRef(own, "wall"), other)])
+        html = archive.article(first.article_id)["reader_html"]
+        srcs = re.findall(r'<img[^>]*\ssrc="([^"]*)"', html)
+        assert srcs == [f"asset:{asset.sha256}"]
+        assert "tracker.example" not in html and "/dev/zero" not in html
+        assert archive.asset_bytes(first.article_id, asset.sha256) == img
+        assert archive.asset_bytes(first.article_id, other.sha256) is None  # not its asset
+        assert archive.asset_bytes(second.article_id, other.sha256) == other_img
+        assert archive.asset_bytes(first.article_id, "../../etc/passwd") is None
