@@ -218,7 +218,7 @@ class Case:
     like_any: list[str] = field(default_factory=list)  # at least one must occur (OR)
     where: str = ""  # extra SQL on alias a (article) / i (item), for filters
     params: tuple[object, ...] = ()
-    kinds: tuple[str, ...] = ("article", "quote", "claim")
+    kinds: tuple[str, ...] = ("article", "quote", "claim", "credit")
 
 
 def query_mix(corpus: Corpus) -> list[Case]:
@@ -282,6 +282,8 @@ LIKE_TABLES = {
     "article": ("articles a", "a.id", ("a.title", "a.text")),
     "quote": ("quotes i JOIN articles a ON a.id = i.article_id", "i.id", ("i.text",)),
     "claim": ("claims i JOIN articles a ON a.id = i.article_id", "i.id", ("i.text", "i.note")),
+    "credit": ("photo_credits i JOIN articles a ON a.id = i.article_id", "i.id",
+               ("i.credit", "i.caption")),
 }
 
 
