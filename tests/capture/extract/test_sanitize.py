@@ -49,3 +49,32 @@ def test_idempotent(fragment):
     once = sanitize_reader_html(fragment, BASE)
     assert sanitize_reader_html(once, BASE) == once
     assert "<script" not in once.lower()
+
+
+def test_hostile_page_through_the_whole_extraction():
+    import re
+
+    from capture.extract import extract
+
+    html = """<html><head><base href="https://evil.example/"><meta http-equiv="refresh" content="0;url=https://evil.example">
+    <link rel="stylesheet" href="https://evil.example/x.css"><style>body{background:url(https://evil.example/t.gif)}</style>
+    <script>document.location='https://evil.example'</script></head>
+    <body onload="steal()"><article><h1>Harbor report</h1>
+    <p style="background:url(https://evil.example/p.gif)">The harbor commission met on <b onclick="x()">Tuesday</b> and
+    <a href="javascript:alert(1)">voted</a> to <a href="/minutes">publish the minutes</a> of its closed sessions from 2023.</p>
+    <p>Members said the records <iframe src="https://evil.example/frame"></iframe> would be online within a month.
+    <img src="https://cdn.example.org/a.jpg" onerror="steal()"><img src="file:///etc/passwd"><img src="data:image/png;base64,AAAA"></p>
+    <object data="x.swf"></object><embed src="y.swf"><form action="https://evil.example"><input name="q"></form>
+    <svg onload="steal()"><script>alert(1)</script></svg>
+    <p>The commission's next meeting is on <span style="position:fixed">March 3</span>, officials said on Wednesday.</p>
+    </article></body></html>"""
+    ex = extract(html, "https://news.example.org/harbor")
+    out = ex.reader_html
+    for bad in ("<script", "javascript:", "<iframe", "<meta", "<base", "<link", "url(", "<object", "<embed",
+                "<form", "<svg", "file:", "data:", "style="):
+        assert bad not in out.lower()
+    assert not re.search(r"\son\w+=", out)
+    assert '<a href="https://news.example.org/minutes">publish the minutes</a>' in out
+    assert "evil.example" not in out
+    assert "document.location" not in ex.text and "alert(1)" not in ex.text
+    assert "The harbor commission met on Tuesday and voted to publish the minutes" in ex.text
