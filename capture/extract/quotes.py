@@ -203,6 +203,18 @@ def _name_runs(part: str) -> list[re.Match]:
     return runs
 
 
+_APPOSITION_RE = re.compile(
+    r"^(?:(?:a|an|the|his|her|its|their|our|one|another|two|three|former|longtime|veteran)\b|"
+    r"(?!(?:in|on|at|for|after|before|during|asked|speaking|according|when|while|as|with|by|from|to|of)\b)[a-z])",
+    re.I,
+)
+_NOT_A_SPEAKER_RE = re.compile(
+    r"^(?:the|a|an|one|another)\s+(?:[\w-]+\s+){0,2}?(?:sign|signs|banner|banners|placard|placards|poster|posters|"
+    r"headline|headlines|sticker|stickers|shirt|shirts|t-shirt|t-shirts|billboard|slogan|graffiti|label|caption)\b",
+    re.I,
+)
+
+
 def parse_subject(chunk: str) -> Attribution | None:
     """Speaker (name, organisation or role), role and pronoun of an attribution's subject."""
     chunk = re.sub(r"\s+", " ", chunk).strip(" ,;:—–-")
@@ -239,10 +251,13 @@ def parse_subject(chunk: str) -> Attribution | None:
         if not name or len(name.split()) > 6:
             return None
         pre = speaker_part[: run.start()].strip(" ,")
+        if pre.lower() in ("the", "a", "an"):
+            pre = ""
         role_bits = [b for b in (pre + (" " + title if title else "")).split() if b]
         role = " ".join(role_bits).strip() or None
         # appositions only: no clause with its own verb ("told BBC News that ...")
-        others = [x for x in parts if x is not speaker_part and not _VERB_RE.search(x) and len(x.split()) <= 14]
+        others = [x for x in parts if x is not speaker_part and not _VERB_RE.search(x) and len(x.split()) <= 14
+                  and _APPOSITION_RE.match(x)]
         if others:
             other = ", ".join(others)
             role = f"{role}, {other}" if role else other
@@ -480,6 +495,8 @@ def extract_quotes(text: str, paragraphs: list[tuple[int, str]], title: str | No
         )
         if _is_not_speech(before_local, inner, after, attr is not None or continuation, explicit_after):
             continue
+        if attr is not None and attr.speaker and _NOT_A_SPEAKER_RE.match(attr.speaker):
+            continue  # "a sign taped to the door said ...": written on things, not said
         speaker = role = cue = None
         if attr is not None:
             cue = attr.cue

@@ -209,3 +209,15 @@ def test_single_quote_house_style():
     )
     assert got == [("We won’t build our way out of this in a year.", "Tom Reddy"),
                    ("The workers’ union agrees", "Tom Reddy")]
+
+
+def test_wire_style_article_roles_signs_and_statements():
+    got, qs = run(
+        "Police Chief Maria Lopez said the investigation was continuing. “We will find everyone,” she said.",
+        "Asked whether more arrests were expected, Lopez said: “Yes.”",
+        "A sign taped to his door said “Closed for repairs.”",
+        "In a statement, the Springfield Downtown Alliance said it “welcomes the arrest” and thanked police.",
+    )
+    assert got == [("We will find everyone", "Maria Lopez"), ("Yes.", "Maria Lopez"),
+                   ("welcomes the arrest", "Springfield Downtown Alliance")]
+    assert qs[1].role is None and qs[2].role is None  # "Asked whether ...", "In a statement" are not roles
