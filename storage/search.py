@@ -5,11 +5,23 @@ each kind of result by how many rows match, and returns a :class:`SearchResults`
 it never raises for any input text (a query it cannot understand comes back with
 ``error`` set and no hits).
 
-The plan (see DESIGN.md, "Search"): count the FTS5 matches first (cheap); when at
-most ``FULL_RANK_LIMIT`` rows match, every match is ranked by BM25 (title weighted
-up); when more match, only the newest ``WINDOW`` matches are ranked and the result
-says so (``ranked=False``, ``note``). Filters narrow through indexed columns and
-``IN`` subqueries; a small filter set drives the search instead of the words.
+The plan (see DESIGN.md, "Search"), per kind of result:
+
+* plain words: count the matches first (no scoring; up to ``COUNT_CAP``). Up to
+  ``FULL_RANK_LIMIT`` matches are all ranked by BM25 (title weighted up); beyond
+  that the newest ``WINDOW`` matches are ranked among themselves and the result
+  says so (``ranked=False``, ``note``).
+* phrases, prefixes and OR cost more per match, so the newest ``WINDOW + 1`` are
+  scored first in one pass; if there are more, the total is estimated.
+* filters: when the words match few rows, each is checked against the filters; when
+  they match many, a filter set of at most ``FILTER_SET_LIMIT`` items is built once
+  by SQLite and probed for every match; a larger one is checked row by row while the
+  matches are walked newest first. author:/site:/source: are resolved to article ids
+  once per search. Filters alone list items newest first (counted to
+  ``LIST_COUNT_CAP``).
+
+Snippets are cut from the stored text by :mod:`storage.search_snippets` (FTS5's
+``snippet()`` is the fallback). Benchmarks: ``benchmarks/search_scale.py``.
 
 Thread rules: a ``SqliteSearch`` holds no connection; each ``search`` call opens its
 own short read session, so one instance may be used from any thread (the GUI runs
