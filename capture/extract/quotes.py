@@ -231,14 +231,15 @@ def parse_subject(chunk: str) -> Attribution | None:
     if _PRONOUN_RE.match(first) and (len(chunk.split()) == 1 or not chunk.split()[1][:1].isupper()):
         return Attribution(None, None, None, pronoun=first.lower())
     chunk = re.sub(r"\s*\([^)]{0,40}\)", "", chunk)  # (D-Ohio), (pictured)
-    parts = [x.strip() for x in chunk.split(",") if x.strip() and not re.fullmatch(r"\d{1,3}|aged \d{1,3}", x.strip())]
+    parts = [x.strip() for x in chunk.split(",") if x.strip() and not re.fullmatch(
+        r"\d{1,3}|aged \d{1,3}|[DRI]-[\w.\u2024 -]{1,20}", x.strip())]  # ages, party-state labels
     if not parts:
         return None
     speaker_part = None
     run = None
     for part in parts:
         runs = _name_runs(part)
-        persons = [r for r in runs if not is_org_name(r.group(0))]
+        persons = [r for r in runs if not is_org_name(strip_titles(r.group(0))[0])]
         if persons:
             speaker_part, run = part, persons[-1]
             break
@@ -257,7 +258,7 @@ def parse_subject(chunk: str) -> Attribution | None:
         role = " ".join(role_bits).strip() or None
         # appositions only: no clause with its own verb ("told BBC News that ...")
         others = [x for x in parts if x is not speaker_part and not _VERB_RE.search(x) and len(x.split()) <= 14
-                  and _APPOSITION_RE.match(x)]
+                  and _APPOSITION_RE.match(x) and not re.match(r"^[a-z]+ed\b|^[DRI]-[A-Z]", x)]
         if others:
             other = ", ".join(others)
             role = f"{role}, {other}" if role else other
@@ -288,11 +289,14 @@ _ABBREV_RE = re.compile(
     r"\b(Mr|Mrs|Ms|Dr|Rep|Sen|Gov|Gen|Lt|Col|Sgt|Capt|Cmdr|Adm|Prof|Rev|St|Jr|Sr|Supt|Det|Insp|Ft|Mt|"
     r"No|Jan|Feb|Aug|Sept|Oct|Nov|Dec|U\.S|[A-Z])\.(?=\s|,)"
 )
+# initials and state abbreviations inside labels: D-N.Y., R-Texas, W.Va., Calif.,
+_ABBREV2_RE = re.compile(r"\b([A-Z][a-z]{0,4})\.(?=[A-Z]|,)")
 _DOT = "\u2024"  # stands in for an abbreviation's period while clauses are split
 
 
 def _mask(s: str) -> str:
-    return _ABBREV_RE.sub(lambda m: m.group(1).replace(".", _DOT) + _DOT, s)
+    s = _ABBREV_RE.sub(lambda m: m.group(1).replace(".", _DOT) + _DOT, s)
+    return _ABBREV2_RE.sub(lambda m: m.group(1) + _DOT, s)
 
 
 def _unmask(a: Attribution | None) -> Attribution | None:

@@ -221,3 +221,13 @@ def test_wire_style_article_roles_signs_and_statements():
     assert got == [("We will find everyone", "Maria Lopez"), ("Yes.", "Maria Lopez"),
                    ("welcomes the arrest", "Springfield Downtown Alliance")]
     assert qs[1].role is None and qs[2].role is None  # "Asked whether ...", "In a statement" are not roles
+
+
+def test_party_labels_state_abbreviations_and_predicates():
+    got, qs = run(
+        "“This is a sad day for working families,” Senate Majority Leader Chuck Schumer, D-N.Y., said on the floor.",
+        "Sen. Joe Manchin, D-W.Va., joined Republicans in opposing the measure, saying he had “serious concerns” about it.",
+    )
+    assert got == [("This is a sad day for working families", "Chuck Schumer"), ("serious concerns", "Joe Manchin")]
+    assert qs[0].role == "Senate Majority Leader"
+    assert qs[1].role == "Sen."
