@@ -49,12 +49,17 @@ def _strip_table() -> dict[int, str]:
     return table
 
 
-def fold(text: str) -> str:
-    """Lower-case with Latin accents removed, keeping every character's position."""
+def _lower(text: str) -> str:
     low = text.lower()
     if len(low) != len(text):  # a few characters lower-case to two; keep those as they are
         low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-    if _ACCENTED.search(low):
+    return low
+
+
+def fold(text: str) -> str:
+    """Lower-case with Latin accents removed, keeping every character's position."""
+    low = _lower(text)
+    if not low.isascii() and _ACCENTED.search(low):
         low = low.translate(_strip_table())
     return low
 
@@ -109,11 +114,14 @@ def snippet(texts: list[str | None], found: Matcher | None) -> str | None:
     for value in texts:
         if not value:
             continue
-        folded = fold(value)
-        first = next(found.finditer(folded), None)
+        # Lower-casing is enough for most text; strip accents only when it is not.
+        low = _lower(value)
+        first = next(found.finditer(low), None)
+        if first is None and not low.isascii() and _ACCENTED.search(low):
+            first = next(found.finditer(low.translate(_strip_table())), None)
         if first is None:
             continue
-        return _window(value, folded, first[0], found)
+        return _window(value, first[0], found)
     return None
 
 
@@ -125,7 +133,7 @@ def plain(value: str | None, size: int = SNIPPET_CHARS) -> str:
     return html.escape(text)
 
 
-def _window(value: str, folded: str, at: int, found: Matcher) -> str:
+def _window(value: str, at: int, found: Matcher) -> str:
     start = max(0, at - LEAD_CHARS)
     if start > 0:
         space = value.find(" ", start, at)
@@ -134,9 +142,13 @@ def _window(value: str, folded: str, at: int, found: Matcher) -> str:
     if end < len(value):
         space = value.rfind(" ", max(at + 1, start), end)
         end = space if space > at else end
+    # Fold just the window (plus a character each side, for the word-boundary checks).
+    seg_start = max(0, start - 1)
+    folded = fold(value[seg_start:min(len(value), end + 1)])
     out: list[str] = ["…"] if start > 0 else []
     pos = start
-    for a, b in found.finditer(folded, start, end):
+    for a, b in found.finditer(folded, start - seg_start, end - seg_start):
+        a, b = a + seg_start, b + seg_start
         out.append(html.escape(value[pos:a]))
         out.append("<mark>" + html.escape(value[a:b]) + "</mark>")
         pos = b
