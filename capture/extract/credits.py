@@ -40,12 +40,13 @@ _LABEL_RE = re.compile(
     re.I,
 )
 _INLINE_CREDIT_RE = re.compile(
-    r"(?:\((?:photo|photograph|image|picture|credit)s?\s*(?:by|:)\s*(?P<a>[^)]{2,120})\)"
-    r"|(?:photo|photograph|image|picture|credit|photo credit|image source|photo source)s?\s*(?:by|:|,)\s*(?P<b>[^.;()]{2,120}?)(?:\.?\s*$|\)|;))",
+    r"(?:\((?:photo|photograph|image|picture|credit|illustration)s?\s*(?:by|:)\s*(?P<a>[^)]{2,120})\)"
+    r"|(?:photo|photograph|image|picture|credit|photo credit|image source|photo source|illustration|"
+    r"photo illustration|graphic|photography)s?\s*(?:by|:|,)\s*(?P<b>[^.;()]{2,120}?)(?:\.?\s*$|\)|;))",
     re.I,
 )
 _SLASH_CREDIT_END_RE = re.compile(
-    r"(?:^|[.!?]\s+|\s)(?P<c>(?:[A-ZÀ-Þ][\w.'’&-]*\s?){1,4}\s?/\s?(?:[A-ZÀ-Þ][\w.'’&-]*\s?){1,5}(?:via\s+[A-Z][\w ]+)?)\s*$"
+    r"(?:^|[.!?]\s+|\s)(?P<c>(?:[A-ZÀ-Þ][\w.'’&-]*\s?){1,4}\s?/\s?(?:(?:[A-ZÀ-Þ][\w.'’&-]*|to|of|the|for)\s?){1,6}(?:via\s+[A-Z][\w ]+)?)\s*$"
 )
 _CAPS_TAIL_RE = re.compile(r"(?:[.!?]\s+)(?P<c>(?:[A-ZÀ-Þ][\w'’.-]+\s){1,3}(?:for|via)\s+[A-Z][\w ]{2,40})\s*$")
 
@@ -80,13 +81,15 @@ def split_credit(credit: str) -> tuple[str | None, str | None]:
     if m and _is_person(m.group("p")):
         return m.group("p").strip(), m.group("v").strip()
     parts = [p.strip() for p in re.split(r"\s*/\s*|\s+\|\s+|\s+-\s+|\s*,\s+(?=[A-Z])", c) if p.strip()]
+    # a photographer's name set in capitals ("EPA-EFE/ANDY RAIN")
+    parts = [p.title() if p.isupper() and len(p.split()) >= 2 and _is_person(p.title()) else p for p in parts]
     if len(parts) >= 2:
         person = next((p for p in parts if _is_person(p)), None)
         others = [p for p in parts if p is not person]
         provider = " / ".join(others) if others else None
         if provider:
             provider = re.sub(r"\s+(?:Photo|Photos|Images?)$", "", provider) if re.match(r"^(?:AP|AFP|EPA)\b", provider) else provider
-            if provider.isupper() and len(provider) > 4:
+            if provider.isupper() and provider.isalpha() and len(provider) > 4:
                 provider = provider.title()
         return person, provider
     if _is_person(c):
@@ -97,8 +100,19 @@ def split_credit(credit: str) -> tuple[str | None, str | None]:
 def strip_label(text: str) -> str:
     t = clean_text(text)
     t = _LABEL_RE.sub("", t)
+    t = re.sub(r"^(?:©|\(c\)|copyright)\s*(?:\d{4}\s*)?", "", t, flags=re.I)
     t = t.strip(" ()[]")
     return t.rstrip(".").strip()
+
+
+_BRACKET_TAIL_RE = re.compile(r"[\(\[](?P<c>[^()\[\]]{3,90})[\)\]]\s*\.?\s*$")
+_AGENCY_TAIL_RE = re.compile(
+    r"(?:^|[.!?]\s+)(?P<c>(?:Getty Images|AFP|AP|Reuters|Shutterstock|Alamy|EPA|Bloomberg|Xinhua|"
+    r"The Associated Press|Associated Press|Pool|Handout|File|Unsplash|Flickr|Wikimedia Commons)"
+    r"(?:\s+(?:via|for)\s+[A-Z][\w&' ]{1,40})?)\s*\.?$"
+)
+_COPYRIGHT_TAIL_RE = re.compile(r"(?:^|\s)(?P<c>(?:©|\(c\)|Copyright)\s*(?:\d{4}\s+)?[^.©]{2,60})\s*\.?$")
+_COURTESY_RE = re.compile(r"(?:^|[.!?]\s+|\()(?P<c>[Cc]ourtesy(?: of)? [^.()]{2,80})\)?\s*\.?$")
 
 
 def credit_from_caption(caption: str) -> str | None:
@@ -107,6 +121,13 @@ def credit_from_caption(caption: str) -> str | None:
     m = _INLINE_CREDIT_RE.search(cap)
     if m:
         return (m.group("a") or m.group("b") or "").strip(" .") or None
+    m = _BRACKET_TAIL_RE.search(cap)
+    if m and (re.search(r"[/|]", m.group("c")) or re.match(r"(?:AP|AFP|Getty|Reuters|EPA|File|Pool|Handout)\b", m.group("c"))):
+        return m.group("c").strip(" .")
+    for rx in (_COURTESY_RE, _COPYRIGHT_TAIL_RE, _AGENCY_TAIL_RE):
+        m = rx.search(cap)
+        if m:
+            return m.group("c").strip(" .")
     m = _SLASH_CREDIT_END_RE.search(cap)
     if m:
         return m.group("c").strip(" .")

@@ -41,6 +41,23 @@ def test_credit_inside_caption_text():
     assert credit_from_caption("Crowds gather on Monday.") is None
 
 
+@pytest.mark.parametrize(
+    ("caption", "photographer", "provider"),
+    [
+        ("President speaks in Washington. (AP Photo/Evan Vucci)", "Evan Vucci", "AP"),
+        ("The stadium at night. Getty Images", None, "Getty Images"),
+        ("A dog. Illustration by Maya Ito", "Maya Ito", None),
+        ("Firefighters work. [Jane Doe | Tampa Bay Times]", "Jane Doe", "Tampa Bay Times"),
+        ("The ship. EPA-EFE/ANDY RAIN", "Andy Rain", "EPA-EFE"),
+        ("Street scene. © Jane Doe", "Jane Doe", None),
+        ("Crowds gather. Courtesy of the city of Springfield", None, "the city of Springfield"),
+    ],
+)
+def test_caption_credit_formats(caption, photographer, provider):
+    credit = strip_label(credit_from_caption(caption))
+    assert split_credit(credit) == (photographer, provider)
+
+
 def test_credits_from_figures_spans_and_jsonld():
     root = parse_html(
         """<html><body><article>
