@@ -344,6 +344,33 @@ def _microdata(root) -> dict[str, Any]:
     return out
 
 
+_COPYRIGHT_RE = re.compile(
+    r"(?:©|\(c\)|copyright)\s*(?:\d{4}\s*(?:[-–]\s*\d{4}\s*)?)?,?\s*"
+    r"(?P<name>(?:The\s+)?[A-Z][\w&'’-]*(?:\s+(?!All\b)(?:[A-Z][\w&'’-]*|&|of|the|and)){0,5})",
+    re.I,
+)
+
+
+def _publisher_from_page(root) -> str | None:
+    """The site's name from a footer copyright line or the masthead logo's alt text."""
+    for el in root.iter("footer", "div", "p", "small", "span", "td", "font"):
+        if el.tag != "footer" and "footer" not in (el.get("class") or "") + (el.get("id") or ""):
+            continue
+        t = short_text(el, 400) or ""
+        m = _COPYRIGHT_RE.search(t)
+        if m:
+            name = re.sub(r"\s+(?:Inc|LLC|Ltd|Co|Corp|Media|Group|All)\.?$", "", m.group("name")).strip(" .,")
+            if 2 < len(name) < 60 and not name.lower().startswith(("all rights", "copyright")):
+                return name
+    for a in root.iter("a"):
+        if "logo" in ((a.get("class") or "") + (a.get("id") or "")).lower() or (a.get("href") or "") == "/":
+            for img in a.iter("img"):
+                alt = clean_text(img.get("alt") or "")
+                if 2 < len(alt) < 60 and "logo" not in alt.lower():
+                    return alt
+    return None
+
+
 def _site_from_url(url: str | None) -> str | None:
     if not url:
         return None
@@ -418,6 +445,8 @@ def extract_metadata(root, url: str | None = None, nodes: list[dict] | None = No
         _t, site = _split_doc_title(doc_title, root)
         if site and _norm_cmp(site) != _norm_cmp(title):
             publisher = site
+    if not publisher:
+        publisher = _publisher_from_page(root)
     md.publisher = clean_text(publisher) if publisher else _site_from_url(url)
 
     # ---- authors

@@ -105,3 +105,10 @@ def test_utc_timestamp_yields_to_the_printed_day():
     md = meta("""<html><head><meta property="article:published_time" content="2024-03-14T03:10:00Z">
     </head><body><h1>Late vote</h1><p class="date">March 13, 2024</p><p>Text of the story.</p></body></html>""")
     assert md.published == "2024-03-13"
+
+
+def test_publisher_from_footer_copyright_or_logo():
+    md = meta("<html><body><h1>T</h1><div class='footer'>Copyright © 2024 The Hollow Creek Herald. All rights reserved.</div></body></html>")
+    assert md.publisher == "The Hollow Creek Herald"
+    md = meta("<html><body><a href='/'><img src='/m.gif' alt='The Ridgeway Record'></a><h1>T</h1></body></html>")
+    assert md.publisher == "The Ridgeway Record"
