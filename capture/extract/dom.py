@@ -26,11 +26,8 @@ VOID_TAGS = frozenset(
 )
 _TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)\b[^>]*?(/?)>|<!--.*?-->", re.S)
 _RAWTEXT_RE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.S | re.I)
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\ufffe\uffff]")
 
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*>")
-
-WS_RE = re.compile(r"\s+")
 
 
 _CONTROL_TABLE = dict.fromkeys([*range(0, 9), 11, *range(14, 32), 0xFFFE, 0xFFFF])

@@ -192,7 +192,3 @@ def _is_teaser_box(el: etree._Element) -> bool:
         return False
     words = {w.lower() for w in re.split(r"[-_:\s]+|(?<=[a-z])(?=[A-Z])", raw) if w}
     return bool(words & _TEASER_WORDS) or ("read" in words and ("more" in words or "next" in words))
-
-
-def _within(el: etree._Element, scope: etree._Element) -> bool:
-    return any(a is scope for a in iter_ancestors(el)) or el is scope

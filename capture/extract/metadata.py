@@ -29,7 +29,6 @@ ARTICLE_TYPES = {
     "liveblogposting", "socialmediaposting", "report", "scholarlyarticle", "techarticle",
     "posting", "medicalscholarlyarticle", "satiricalarticle",
 }
-PERSON_TYPES = {"person"}
 ORG_TYPES = {"organization", "newsmediaorganization", "corporation", "organisation"}
 
 

@@ -64,7 +64,6 @@ ORG_WORDS = {
     "financial", "banks", "railroad", "hospitals", "medical", "memorial",
     "university's", "properties", "realty", "development", "developers", "construction",
 }
-PRONOUNS = {"he", "she", "they", "it", "we", "i", "him", "her", "his", "hers", "them"}
 STOP_CAPS = {
     "the", "a", "an", "in", "on", "at", "but", "and", "or", "if", "when", "while", "after", "before",
     "as", "for", "this", "that", "these", "those", "there", "here", "his", "her", "their", "our",

@@ -25,7 +25,6 @@ from .names import NAME_RE, STOP_CAPS, NameBook, is_org_name, strip_titles
 log = logging.getLogger(__name__)
 
 OPENERS = {"\u201c": "\u201d", "\u201e": "\u201c\u201d", "\u00ab": "\u00bb", '"': '"'}
-ALL_CLOSERS = "\u201d\u201c\u00bb\""
 
 SPEECH_VERBS = (
     "said|says|say|told|tells|added|adds|asked|asks|wrote|writes|write|explained|explains|noted|"
