@@ -484,3 +484,12 @@ def test_snippet_falls_back_to_fts_for_other_fields(engine: SqliteSearch,
     assert all("<mark>" not in h.snippet and h.snippet for h in res.hits)
     note = engine.search("treasury").hits[0]  # a claim found by its note
     assert note.kind == "claim" and "<mark>Treasury</mark>" in note.snippet
+
+
+def test_search_works_on_a_read_only_archive(archive: dict) -> None:
+    ro = open_database(archive["db"].url, readonly=True)
+    try:
+        res = SqliteSearch(ro).search("harbour source:press")
+        assert keys(res) and all(h.article_id == archive["a1"] for h in res.hits)
+    finally:
+        ro.dispose()
