@@ -14,6 +14,7 @@ Pure functions, thread-safe.  The tree is read only, never modified.
 from __future__ import annotations
 
 import html as htmlmod
+import itertools
 import logging
 import re
 import threading
@@ -626,14 +627,21 @@ def _extract_body_parts(root: etree._Element, title: str | None, article_body: s
     if words < 50 and article_body and len(article_body.split()) > words:
         paras = [clean_text(p) for p in re.split(r"\n\s*\n|\n", article_body) if clean_text(p)]
         return BodyParts(container, [Block("p", p, htmlmod.escape(p)) for p in paras], footers)
-    if words < 80 or coverage < 0.5:
-        # unusual page: ask the reference extractor for a second opinion
+    if (words < 80 or coverage < 0.5) and _element_count(root, SECOND_OPINION_MAX_ELEMENTS + 1) <= SECOND_OPINION_MAX_ELEMENTS:
+        # unusual page of ordinary size: ask the reference extractor for a second opinion
         fallback = filter_blocks(trafilatura_blocks(root), title, article_body)
         other = sum(len(b.text.split()) for b in fallback)
         if other > 1.5 * words + 20:
             log.info("body: trafilatura fallback (%d words vs %d, coverage %.2f)", other, words, coverage)
             return BodyParts(container, fallback, footers)
     return BodyParts(container, blocks, footers)
+
+
+SECOND_OPINION_MAX_ELEMENTS = 20_000  # trafilatura takes seconds to minutes on huge DOMs
+
+
+def _element_count(root: etree._Element, cap: int) -> int:
+    return sum(1 for _ in itertools.islice(root.iter(), cap))
 
 
 def trafilatura_blocks(root: etree._Element) -> list[Block]:

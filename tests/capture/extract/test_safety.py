@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import pathlib
 import re
+import time
 
 import pytest
 
@@ -76,3 +77,15 @@ def test_no_copy_pickle_prettify_or_recursive_walks_in_extraction_code():
                 continue  # _flatten_jsonld walks parsed JSON (not HTML), depth-bounded
             calls = {c.func.id for c in ast.walk(fn) if isinstance(c, ast.Call) and isinstance(c.func, ast.Name)}
             assert fn.name not in calls, f"{path.name}: {fn.name} calls itself"
+
+
+@pytest.mark.timeout(120)
+def test_huge_dom_skips_the_slow_second_opinion():
+    filler = "".join(f'<span class="c{i % 97}">w{i}</span>' for i in range(100_000))
+    html = ("<html><body><article><h1>Ferry timetable</h1><p>The ferry will leave twenty minutes earlier "
+            f'from Monday.</p><div class="widget">{filler}</div><p>Closing paragraph here.</p></article></body></html>')
+    t0 = time.perf_counter()
+    ex = extract(html, "https://news.example/ferry")
+    assert time.perf_counter() - t0 < 20
+    assert "twenty minutes earlier" in ex.text and "Closing paragraph here." in ex.text
+    assert "w99999" not in ex.text
