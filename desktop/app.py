@@ -11,8 +11,9 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QApplication, QMessageBox, QSplashScreen
 
 import desktop.qtcompat  # noqa: F401  - binding work-arounds before any signal is emitted
 from desktop.icons import app_icon
@@ -59,6 +60,17 @@ def _critical(title: str, text: str) -> None:
     box.exec()
 
 
+def _splash() -> QSplashScreen:
+    pixmap = app_icon().pixmap(160, 160)
+    splash = QSplashScreen(pixmap)
+    splash.showMessage("Opening the archive…",
+                       Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignHCenter,
+                       QColor("#ffffff"))
+    splash.show()
+    QApplication.processEvents()
+    return splash
+
+
 def run_gui(archive_url: str | None, settings_overrides: dict[str, Any]) -> int:
     """Open the main window on ``archive_url`` (else the stored setting, ``CUTTINGS_DB``
     or the default archive) and run the event loop. Returns the exit code."""
@@ -74,6 +86,7 @@ def run_gui(archive_url: str | None, settings_overrides: dict[str, Any]) -> int:
     app.setWindowIcon(app_icon())
     apply_style(app)
 
+    splash = _splash()  # something on screen while the archive code loads and opens
     qsettings: QSettings = app_qsettings()
     settings = load_settings(qsettings, settings_overrides)
     chosen = archive_url or settings.archive or os.environ.get("CUTTINGS_DB") or None
@@ -85,18 +98,21 @@ def run_gui(archive_url: str | None, settings_overrides: dict[str, Any]) -> int:
     try:
         lock = acquire_instance_lock(url)
     except AlreadyOpenError as exc:
+        splash.close()
         _critical("Cuttings is already open", str(exc))
         return EXIT_FAILED
     try:
         try:
             archive = Archive.open(url)
         except ArchiveOpenError as exc:
+            splash.close()
             _critical("Cannot open the archive",
                       f"{exc}\n\nChoose another archive with cuttings --db FILE, or in "
                       "File › Settings › Archive location.")
             return EXIT_FAILED
         except Exception as exc:  # a broken disk, permissions: say so instead of a traceback
             log.exception("archive open failed")
+            splash.close()
             _critical("Cannot open the archive",
                       f"Cuttings could not open {url}:\n{exc}\n\nCheck that the folder exists "
                       "and is writable, or choose another archive with cuttings --db FILE.")
@@ -105,6 +121,7 @@ def run_gui(archive_url: str | None, settings_overrides: dict[str, Any]) -> int:
 
         window = MainWindow(archive, settings, qsettings)
         window.show()
+        splash.close()
         try:
             return int(app.exec())
         finally:

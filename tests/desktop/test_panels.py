@@ -250,13 +250,17 @@ def test_run_gui_opens_and_closes_the_window(qtbot, tmp_path, monkeypatch):
     monkeypatch.setattr(app_module, "_critical", lambda title, text: problems.append(title))
     seen: list[MainWindow] = []
 
-    def close_window() -> None:
+    def close_window() -> None:  # polls: the window appears only once the event loop runs
         for w in QApplication.topLevelWidgets():
             if isinstance(w, MainWindow) and w.isVisible():
                 seen.append(w)
                 w.close()
+                closer.stop()
 
-    QTimer.singleShot(300, close_window)
+    closer = QTimer()
+    closer.setInterval(100)
+    closer.timeout.connect(close_window)
+    closer.start()
     assert app_module.run_gui(str(tmp_path / "gui.db"), {"workers": 2}) == 0
     assert problems == [] and len(seen) == 1
     assert seen[0].settings.workers == 2
