@@ -550,7 +550,9 @@ def filter_blocks(blocks: list[Block], title: str | None, article_body: str | No
                    for b in out]
         ab_tokens = len(ab.split())
         in_tokens = sum(len(b.text.split()) for b, c in zip(out, covered, strict=True) if c)
-        if ab_tokens and in_tokens >= 0.8 * ab_tokens:
+        dom_tokens = sum(len(b.text.split()) for b in out)
+        # only a full articleBody (not a teaser or paywall excerpt) may veto page paragraphs
+        if ab_tokens and in_tokens >= 0.8 * ab_tokens and ab_tokens >= 0.8 * dom_tokens:
             out = [b for b, c in zip(out, covered, strict=True) if c]
     # pull-quotes: a short block repeating words of a longer paragraph
     keys = [" " + " ".join(_norm_tokens(b.text)) + " " if len(b.text) < 20_000 else "" for b in out]

@@ -288,3 +288,15 @@ def test_marked_body_does_not_grow_into_dek_and_byline(page):
     assert [c.name for c in ex.citations] == ["BBC"]
     assert [(c.photographer, c.provider) for c in ex.credits] == [("Owen Pryce", "Alamy")]
     assert ex.images[0].url == "https://i.coastline.example/img/turbines/1000.jpg"
+
+
+def test_truncated_jsonld_article_body_does_not_cut_the_page_text():
+    from capture.extract import extract
+
+    paras = [f"Paragraph {i} of the story describes the flood defences along the river in some detail." for i in range(8)]
+    body_json = paras[0]  # a paywall excerpt
+    html = ('<html><head><script type="application/ld+json">{"@type":"NewsArticle","headline":"Flood walls",'
+            f'"articleBody":"{body_json}"}}</script></head><body><article><h1>Flood walls</h1>'
+            + "".join(f"<p>{p}</p>" for p in paras) + "</article></body></html>")
+    ex = extract(html, "https://www.example.org/flood")
+    assert len(ex.text.split("\n\n")) == 8
