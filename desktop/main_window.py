@@ -399,16 +399,25 @@ class MainWindow(QMainWindow):
     def refresh_library(self) -> None:
         """Re-read the ids of the current view and the sidebar lists."""
         self.model.reload()
-        self.runner.submit(sidebar_data, self.archive, on_result=self._sidebar_loaded,
+        # Unfiltered, the table's id list is the article count: no second full count.
+        self.runner.submit(sidebar_data, self.archive, count=bool(self._filter_label),
+                           on_result=self._sidebar_loaded,
                            on_error=lambda exc: self.show_error(
                                "Could not read the archive", str(exc),
                                "Check that the archive file is still there, then press F5."))
 
     def _sidebar_loaded(self, data: SidebarData) -> None:
+        if data.articles >= 0:
+            self._set_article_total(data.articles)
+        else:
+            data.articles = self._article_total
         self.sidebar.set_data(data)
-        self._article_total = data.articles
-        self.count_label.setText(f"{data.articles:,} article{'s' if data.articles != 1 else ''}")
         self._update_list_page()
+
+    def _set_article_total(self, total: int) -> None:
+        self._article_total = total
+        self.sidebar.library.setText(1, str(total) if total else "")
+        self.count_label.setText(f"{total:,} article{'s' if total != 1 else ''}")
 
     def _sidebar_chosen(self, kind: str, value: str | None) -> None:
         if kind == "queue":
@@ -445,6 +454,8 @@ class MainWindow(QMainWindow):
             self._keep_article = row.id
 
     def _model_reloaded(self, total: int) -> None:
+        if not self._filter_label:
+            self._set_article_total(total)
         if self._filter_label:
             self.filter_banner.setText(f"{self._filter_label} — {total} article"
                                        f"{'s' if total != 1 else ''}.  "

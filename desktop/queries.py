@@ -28,13 +28,14 @@ def collection_article_ids(archive: Archive, name: str) -> list[int]:
     return CollectionOps(archive).article_ids_in_collection(name)
 
 
-def sidebar_data(archive: Archive, *, limit: int = 500) -> SidebarData:
-    """Counts for the sidebar; outlets and speakers capped at ``limit`` (most first)."""
+def sidebar_data(archive: Archive, *, limit: int = 500, count: bool = True) -> SidebarData:
+    """Counts for the sidebar; outlets and speakers capped at ``limit`` (most first).
+    ``count=False`` skips counting the articles (the caller knows it; ``articles`` = -1)."""
     from storage.collection_store import CollectionOps
     from storage.tags import TagOps
 
     return SidebarData(
-        articles=archive.count_articles(),
+        articles=archive.count_articles() if count else -1,
         tags=[(t.name, t.articles) for t in TagOps(archive).tags()],
         collections=[(c.name, c.articles) for c in CollectionOps(archive).collections()],
         outlets=archive.outlets(limit=limit),
