@@ -274,7 +274,9 @@ def parse_subject(chunk: str) -> Attribution | None:
             if 1 < len(clipped.split()) <= 6:
                 return Attribution(clipped[0].lower() + clipped[1:], None, None)
     words = parts[-1].split()
-    if 1 <= len(words) <= 4 and all(w[:1].islower() for w in words):
+    # a group named by a plural noun: "officials", "state health officials", "residents"
+    if (1 <= len(words) <= 4 and all(w[:1].islower() for w in words) and words[-1].endswith("s")
+            and words[0] not in ("was", "is", "were", "are", "has", "had", "have", "does", "did", "as", "so", "this", "thus")):
         return Attribution(parts[-1], None, None)
     return None
 
