@@ -11,7 +11,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QMimeData, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QMimeData, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QProgressBar,
     QSizePolicy,
@@ -58,6 +59,7 @@ from desktop.details_tabs import DetailsTabs
 from desktop.empty_state import EmptyState
 from desktop.export_dialog import ExportDialog, run_export
 from desktop.icons import app_icon
+from desktop.organize_actions import collect_articles, tag_articles
 from desktop.queries import SidebarData, collection_article_ids, sidebar_data
 from desktop.queue_panel import QueuePanel
 from desktop.reader import ReaderBundle, ReaderView, load_reader_bundle, open_external_link
@@ -92,6 +94,7 @@ class MainWindow(QMainWindow):
 
     article_loaded = Signal(int)
     export_finished = Signal(object)
+    organised = Signal(str)
 
     def __init__(self, archive: Archive, settings: Settings, qsettings: QSettings,
                  *, pipeline_factory: PipelineFactory = _default_factory,
@@ -150,6 +153,8 @@ class MainWindow(QMainWindow):
         self.table.setShowGrid(False)
         self.table.setWordWrap(False)
         self.table.verticalHeader().setVisible(False)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._table_menu)
         self.table.verticalHeader().setDefaultSectionSize(28)
         header = self.table.horizontalHeader()
         header.setSortIndicator(COL_CAPTURED, Qt.SortOrder.DescendingOrder)
@@ -239,6 +244,13 @@ class MainWindow(QMainWindow):
                                          "Export articles with their quotes, sources and "
                                          "snapshots (ZIP, HTML, Markdown, JSON, CSV, WARC…)",
                                          sp.SP_DialogSaveButton)
+        self.act_tag = self._action("&Tag article…", self.ask_tag, "Ctrl+T",
+                                    "Put a tag on the selected article")
+        self.act_collect = self._action("Add to &collection…", self.ask_collection, "Ctrl+K",
+                                        "Add the selected article to a collection")
+        self.act_open_original = self._action("Open &original page", self.open_original,
+                                              "Ctrl+Shift+B",
+                                              "Open the article's web address in your browser")
         self.act_import_list = self._action("Import &URL list…", self.import_url_list,
                                             "Ctrl+Shift+O", "Capture every link of a text file or "
                                             "a browser bookmarks export")
@@ -281,6 +293,9 @@ class MainWindow(QMainWindow):
         edit_menu = bar.addMenu("&Edit")
         edit_menu.addAction(self.act_paste)
         edit_menu.addAction(self.act_find)
+        edit_menu.addSeparator()
+        for a in (self.act_tag, self.act_collect, self.act_open_original):
+            edit_menu.addAction(a)
         view_menu = bar.addMenu("&View")
         for a in (self.act_library, self.act_queue, self.act_reload):
             view_menu.addAction(a)
@@ -527,6 +542,69 @@ class MainWindow(QMainWindow):
             self.table.selectRow(row)
         else:
             self.open_article(article_id)
+
+    # ---- organising ---------------------------------------------------------------------------
+    def current_article_id(self) -> int | None:
+        row = self.model.row_at(self.table.currentIndex().row())
+        return row.id if row is not None else None
+
+    def _table_menu(self, pos: Any) -> None:
+        if self.model.row_at(self.table.indexAt(pos).row()) is None:
+            return
+        menu = QMenu(self)
+        for a in (self.act_tag, self.act_collect, self.act_open_original):
+            menu.addAction(a)
+        menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    def _names(self, group: str) -> list[str]:
+        item = self.sidebar.groups[group]
+        return [item.child(i).text(0) for i in range(item.childCount())
+                if item.child(i).data(0, Qt.ItemDataRole.UserRole) == group]
+
+    def ask_tag(self) -> None:
+        if self.current_article_id() is None:
+            self.status_label.setText("Select an article first.")
+            return
+        name, ok = QInputDialog.getItem(self, "Tag article", "Tag:", self._names("tag"), 0, True)
+        if ok and name.strip():
+            self.tag_current(name.strip())
+
+    def ask_collection(self) -> None:
+        if self.current_article_id() is None:
+            self.status_label.setText("Select an article first.")
+            return
+        name, ok = QInputDialog.getItem(self, "Add to collection",
+                                        "Collection (a new name creates it):",
+                                        self._names("collection"), 0, True)
+        if ok and name.strip():
+            self.collect_current(name.strip())
+
+    def tag_current(self, name: str) -> None:
+        self._organise(tag_articles, name)
+
+    def collect_current(self, name: str) -> None:
+        self._organise(collect_articles, name)
+
+    def _organise(self, fn: Any, name: str) -> None:
+        article_id = self.current_article_id()
+        if article_id is None:
+            return
+
+        def done(message: str) -> None:
+            self.status_label.setText(message)
+            self.model.refresh_rows([article_id])
+            self.refresh_library()
+            self.organised.emit(message)
+
+        self.runner.submit(fn, self.archive, name, [article_id], on_result=done,
+                           on_error=lambda exc: self.show_error(
+                               "Could not change the article", str(exc),
+                               "Check the name (it cannot be empty) and try again."))
+
+    def open_original(self) -> None:
+        row = self.model.row_at(self.table.currentIndex().row())
+        if row is not None:
+            open_external_link(self, QUrl(row.url), self.reader.confirm_link)
 
     # ---- search -------------------------------------------------------------------------------
     def focus_search(self) -> None:

@@ -297,3 +297,29 @@ def test_tags_and_collections_filter_the_table(qtbot, make_window, archive, site
     assert win.sidebar.choose("collection", "Bridge file")
     qtbot.waitUntil(lambda: win.model.total == 1, timeout=5000)
     assert win.model.row_at(0).id == ids[0]
+
+
+def test_tag_and_collect_from_the_window(qtbot, make_window, site_urls, monkeypatch):
+    from PySide6.QtGui import QDesktopServices
+
+    win = make_window()
+    dialog = _add(qtbot, win, site_urls[0])
+    dialog.capture_button.click()
+    qtbot.waitUntil(lambda: win.model.total == 1, timeout=20000)
+    _wait_idle(qtbot, win)
+    win.table.selectRow(0)
+    with qtbot.waitSignal(win.organised, timeout=5000):
+        win.tag_current("bridge money")
+    assert win.model.index(0, 6).data() == "bridge money"
+    with qtbot.waitSignal(win.organised, timeout=5000):
+        win.collect_current("Port Alden file")  # created on first use
+    _wait_idle(qtbot, win)
+    assert win._names("tag") == ["bridge money"]
+    assert win._names("collection") == ["Port Alden file"]
+    with qtbot.waitSignal(win.organised, timeout=5000):
+        win.collect_current("Port Alden file")  # adding again is harmless
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toString()))
+    win.reader.confirm_link = lambda _p, _u: True
+    win.open_original()
+    assert opened == [site_urls[0]]
