@@ -26,6 +26,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.paths import sqlite_path
+from storage.pg import connect_args as pg_connect_args
+from storage.pg import driver_url, is_postgres_url, redact, redact_text
 
 log = logging.getLogger(__name__)
 
@@ -236,15 +238,25 @@ def open_database(url: str, *, readonly: bool = False) -> Database:
             engine = create_engine(
                 url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000})
         _install_sqlite_hooks(engine, readonly)
+    elif is_postgres_url(url):
+        engine = create_engine(driver_url(url), pool_pre_ping=True,
+                               connect_args=pg_connect_args(url), hide_parameters=True)
     else:
         engine = create_engine(url, pool_pre_ping=True)
     db = Database(url=url, engine=engine, readonly=readonly)
-    if not readonly:
-        try:
+    try:
+        if not readonly:
             migrate(db)
-        except OperationalError as exc:
-            engine.dispose()
+        elif not db.is_sqlite:
+            with engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+    except OperationalError as exc:
+        engine.dispose()
+        if db.is_sqlite:
             raise ArchiveOpenError("busy", f"Could not prepare the archive: {exc.orig}") from exc
+        raise ArchiveOpenError(
+            "unreachable", f"Could not open the archive at {redact(url)}: "
+            f"{redact_text(str(exc.orig).strip(), url)}") from None
     return db
 
 

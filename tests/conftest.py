@@ -91,3 +91,6 @@ def no_internet(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     yield violations
     if violations:
         pytest.fail("the test tried to leave the machine: " + "; ".join(violations), pytrace=False)
+
+
+from tests.support.postgres import archive_url, pg_url  # noqa: E402, F401  (shared fixtures)
