@@ -17,10 +17,8 @@ import os
 import shutil
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,49 +39,6 @@ def _maybe_reexec_under_xvfb() -> None:
     os.environ["CUTTINGS_SHOTS_CHILD"] = "1"
     os.execv(xvfb, [xvfb, "-a", "-s", f"-screen 0 {WIDTH}x{HEIGHT}x24", sys.executable,
                     *sys.argv])
-
-
-def _start_server() -> tuple[ThreadingHTTPServer, str]:
-    from tests.desktop import fixture_site
-
-    routes: dict[str, tuple[bytes, str]] = {}
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
-            if self.path.startswith("/slow/"):
-                self._trickle()
-                return
-            body, ctype = routes.get(self.path.split("?", 1)[0], (b"<h1>Not found</h1>",
-                                                                  "text/html"))
-            status = 200 if self.path.split("?", 1)[0] in routes else 404
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def _trickle(self) -> None:
-            """A page that arrives very slowly (to show captures in progress)."""
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", "100000")
-            self.end_headers()
-            try:
-                for _ in range(200):
-                    self.wfile.write(b" ")
-                    self.wfile.flush()
-                    time.sleep(0.25)
-            except OSError:
-                return
-
-        def log_message(self, *_args: object) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    routes.update(fixture_site.pages(base))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, base
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -107,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     from tests.desktop import fixture_site
 
     apply_style(app)
-    server, base = _start_server()
+    server, base = fixture_site.start_server()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
 

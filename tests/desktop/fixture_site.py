@@ -12,8 +12,11 @@ from __future__ import annotations
 import json
 import math
 import struct
+import threading
+import time
 import zlib
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 def png(width: int, height: int, seed: int = 0) -> bytes:
@@ -178,3 +181,48 @@ def serve(httpserver: object) -> list[str]:
                 png(640, 360, art.seed), content_type="image/png")
         urls.append(base + art.path)
     return urls
+
+
+def start_server(host: str = "127.0.0.1", port: int = 0) -> tuple[ThreadingHTTPServer, str]:
+    """Serve the fixture articles from a background thread; returns (server, base URL).
+
+    ``/slow/...`` answers very slowly (a byte every 0.25 s) to show captures in
+    progress; any other unknown path is a 404. Stop with ``server.shutdown()``.
+    """
+    routes: dict[str, tuple[bytes, str]] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            path = self.path.split("?", 1)[0]
+            if path.startswith("/slow/"):
+                self._trickle()
+                return
+            body, ctype = routes.get(path, (b"<h1>Not found</h1>", "text/html"))
+            self.send_response(200 if path in routes else 404)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _trickle(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            try:
+                for _ in range(200):
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    time.sleep(0.25)
+            except OSError:
+                return
+
+        def log_message(self, *_args: object) -> None:
+            return
+
+    server = ThreadingHTTPServer((host, port), Handler)
+    server.daemon_threads = True
+    base = f"http://{host}:{server.server_address[1]}"
+    routes.update(pages(base))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, base
