@@ -41,7 +41,7 @@ BLOCK_TAGS = frozenset(
     ["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "dt", "div", "section", "article", "main", "td", "th", "tr", "table", "ul", "ol", "dl", "header", "footer", "aside", "nav", "form", "figure", "figcaption", "address", "center", "hr", "br", "body", "html", "details", "summary", "amp-img", "img"]
 )
 SKIP_TAGS = frozenset(
-    ["script", "style", "noscript", "nav", "aside", "footer", "form", "button", "select", "input", "textarea", "iframe", "figure", "figcaption", "svg", "template", "dialog", "object", "embed", "video", "audio", "canvas", "map", "label", "menu", "amp-ad", "amp-sidebar", "amp-analytics", "amp-embed", "amp-iframe", "amp-social-share", "amp-carousel", "amp-video", "amp-audio", "amp-consent", "amp-user-notification", "time", "h1", "cite"]
+    ["script", "style", "noscript", "nav", "aside", "footer", "header", "form", "button", "select", "input", "textarea", "iframe", "figure", "figcaption", "svg", "template", "dialog", "object", "embed", "video", "audio", "canvas", "map", "label", "menu", "amp-ad", "amp-sidebar", "amp-analytics", "amp-embed", "amp-iframe", "amp-social-share", "amp-carousel", "amp-video", "amp-audio", "amp-consent", "amp-user-notification", "time", "h1", "cite"]
 )
 
 # boilerplate class/id words (compared against words of class tokens split on - and _)
@@ -212,8 +212,9 @@ def _content_scores(body: etree._Element) -> tuple[dict, dict]:
         return r
 
     for p in body.iter("p", "li", "pre", "dd"):
-        s = _p_score(p)
-        if not s:
+        t = text_of(p)
+        s = _text_score(t)
+        if not s or is_boilerplate_text(t):
             continue
         if tag_of(p) == "li":
             links = sum(len(text_of(a)) for a in p.iter("a"))

@@ -300,3 +300,24 @@ def test_truncated_jsonld_article_body_does_not_cut_the_page_text():
             + "".join(f"<p>{p}</p>" for p in paras) + "</article></body></html>")
     ex = extract(html, "https://www.example.org/flood")
     assert len(ex.text.split("\n\n")) == 8
+
+
+def test_section_named_article_body_with_header_dek_and_print_note(page):
+    ex = page("metro_times_like.html", "https://www.metrotimes.example/2024/06/27/nyregion/rent-freeze.html")
+    paras = ex.text.split("\n\n")
+    assert paras[0].startswith("The City Council voted 31 to 19")
+    for junk in ("The vote, the first freeze", "Supported by", "Advertisement", "SKIP ADVERTISEMENT",
+                 "A version of this article appears in print", "Related Content", "Tenants Rally"):
+        assert junk not in ex.text
+    assert ex.authors == ["Priya Shah", "Leo Marchetti"]
+    assert ex.published == "2024-06-27T22:14:00-04:00"  # the page's own offset (the UTC day is the 28th)
+    q = quotes_by_text(ex)
+    assert q["the right call in a hard year."].speaker == "Denise Harmon"
+
+
+def test_utility_class_layout(page):
+    ex = page("tailwind_utility_classes.html", "https://gridbeat.example/2024/05/cellcycle")
+    paras = ex.text.split("\n\n")
+    assert len(paras) == 4  # the "hidden md:block" paragraph is shown on desktops
+    assert "Most popular" not in ex.text and "Solar tariffs" not in ex.text
+    assert ex.quotes[0].speaker == "Maya Lindqvist" and ex.quotes[0].role == "chief executive"
