@@ -417,9 +417,9 @@ class MainWindow(QMainWindow):
         # Unfiltered, the table's id list is the article count: no second full count.
         self.runner.submit(sidebar_data, self.archive, count=bool(self._filter_label),
                            on_result=self._sidebar_loaded,
-                           on_error=lambda exc: self.show_error(
-                               "Could not read the archive", str(exc),
-                               "Check that the archive file is still there, then press F5."))
+                           on_error=lambda exc: self.status_label.setText(
+                               f"Could not read the archive ({exc}). Check that the archive "
+                               "file is still there, then press F5."))
 
     def _sidebar_loaded(self, data: SidebarData) -> None:
         if data.articles >= 0:
