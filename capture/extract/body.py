@@ -567,10 +567,18 @@ def filter_blocks(blocks: list[Block], title: str | None, article_body: str | No
     # drop trailing short link-only lines and furniture labels ("Reuse this content", "Topics")
     while out and out[-1].kind != "figure" and (
         (len(out[-1].text) < 60 and out[-1].kind in ("p", "li") and _is_link_only(out[-1]))
-        or (len(out[-1].text.split()) <= 5 and not re.search(r"[.!?\"”’)]$", out[-1].text))
+        or (len(out[-1].text.split()) <= 5 and not re.search(r"[.!?,\"”’)]$", out[-1].text)
+            and _FURNITURE_LABEL_RE.search(out[-1].text))
     ):
         out.pop()
     return out
+
+
+_FURNITURE_LABEL_RE = re.compile(
+    r"\b(?:reuse|topics?|related|share|sharing|tags?|comments?|more|follow|explore|most|popular|read|"
+    r"newsletters?|subscribe|advertisement|print|reprints?|permissions|licensing|feedback|report)\b",
+    re.I,
+)
 
 
 def _is_link_only(b: Block, internal_only: bool = False) -> bool:

@@ -321,3 +321,16 @@ def test_utility_class_layout(page):
     assert len(paras) == 4  # the "hidden md:block" paragraph is shown on desktops
     assert "Most popular" not in ex.text and "Solar tariffs" not in ex.text
     assert ex.quotes[0].speaker == "Maya Lindqvist" and ex.quotes[0].role == "chief executive"
+
+
+def test_newsletter_sign_off_is_kept():
+    from capture.extract import extract
+
+    html = """<html><body><article><h1>Weekly notes</h1>
+    <p>Good morning. This week the county budget hearings begin, and the schedule is longer than usual this year.</p>
+    <p>The first session is on Tuesday at 6 p.m. in the council chambers, with public comment at the end.</p>
+    <p>See you next week,</p><p>Marcus</p>
+    <p>Reuse this content</p></article></body></html>"""
+    ex = extract(html, "https://ledger.example/p/weekly-notes")
+    paras = ex.text.split("\n\n")
+    assert paras[-2:] == ["See you next week,", "Marcus"]
