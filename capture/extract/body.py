@@ -559,7 +559,7 @@ def filter_blocks(blocks: list[Block], title: str | None, article_body: str | No
     keys = [" " + " ".join(_norm_tokens(b.text)) + " " if len(b.text) < 20_000 else "" for b in out]
     out = [
         b for i, b in enumerate(out)
-        if not (b.kind in ("blockquote", "p", "h3", "h4") and 3 <= len(b.text.split()) <= 40
+        if not (b.kind in ("blockquote", "p", "h3", "h4") and 6 <= len(b.text.split()) <= 40
                 and any(j != i and len(keys[j]) > len(keys[i]) and keys[i] in keys[j] for j in range(len(out))))
     ]
     # teaser links to other stories on the same site ("Ferry operator apologises ...")
