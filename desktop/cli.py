@@ -227,10 +227,10 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from storage.search import SqliteSearch
+    from storage.search import search_backend
 
     with _open_archive(args) as archive:
-        results = SqliteSearch(archive.db).search(args.query, limit=args.limit)
+        results = search_backend(archive.db).search(args.query, limit=args.limit)
     if results.error:
         _err(results.error)
         return EXIT_USAGE

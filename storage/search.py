@@ -609,4 +609,14 @@ def _filter_condition(kind: _Kind, f: Filter, param: Any,
     return None
 
 
-__all__ = ["Hit", "SearchBackend", "SearchResults", "SqliteSearch", "marked_html"]
+def search_backend(db: Database) -> SearchBackend:
+    """The search engine for ``db``'s dialect: FTS5 on SQLite, tsvector on PostgreSQL."""
+    if db.engine.dialect.name == "postgresql":
+        from storage.search_pg import PostgresSearch  # imports this module
+
+        return PostgresSearch(db)
+    return SqliteSearch(db)
+
+
+__all__ = ["Hit", "SearchBackend", "SearchResults", "SqliteSearch", "marked_html",
+           "search_backend"]

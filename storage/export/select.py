@@ -161,9 +161,9 @@ def resolve_article_ids(archive: Archive, selection: Selection,
 
 def _query_ids(archive: Archive, query: str, limit: int,
                notes: list[str] | None = None) -> list[int]:
-    from storage.search import SqliteSearch  # lazily: written by another module
+    from storage.search import search_backend  # lazily: written by another module
 
-    results = SqliteSearch(archive.db).search(query, limit=limit)
+    results = search_backend(archive.db).search(query, limit=limit)
     if getattr(results, "error", None):
         raise SelectionError(results.error)
     total = int(getattr(results, "total", 0) or 0)
