@@ -84,6 +84,19 @@ PAGE_LIBRARY, PAGE_QUEUE = range(2)
 FINAL_STATES = ("done", "skipped", "failed", "cancelled")
 
 
+def _ordered(members: Any) -> Any:
+    """A table filter: the ids ``members(archive)`` returns, in the table's sort order.
+
+    Filters in Python over the sorted id list (one indexed column) rather than binding
+    one SQL parameter per member (SQLite builds differ in how many they accept: 32,766
+    by default, 250,000 in Debian's). Runs in a worker.
+    """
+    def query(archive: Archive, sort: str, descending: bool) -> list[int]:
+        wanted = set(members(archive))
+        return [i for i in archive.article_ids(sort=sort, descending=descending) if i in wanted]
+    return query
+
+
 class MainWindow(QMainWindow):
     """The Cuttings window over one open archive.
 
@@ -446,20 +459,16 @@ class MainWindow(QMainWindow):
             self.model.set_filter(None)
         elif kind == "speaker":
             self._filter_label = f"Articles quoting {value}"
-            self.model.set_filter(lambda a, s, d: a.article_ids(
-                sort=s, descending=d, ids_filter=a.article_ids_for(speaker=value)))
+            self.model.set_filter(_ordered(lambda a: a.article_ids_for(speaker=value)))
         elif kind == "outlet":
             self._filter_label = f"Articles citing {value}"
-            self.model.set_filter(lambda a, s, d: a.article_ids(
-                sort=s, descending=d, ids_filter=a.article_ids_for(outlet=value)))
+            self.model.set_filter(_ordered(lambda a: a.article_ids_for(outlet=value)))
         elif kind == "tag":
             self._filter_label = f"Articles tagged “{value}”"
-            self.model.set_filter(lambda a, s, d: a.article_ids(
-                sort=s, descending=d, ids_filter=a.article_ids_for(tag=value)))
+            self.model.set_filter(_ordered(lambda a: a.article_ids_for(tag=value)))
         elif kind == "collection":
             self._filter_label = f"Collection “{value}”"
-            self.model.set_filter(lambda a, s, d: a.article_ids(
-                sort=s, descending=d, ids_filter=collection_article_ids(a, value or "")))
+            self.model.set_filter(_ordered(lambda a: collection_article_ids(a, value or "")))
         if self.search_field.text():
             self.search_field.clear()
 

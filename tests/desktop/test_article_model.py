@@ -77,3 +77,27 @@ def test_window_opens_big_archive_with_one_page(qtbot, big_archive, make_window)
     loaded = win.model.rowCount()
     win.table.scrollToBottom()
     qtbot.waitUntil(lambda: win.model.rowCount() > loaded, timeout=5000)
+
+
+def test_filter_keeps_the_table_order(archive):
+    """Sidebar filters keep the sort order and never bind one SQL parameter per member."""
+    from desktop.main_window import _ordered
+    from storage.models import Citation
+
+    n = 1500
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    with archive.db.writer() as s:
+        s.execute(insert(Article), [
+            {"canonical_url": f"https://w.example/{i}", "url": f"https://w.example/{i}",
+             "site": "w.example", "title": f"T{i}", "authors": [], "text": "",
+             "reader_html": "", "created_at": start + timedelta(seconds=i), "updated_at": start}
+            for i in range(n + 10)])
+        ids = list(s.scalars(Article.__table__.select().with_only_columns(Article.id)
+                             .order_by(Article.id)))
+        s.execute(insert(Citation), [{"article_id": i, "name": "Reuters", "kind": "attribution",
+                                      "context": "", "mentions": []} for i in ids[:n]])
+    query = _ordered(lambda a: a.article_ids_for(outlet="Reuters"))
+    found = query(archive, "captured", True)
+    assert len(found) == n
+    assert found[0] == ids[n - 1]  # newest first
+    assert query(archive, "title", False)[:3] == sorted(ids[:n], key=lambda i: f"T{i - 1}")[:3]
