@@ -470,6 +470,10 @@ _BOILER_TEXT_RES = [re.compile(p, re.I) for p in (
     r"^(?:read|see|watch|listen|also read|related|more|read more|recommended|must read|don't miss|"
     r"related coverage|related stories|further reading|more coverage|related article)\s*:",
     r"^(?:read|see) (?:more|also|next)\b.{0,120}$",
+    r"^(?:also read|also see|related (?:stories|articles|coverage|content|links|posts|reading)|"
+    r"more (?:stories|from [\w ]{1,30}|on this(?: story| topic)?|coverage)|you (?:may|might) (?:also )?(?:like|enjoy)|"
+    r"recommended(?: for you)?|most (?:read|popular|viewed|shared)|trending(?: now)?|top stories|"
+    r"editor'?s picks|read next|up next|what to read next|latest (?:news|stories))\b\W*$",
     r"^(?:sign up|subscribe|get the|get our|join)\b.{0,200}(?:newsletter|inbox|briefing|sign up|subscribe)",
     r"(?:newsletter|inbox).{0,80}(?:sign up|subscribe)\W*$",
     r"^(?:share|share this|share on|follow us|follow|tweet|email|print|copy link|comments?)\b[^.]{0,30}$",

@@ -334,3 +334,22 @@ def test_newsletter_sign_off_is_kept():
     ex = extract(html, "https://ledger.example/p/weekly-notes")
     paras = ex.text.split("\n\n")
     assert paras[-2:] == ["See you next week,", "Marcus"]
+
+
+@pytest.mark.parametrize("line", ["Related stories", "ALSO READ", "More from Politics", "You may also like", "Most read",
+                                  "Advertisement", "Story continues below advertisement", "READ MORE: Fares rise again",
+                                  "Sign up for our newsletter to get the news in your inbox", "Nov 7, 2023",
+                                  "Updated 4:52 p.m. PST", "© 2024 Example Media. All rights reserved."])
+def test_furniture_lines(line):
+    from capture.extract.body import is_boilerplate_text
+
+    assert is_boilerplate_text(line)
+
+
+@pytest.mark.parametrize("line", ["Related coverage is below and the mayor spoke.", "Print editions fell 10 percent.",
+                                  "Loading docks were closed for the day.", "Copyright law is changing, lawyers say.",
+                                  "Email is how most residents reached the council.", "Polls closed at 8 p.m."])
+def test_sentences_that_look_like_furniture_are_kept(line):
+    from capture.extract.body import is_boilerplate_text
+
+    assert not is_boilerplate_text(line)
