@@ -41,11 +41,11 @@ def serve(port: int, latency: float) -> None:
             except ValueError:
                 i = 0
             body = article_html(i, image_url=None).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            # Headers and body in one write: two small writes would meet the client's
+            # delayed ACK (Nagle) and add ~40 ms to every response that is not ours.
+            head = ("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+                    f"Content-Length: {len(body)}\r\n\r\n").encode()
+            self.wfile.write(head + body)
 
         def log_message(self, *args: object) -> None:
             pass
