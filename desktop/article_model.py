@@ -150,8 +150,12 @@ class ArticleTableModel(QAbstractTableModel):
             if generation == self._generation:  # a newer request supersedes this one
                 self.set_ids(*result)
 
-        self._runner.submit(work, on_result=done,
-                            on_error=lambda exc: log.error("could not list articles: %s", exc))
+        def failed(exc: BaseException) -> None:
+            log.error("could not list articles: %s", exc)
+            if generation == self._generation:
+                self.reloaded.emit(len(self._ids))  # listeners go on with what is shown
+
+        self._runner.submit(work, on_result=done, on_error=failed)
 
     def refresh_rows(self, article_ids: Sequence[int]) -> None:
         """Reload already displayed rows (a tag or a recapture changed them)."""

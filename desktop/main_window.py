@@ -145,7 +145,18 @@ class MainWindow(QMainWindow):
         self._set_tab_order()
         self._restore_state()
 
-        self.refresh_library()
+        # Start-up: the first page of the table first; the sidebar, the queue and the
+        # resumed batch only once it is on screen (they would compete for the GIL).
+        self._startup = (resume_queue,)
+        self.model.reloaded.connect(self._after_first_page, Qt.ConnectionType.SingleShotConnection)
+        self.model.reload()
+
+    def _after_first_page(self, _total: int = 0) -> None:
+        (resume_queue,) = self._startup
+        self.runner.submit(sidebar_data, self.archive, count=False,
+                           on_result=self._sidebar_loaded,
+                           on_error=lambda exc: self.status_label.setText(
+                               f"Could not read the archive ({exc}). Press F5 to try again."))
         self.queue_panel.reload()
         if resume_queue:
             self.controller.resume()

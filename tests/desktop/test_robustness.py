@@ -95,7 +95,9 @@ def test_export_current_view_and_refuse_unwritable_target(qtbot, make_window, si
     dialog = win.open_add_dialog("\n".join(site_urls))
     qtbot.waitUntil(lambda: dialog.ready, timeout=5000)
     dialog.capture_button.click()
-    qtbot.waitUntil(lambda: win.model.total == 3 and not win.controller.running, timeout=20000)
+    qtbot.waitUntil(lambda: win.model.total == 3 and not win.controller.running
+                    and win.runner.in_flight == 0 and not win._refresh_timer.isActive(),
+                    timeout=20000)
     assert win.sidebar.choose("speaker", "Ines Vardy")
     qtbot.waitUntil(lambda: win.model.total == 2, timeout=5000)
     qtbot.waitUntil(lambda: win._article_total == 3, timeout=5000)
