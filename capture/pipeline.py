@@ -6,10 +6,12 @@ thread, or a background worker in the GUI) and runs jobs on its own pool of
 ``on_event`` callback is called from those worker threads: the GUI turns it into a
 queued signal. ``stop`` and ``cancel_job`` may be called from any thread.
 
-Durability: the queue lives in the archive (``CaptureJob`` rows). A job is marked
-``running`` before its fetch and ``done`` in the same transaction that stores its
-capture, so a process killed at any moment loses no acknowledged capture; jobs
-left ``running`` go back to ``queued`` on the next start (``resume``).
+Durability: the queue lives in the archive (``CaptureJob`` rows). A job is claimed
+(``running``, with this run's worker id) before its fetch and marked ``done`` in the
+same transaction that stores its capture, so a process killed at any moment loses
+no acknowledged capture; jobs left ``running`` go back to ``queued`` on the next
+start (``resume``; on a shared PostgreSQL archive only those of a dead or stale
+claimer). Several processes may run pipelines on one archive: claims never overlap.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from capture.fetch import Fetcher, FetchError, decode_html
 from capture.settings import Settings
 from capture.types import AssetResult, Extracted, FetchResult, ImageRef
 from capture.urls import UrlError, canonical_key, normalise
-from storage.archive import Archive, JobInfo, StoredCapture
+from storage.archive import Archive, JobInfo, StoredCapture, new_worker_id
 from storage.db import ArchiveBusyError
 
 log = logging.getLogger(__name__)
@@ -150,27 +152,53 @@ class CapturePipeline:
     def run(self, job_ids: Sequence[int] | None = None) -> BatchSummary:
         """Run the given queued jobs (all queued jobs when None); blocks until done.
 
-        Workers fetch, extract and download images in parallel; a single writer
-        thread stores each finished capture in its own transaction, so a worker is
-        free for its next fetch as soon as its capture is handed over (the hand-over
-        queue is bounded, so a slow disk slows the fetching down instead of piling up
-        pages in memory).
+        Jobs are claimed from the archive in small batches (``Archive.claim_jobs``:
+        ``running`` under this run's worker id), so several processes capturing into
+        one shared archive never take the same job. Workers fetch, extract and
+        download images in parallel; a single writer thread stores each finished
+        capture in its own transaction, so a worker is free for its next fetch as soon
+        as its capture is handed over (the hand-over queue is bounded, so a slow disk
+        slows the fetching down instead of piling up pages in memory). Claimed jobs
+        left unfinished (stop, busy archive) go back to ``queued`` at the end.
         """
         started = time.monotonic()
-        jobs = self.archive.jobs(["queued"], ids=job_ids)
         summary = BatchSummary()
-        if not jobs:
+        wanted = None if job_ids is None else list(job_ids)
+        if wanted is not None and not wanted:
             return summary
+        worker_id = new_worker_id()
+        batch = max(1, self.settings.workers)
         per_host: dict[str, int] = defaultdict(int)
-        pending = list(jobs)
+        pending: list[JobInfo] = []
+        claimed: list[JobInfo] = []
+        requeue: list[int] = []
+        exhausted = False
         cond = threading.Condition()
         active = 0
         to_store: queue.Queue[_Prepared | None] = queue.Queue(maxsize=self.settings.workers)
 
-        def record(outcome: str) -> None:
+        def claim_more() -> None:
+            nonlocal exhausted
+            try:
+                got = self.archive.claim_jobs(batch, worker_id, ids=wanted)
+            except ArchiveBusyError as exc:
+                log.warning("could not claim capture jobs: %s", exc)
+                got = []
+            if not got:
+                exhausted = True
+                return
+            for job in got:
+                with self._lock:
+                    self._job_cancel[job.id] = threading.Event()
+                self._emit(job, "queued")
+            claimed.extend(got)
+            pending.extend(got)
+
+        def record(outcome: str, job: JobInfo) -> None:
             with cond:
                 if outcome == "requeued":
                     summary.requeued += 1
+                    requeue.append(job.id)
                 elif outcome in ("done", "skipped", "cancelled"):
                     setattr(summary, outcome, getattr(summary, outcome) + 1)
                 else:
@@ -184,7 +212,7 @@ class CapturePipeline:
                 outcome = "failed"
                 summary.failures.append((job.url, str(exc)))
             if outcome is not None:  # None: handed to the writer, which records it
-                record(outcome)
+                record(outcome, job)
             with cond:
                 active -= 1
                 per_host[_host(job.url)] -= 1
@@ -195,42 +223,48 @@ class CapturePipeline:
                 item = to_store.get()
                 if item is None:
                     return
-                record(self._store(item, summary))
-
-        for job in jobs:
-            with self._lock:
-                self._job_cancel[job.id] = threading.Event()
-            self._emit(job, "queued")
+                record(self._store(item, summary), item.job)
 
         writer_thread = threading.Thread(target=writer, name="capture-writer", daemon=True)
         writer_thread.start()
         try:
-            with ThreadPoolExecutor(max_workers=self.settings.workers,
-                                    thread_name_prefix="capture") as pool, cond:
-                while pending or active:
+            with self.archive.worker_lock(worker_id), ThreadPoolExecutor(
+                    max_workers=self.settings.workers, thread_name_prefix="capture") as pool, \
+                    cond:
+                while True:
                     if self._stop.is_set() and pending:
                         summary.requeued += len(pending)
+                        requeue.extend(j.id for j in pending)
                         pending.clear()
-                        continue
                     picked = None
                     if active < self.settings.workers:
                         for i, job in enumerate(pending):
                             if per_host[_host(job.url)] < self.settings.per_host:
                                 picked = pending.pop(i)
                                 break
+                        if (picked is None and not exhausted and not self._stop.is_set()
+                                and len(pending) < 2 * batch):
+                            claim_more()
+                            continue
                     if picked is not None:
                         active += 1
                         per_host[_host(picked.url)] += 1
                         fut = pool.submit(self._process, picked, summary, to_store)
                         fut.add_done_callback(lambda f, j=picked: finished(j, f))
                         continue
+                    if not pending and not active:
+                        break
                     cond.wait()
         finally:
             to_store.put(None)
             writer_thread.join()
             with self._lock:
-                for job in jobs:
+                for job in claimed:
                     self._job_cancel.pop(job.id, None)
+            try:
+                self.archive.release_jobs(requeue + [j.id for j in pending], worker_id)
+            except Exception:  # noqa: BLE001 - a later start re-queues abandoned claims
+                log.exception("could not put unfinished jobs back in the queue")
         summary.elapsed = time.monotonic() - started
         return summary
 
@@ -294,8 +328,7 @@ class CapturePipeline:
             return "requeued"
         if cancel.is_set():
             return self._abandon(job)
-        # The job stays ``queued`` in the database while it runs: a crash simply leaves
-        # it to be resumed, and no extra write stands in the way of the fetches.
+        # The job was claimed (``running``) in a batch: a crash leaves it to be resumed.
         self._emit(job, "running", "fetching")
         try:
             fetched = self.fetcher.fetch(job.url, cancel=cancel)

@@ -12,21 +12,25 @@ from __future__ import annotations
 
 import html as _html
 import logging
+import os
 import re
+import socket
 import time
-from collections.abc import Iterable, Sequence
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, or_, select, text, update
 from sqlalchemy.orm import Session, selectinload
 
 from capture.types import AssetResult, Extracted, FetchResult, ImageRef
 from capture.urls import canonical_key as _canonical_key
 from storage.anchoring import collect_tagged_items, reanchor_in_session
-from storage.blobs import FileBlobStore
+from storage.blobs import BlobStore, FileBlobStore
 from storage.db import Database, integrity_check, open_database
 from storage.models import (
     Article,
@@ -120,6 +124,21 @@ SORT_COLUMNS = {
 
 # --------------------------------------------------------------------------- helpers
 
+CLAIM_STALE_S = 600.0  # a claim this old is abandoned (10 x the default page deadline)
+
+# True while the worker that claimed the row (capture_jobs.claimed_by) holds its lock.
+_WORKER_LOCK_HELD_SQL = (
+    "SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted "
+    "AND l.objsubid = 1 AND l.database = (SELECT oid FROM pg_database "
+    "WHERE datname = current_database()) AND ((l.classid::bigint << 32) | l.objid::bigint) "
+    "= hashtextextended(capture_jobs.claimed_by, 0)")
+
+
+def new_worker_id() -> str:
+    """A name for one capture run of one process: host, pid and a random part."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+
 
 def canonical_key(url: str) -> str:
     """The dedupe key of a web address; other identifiers (``urn:sha256:…`` of an
@@ -162,7 +181,7 @@ def _job_info(job: CaptureJob) -> JobInfo:
 class Archive:
     """An open archive: database plus blob store."""
 
-    def __init__(self, db: Database, blobs: FileBlobStore) -> None:
+    def __init__(self, db: Database, blobs: BlobStore) -> None:
         self.db = db
         self.blobs = blobs
 
@@ -176,7 +195,13 @@ class Archive:
         """
         url = resolve_db_url(db)
         database = open_database(url, readonly=readonly)
-        archive = cls(database, FileBlobStore(blob_dir_for(url)))
+        if database.is_sqlite:
+            blobs: BlobStore = FileBlobStore(blob_dir_for(url))
+        else:  # a shared archive keeps its blobs in the database, for every desktop
+            from storage.blobs_pg import PgBlobStore
+
+            blobs = PgBlobStore(database)
+        archive = cls(database, blobs)
         if not readonly:
             archive.blobs.remove_temp_files()
             archive.sweep_orphan_blobs()
@@ -202,6 +227,8 @@ class Archive:
         """Delete blobs that no capture or asset references (left by a crash between
         the blob write and the commit). Only blobs older than ``min_age_s`` go, so a
         capture being stored right now by another process is never touched."""
+        if not isinstance(self.blobs, FileBlobStore):
+            return int(self.blobs.sweep_orphans(min_age_s))  # type: ignore[attr-defined]
         if not self.blobs.root.exists():
             return 0
         with self.db.reader() as s:
@@ -298,12 +325,84 @@ class Archive:
             j = s.get(CaptureJob, job_id)
             return _job_info(j) if j else None
 
-    def reset_interrupted_jobs(self) -> int:
-        """At start: jobs left ``running`` by a crash go back to ``queued``."""
+    def reset_interrupted_jobs(self, *, stale_after_s: float = CLAIM_STALE_S) -> int:
+        """At start: jobs left ``running`` by a crash go back to ``queued``.
+
+        On SQLite (one desktop per archive file) that is every running job. On a
+        shared PostgreSQL archive only jobs whose claimer is gone (its worker lock,
+        see :meth:`worker_lock`, is no longer held) or whose claim is older than
+        ``stale_after_s`` go back: another desktop's jobs in flight are left alone.
+        """
         with self.db.writer() as s:
-            res = s.execute(update(CaptureJob).where(CaptureJob.state == "running")
-                            .values(state="queued", updated_at=utcnow()))
+            q = update(CaptureJob).where(CaptureJob.state == "running")
+            if not self.db.is_sqlite:
+                cutoff = utcnow() - timedelta(seconds=stale_after_s)
+                q = q.where(or_(CaptureJob.claimed_by.is_(None),
+                                CaptureJob.claimed_at.is_(None),
+                                CaptureJob.claimed_at < cutoff,
+                                text(f"NOT EXISTS ({_WORKER_LOCK_HELD_SQL})")))
+            res = s.execute(q.values(state="queued", claimed_by=None, claimed_at=None,
+                                     updated_at=utcnow())
+                            .execution_options(synchronize_session=False))
             return res.rowcount or 0
+
+    def claim_jobs(self, n: int, worker_id: str, *,
+                   ids: Sequence[int] | None = None) -> list[JobInfo]:
+        """Take up to ``n`` queued jobs (oldest first, optionally only among ``ids``) for
+        ``worker_id``: they become ``running`` in this one transaction. On PostgreSQL the
+        rows are locked with ``FOR UPDATE SKIP LOCKED``, so desktops claiming at the same
+        moment never get the same job; on SQLite the ``BEGIN IMMEDIATE`` write
+        transaction does the same."""
+        if n <= 0:
+            return []
+        with self.db.writer() as s:
+            q = (select(CaptureJob).where(CaptureJob.state == "queued")
+                 .order_by(CaptureJob.id).limit(n))
+            if ids is not None:
+                q = q.where(CaptureJob.id.in_(list(ids)))
+            if not self.db.is_sqlite:
+                q = q.with_for_update(skip_locked=True)
+            jobs = list(s.scalars(q))
+            now = utcnow()
+            for job in jobs:
+                job.state = "running"
+                job.claimed_by = worker_id
+                job.claimed_at = now
+                job.updated_at = now
+            s.flush()
+            return [_job_info(j) for j in jobs]
+
+    def release_jobs(self, job_ids: Sequence[int], worker_id: str) -> int:
+        """Claimed jobs this worker did not finish (stopped, busy) go back to ``queued``."""
+        if not job_ids:
+            return 0
+        with self.db.writer() as s:
+            res = s.execute(update(CaptureJob).where(
+                CaptureJob.id.in_(list(job_ids)), CaptureJob.state == "running",
+                CaptureJob.claimed_by == worker_id)
+                .values(state="queued", claimed_by=None, claimed_at=None, updated_at=utcnow())
+                .execution_options(synchronize_session=False))
+            return res.rowcount or 0
+
+    @contextmanager
+    def worker_lock(self, worker_id: str) -> Iterator[None]:
+        """Hold ``worker_id``'s liveness lock while claimed jobs run (PostgreSQL: a
+        session advisory lock that the server drops when the process dies, so other
+        desktops can tell a crashed claimer from a busy one). No-op on SQLite."""
+        if self.db.is_sqlite:
+            yield
+            return
+        conn = self.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            conn.execute(text("SELECT pg_advisory_lock(hashtextextended(:w, 0))"),
+                         {"w": worker_id})
+            yield
+        finally:
+            try:
+                conn.execute(text("SELECT pg_advisory_unlock(hashtextextended(:w, 0))"),
+                             {"w": worker_id})
+            finally:
+                conn.close()
 
     def set_job_state(self, job_id: int, state: str, *, error: str | None = None,
                       error_code: str | None = None, article_id: int | None = None,

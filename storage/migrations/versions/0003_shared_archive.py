@@ -1,7 +1,7 @@
-"""Shared archive: job claims on every back-end; on PostgreSQL also the blob table and
+"""Shared archive: job claims on every back-end; on PostgreSQL also the blob table,
 the full-text index (tsvector generated columns with GIN indexes, a text search
 configuration that ignores case and, where the unaccent extension can be created,
-accents).
+accents) and change notifications for other desktops (LISTEN/NOTIFY).
 
 Revision ID: 0003
 Revises: 0002
@@ -48,6 +48,24 @@ TSV: dict[str, str] = {
 }
 
 
+# Tables whose changes other desktops hear about (LISTEN cuttings_changes; payload: the
+# table name), sent by statement-level triggers, so every writer is covered and a
+# notification is delivered only when its transaction commits.
+NOTIFY_CHANNEL = "cuttings_changes"
+NOTIFY_TABLES = ("articles", "claims", "tags", "article_tags", "quote_tags", "claim_tags",
+                 "credit_tags", "collections", "collection_articles", "collection_claims",
+                 "capture_jobs")
+
+
+def _create_notify_triggers() -> None:
+    op.execute(
+        "CREATE FUNCTION cuttings_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN PERFORM pg_notify('{NOTIFY_CHANNEL}', TG_TABLE_NAME); RETURN NULL; END $$")
+    for table in NOTIFY_TABLES:
+        op.execute(f"CREATE TRIGGER {table}_notify AFTER INSERT OR UPDATE OR DELETE ON {table} "
+                   "FOR EACH STATEMENT EXECUTE FUNCTION cuttings_notify_change()")
+
+
 def _create_ts_config() -> None:
     bind = op.get_bind()
     has_unaccent = False
@@ -83,10 +101,14 @@ def upgrade() -> None:
         op.execute(f"ALTER TABLE {table} ADD COLUMN search_tsv tsvector "
                    f"GENERATED ALWAYS AS ({expr}) STORED")
         op.execute(f"CREATE INDEX ix_{table}_search_tsv ON {table} USING gin (search_tsv)")
+    _create_notify_triggers()
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
+        for table in NOTIFY_TABLES:
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_notify ON {table}")
+        op.execute("DROP FUNCTION IF EXISTS cuttings_notify_change()")
         for table in TSV:
             op.execute(f"DROP INDEX IF EXISTS ix_{table}_search_tsv")
             op.execute(f"ALTER TABLE {table} DROP COLUMN IF EXISTS search_tsv")
