@@ -59,7 +59,7 @@ from desktop.details_tabs import DetailsTabs
 from desktop.empty_state import EmptyState
 from desktop.export_dialog import ExportDialog, run_export
 from desktop.icons import app_icon
-from desktop.organize_actions import collect_articles, tag_articles
+from desktop.organize_actions import collect_articles, mark_claim, tag_articles
 from desktop.queries import SidebarData, collection_article_ids, sidebar_data
 from desktop.queue_panel import QueuePanel
 from desktop.reader import ReaderBundle, ReaderView, load_reader_bundle, open_external_link
@@ -272,6 +272,9 @@ class MainWindow(QMainWindow):
                                     "Put a tag on the selected article")
         self.act_collect = self._action("Add to &collection…", self.ask_collection, "Ctrl+K",
                                         "Add the selected article to a collection")
+        self.act_claim = self._action("&Mark selection as claim…", self.ask_claim, "Ctrl+M",
+                                      "Mark the selected words of the article as a claim to "
+                                      "check, with a verdict and a note")
         self.act_open_original = self._action("Open &original page", self.open_original,
                                               "Ctrl+Shift+B",
                                               "Open the article's web address in your browser")
@@ -318,7 +321,7 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.act_paste)
         edit_menu.addAction(self.act_find)
         edit_menu.addSeparator()
-        for a in (self.act_tag, self.act_collect, self.act_open_original):
+        for a in (self.act_tag, self.act_collect, self.act_claim, self.act_open_original):
             edit_menu.addAction(a)
         view_menu = bar.addMenu("&View")
         for a in (self.act_library, self.act_queue, self.act_reload):
@@ -620,6 +623,40 @@ class MainWindow(QMainWindow):
                            on_error=lambda exc: self.show_error(
                                "Could not change the article", str(exc),
                                "Check the name (it cannot be empty) and try again."))
+
+    def ask_claim(self) -> None:
+        span = self.reader.selected_span()
+        if span is None or self.reader.article_id is None:
+            self.status_label.setText("Select the words of the claim in the article first.")
+            return
+        from storage.models import VERDICTS
+
+        verdict, ok = QInputDialog.getItem(self, "Mark claim", "Verdict:", list(VERDICTS), 0,
+                                           False)
+        if not ok:
+            return
+        note, ok = QInputDialog.getText(self, "Mark claim", "Note (optional):")
+        if ok:
+            self.mark_claim(verdict, note)
+
+    def mark_claim(self, verdict: str, note: str = "") -> bool:
+        """Mark the reader's selection as a claim (in the background); False when nothing
+        of the body text is selected."""
+        span, article_id = self.reader.selected_span(), self.reader.article_id
+        if span is None or article_id is None:
+            return False
+
+        def done(message: str) -> None:
+            self.status_label.setText(message)
+            self.open_article(article_id, span=span)  # shows it highlighted and listed
+            self.organised.emit(message)
+
+        self.runner.submit(mark_claim, self.archive, article_id, span[0], span[1], verdict,
+                           note, on_result=done, on_error=lambda exc: self.show_error(
+                               "Could not mark the claim", str(exc),
+                               "Select words of the article's text (not the title or a "
+                               "caption) and try again."))
+        return True
 
     def open_original(self) -> None:
         row = self.model.row_at(self.table.currentIndex().row())

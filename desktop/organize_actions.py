@@ -33,3 +33,15 @@ def collect_articles(archive: Archive, name: str, article_ids: Sequence[int]) ->
         change = ops.add_to_collection(name, articles=article_ids)
     n = len(article_ids)
     return f"Added {n} article{'s' if n != 1 else ''} to the collection “{change.name}”."
+
+
+def mark_claim(archive: Archive, article_id: int, start: int, end: int, verdict: str,
+               note: str) -> str:
+    """Mark the span as a claim with a verdict and a note."""
+    from storage.claims import ClaimOps
+
+    info = ClaimOps(archive).add_claim(article_id, start=start, end=end, verdict=verdict,
+                                       note=note)
+    words = " ".join(info.text.split())
+    short = words if len(words) <= 60 else words[:57] + "…"
+    return f"Claim marked ({info.verdict}): “{short}”."

@@ -164,6 +164,18 @@ class OffsetMap:
             return self._base + offset
         return self._base + utf16_len(self._text[:offset])
 
+    def to_offset(self, position: int) -> int:
+        """The inverse: a document position back to a character offset in the text."""
+        units = max(0, position - self._base)
+        if not self._wide:
+            return min(units, len(self._text))
+        count = 0
+        for i, ch in enumerate(self._text):
+            if count >= units:
+                return i
+            count += 2 if ord(ch) > 0xFFFF else 1
+        return len(self._text)
+
     def valid(self, start: Any, end: Any) -> bool:
         return (isinstance(start, int) and isinstance(end, int)
                 and 0 <= start < end <= len(self._text))
@@ -494,6 +506,22 @@ class ReaderView(QTextBrowser):
             if offsets.valid(q.get("start"), q.get("end")):
                 who = q.get("speaker") or "unknown speaker"
                 paint(q["start"], q["end"], QUOTE_BG, f"Quote — {who}")
+
+    def selected_span(self) -> tuple[int, int] | None:
+        """The selection as (start, end) offsets into the body text, or None when nothing
+        of the body is selected (title, captions and empty selections do not count)."""
+        offsets = self._offsets
+        cursor = self.textCursor()
+        if offsets is None or not cursor.hasSelection():
+            return None
+        start = offsets.to_offset(cursor.selectionStart())
+        end = offsets.to_offset(cursor.selectionEnd())
+        text = self.body_text
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        return (start, end) if offsets.valid(start, end) else None
 
     # ---- navigation ----------------------------------------------------------------------
     def show_range(self, start: int, end: int) -> bool:

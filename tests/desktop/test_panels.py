@@ -323,3 +323,24 @@ def test_tag_and_collect_from_the_window(qtbot, make_window, site_urls, monkeypa
     win.reader.confirm_link = lambda _p, _u: True
     win.open_original()
     assert opened == [site_urls[0]]
+
+
+def test_mark_a_claim_from_the_reader(qtbot, make_window, site_urls):
+    win = make_window()
+    dialog = _add(qtbot, win, site_urls[0])
+    dialog.capture_button.click()
+    qtbot.waitUntil(lambda: win.model.total == 1 and win.reader.article_id is not None,
+                    timeout=20000)
+    _wait_idle(qtbot, win)
+    assert not win.mark_claim("disputed")  # nothing selected yet
+    text = win.reader.body_text
+    words = "the cost of the work had doubled to 48 million dollars"
+    start = text.index(words)
+    win.reader.show_range(start, start + len(words))
+    with qtbot.waitSignal(win.article_loaded, timeout=10000):
+        assert win.mark_claim("disputed", "the budget office says 41 million")
+    claims = win.details.claims
+    assert claims.topLevelItemCount() == 1
+    assert claims.topLevelItem(0).text(0) == words
+    assert claims.topLevelItem(0).text(1) == "disputed"
+    assert win.reader.textCursor().selectedText() == words

@@ -55,3 +55,18 @@ def test_article_without_text_explains_itself(qtbot, archive):
     view.show_bundle(load_reader_bundle(archive, article_id))
     assert "No article text was found" in view.toPlainText()
     assert load_reader_bundle(archive, 999) is None
+
+
+def test_selection_maps_back_to_text_offsets(qtbot, archive):
+    text = "Intro \U0001F600 line.\n\nThe budget rose by 40 percent, officials said."
+    article_id = _store(archive, text, [])
+    view = ReaderView()
+    qtbot.addWidget(view)
+    view.show_bundle(load_reader_bundle(archive, article_id))
+    claim = "The budget rose by 40 percent"
+    start = text.index(claim)
+    assert view.show_range(start, start + len(claim))
+    assert view.selected_span() == (start, start + len(claim))
+    view.selectAll()  # title and byline included: clipped to the body text
+    span = view.selected_span()
+    assert span is not None and text[span[0]:span[1]] == text.strip()
