@@ -210,6 +210,8 @@ class MainWindow(QMainWindow):
         list_layout.addWidget(self.list_stack, 1)
 
         self.reader = ReaderView()
+        self.reader.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.reader.customContextMenuRequested.connect(self._reader_menu)
         self.details = DetailsTabs()
         self.reader_split = QSplitter(Qt.Orientation.Horizontal)
         self.reader_split.setObjectName("readerSplit")
@@ -623,6 +625,14 @@ class MainWindow(QMainWindow):
                            on_error=lambda exc: self.show_error(
                                "Could not change the article", str(exc),
                                "Check the name (it cannot be empty) and try again."))
+
+    def _reader_menu(self, pos: Any) -> None:
+        menu = self.reader.createStandardContextMenu(pos)
+        menu.addSeparator()
+        self.act_claim.setEnabled(self.reader.selected_span() is not None)
+        menu.addAction(self.act_claim)
+        menu.aboutToHide.connect(lambda: self.act_claim.setEnabled(True))
+        menu.popup(self.reader.viewport().mapToGlobal(pos))
 
     def ask_claim(self) -> None:
         span = self.reader.selected_span()
