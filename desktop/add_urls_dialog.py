@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-import desktop.qtcompat  # noqa: F401  - binding work-arounds before any signal is emitted
 from capture.urls import find_urls
 from desktop.runner import Runner
 from storage.archive import Archive, Duplicate

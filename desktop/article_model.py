@@ -27,7 +27,6 @@ from PySide6.QtCore import (
     Signal,
 )
 
-import desktop.qtcompat  # noqa: F401  - binding work-arounds before any signal is emitted
 from desktop.runner import Runner
 from storage.archive import Archive, ArticleRow
 

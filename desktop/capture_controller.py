@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
-import desktop.qtcompat  # noqa: F401  - binding work-arounds before any signal is emitted
 from capture.settings import Settings
 from desktop.runner import Runner
 

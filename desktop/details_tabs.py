@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-import desktop.qtcompat  # noqa: F401  - binding work-arounds before any signal is emitted
 from desktop.reader import THUMBNAIL, ReaderBundle
 
 log = logging.getLogger(__name__)

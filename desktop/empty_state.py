@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
-import desktop.qtcompat  # noqa: F401  - binding work-arounds before any signal is emitted
 from desktop.icons import app_icon
 
 

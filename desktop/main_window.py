@@ -41,7 +41,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-import desktop.qtcompat  # noqa: F401  - binding work-arounds before any signal is emitted
 from capture.settings import Settings
 from desktop.add_urls_dialog import AddUrlsDialog
 from desktop.article_model import (

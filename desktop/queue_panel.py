@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-import desktop.qtcompat  # noqa: F401  - binding work-arounds before any signal is emitted
 from desktop.capture_controller import CaptureController
 from desktop.runner import Runner
 

@@ -51,7 +51,6 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QMessageBox, QTextBrowser, QWidget
 
-import desktop.qtcompat  # noqa: F401  - binding work-arounds before any signal is emitted
 from storage.archive import Archive
 
 log = logging.getLogger(__name__)

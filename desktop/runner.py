@@ -20,8 +20,6 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 
-import desktop.qtcompat  # noqa: F401  - binding work-arounds before any signal is emitted
-
 log = logging.getLogger(__name__)
 
 ResultCallback = Callable[[Any], None]

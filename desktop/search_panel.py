@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-import desktop.qtcompat  # noqa: F401  - binding work-arounds before any signal is emitted
 from desktop.runner import Runner
 from storage.search import Hit, SearchResults, SqliteSearch
 

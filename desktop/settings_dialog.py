@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-import desktop.qtcompat  # noqa: F401  - binding work-arounds before any signal is emitted
 from capture.settings import Settings
 
 log = logging.getLogger(__name__)
