@@ -35,6 +35,7 @@ APPLICATION_ID = 0x43555454  # "CUTT"
 SQLITE_HEADER = b"SQLite format 3\x00"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 5000
+QUICK_CHECK_AT_OPEN_BYTES = 64 * 1024 * 1024
 
 
 class ArchiveOpenError(Exception):
@@ -87,10 +88,12 @@ def _read_only_error(path: Path) -> ArchiveOpenError:
         "read-only, or copy the archive to a writable folder.")
 
 
-def _check_sqlite_file(path: Path) -> None:
-    """Refuse files that are not ours before SQLite or Alembic touch them."""
+def _check_sqlite_file(path: Path) -> int | None:
+    """Refuse files that are not ours before SQLite or Alembic touch them.
+
+    Returns the file's schema version (``user_version``), or None for a new file."""
     if not path.exists():
-        return
+        return None
     if path.is_dir():
         raise ArchiveOpenError("not_archive", f"{path} is a folder, not a Cuttings archive.")
     size = path.stat().st_size
@@ -107,22 +110,32 @@ def _check_sqlite_file(path: Path) -> None:
             f"{path} is not a Cuttings archive (not an SQLite database). It was left untouched.")
     if len(header) < 100:
         raise ArchiveOpenError("corrupt", f"{path} is truncated; restore it from a backup.")
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    change_counter = int.from_bytes(header[24:28], "big")
+    page_count = int.from_bytes(header[28:32], "big")
+    valid_for = int.from_bytes(header[92:96], "big")
+    if page_size and valid_for == change_counter and size < page_size * page_count:
+        raise ArchiveOpenError(
+            "corrupt", f"{path} is truncated ({size} bytes of {page_size * page_count}); "
+            "restore it from a backup.")
     # The identity pragmas are read through SQLite, not from the header bytes: in WAL
-    # mode the newest page 1 may still be in the -wal file.
+    # mode the newest page 1 may still be in the -wal file. A full quick_check reads
+    # every page (16 s for a 1.2 GB archive), so at open it runs only on small files;
+    # the app runs it in the background for larger ones (Database.quick_check).
     try:
-        con = sqlite3.connect(_read_only_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
             app_id = con.execute("PRAGMA application_id").fetchone()[0]
             user_version = con.execute("PRAGMA user_version").fetchone()[0]
             tables = con.execute("select count(*) from sqlite_master").fetchone()[0]
-            row = con.execute("PRAGMA quick_check").fetchone()
+            row = (con.execute("PRAGMA quick_check").fetchone()
+                   if size <= QUICK_CHECK_AT_OPEN_BYTES else ("ok",))
         finally:
             con.close()
     except sqlite3.DatabaseError as exc:
         if "locked" in str(exc) or "busy" in str(exc):
             raise ArchiveOpenError("busy", f"{path} is busy in another program: {exc}") from exc
-        if "unable to open" in str(exc) and not _folder_writable(path):
-            raise _read_only_error(path) from exc
         raise ArchiveOpenError("corrupt", f"{path} is damaged ({exc}); restore it from a backup.") \
             from exc
     if not row or row[0] != "ok":
@@ -140,6 +153,7 @@ def _check_sqlite_file(path: Path) -> None:
             "newer",
             f"{path} was written by a newer Cuttings (schema {user_version}, this version knows "
             f"{known}). Update Cuttings to open it; the file was left untouched.")
+    return int(user_version) if app_id == APPLICATION_ID else None
 
 
 def _install_sqlite_hooks(engine: Engine, readonly: bool) -> None:
@@ -215,6 +229,14 @@ class Database:
     def dispose(self) -> None:
         self.engine.dispose()
 
+    def quick_check(self) -> str:
+        """``PRAGMA quick_check`` ("ok" or the first problem); reads every page, so call
+        it off the GUI thread. Other back-ends answer "ok"."""
+        if not self.is_sqlite:
+            return "ok"
+        with self.engine.connect() as conn:
+            return str(conn.exec_driver_sql("PRAGMA quick_check").scalar())
+
 
 def open_database(url: str, *, readonly: bool = False) -> Database:
     """Open (and create or migrate) the archive at ``url``.
@@ -223,8 +245,9 @@ def open_database(url: str, *, readonly: bool = False) -> Database:
     from a newer version, or are damaged; such files are never modified.
     """
     path = sqlite_path(url)
+    current: int | None = None
     if path is not None:
-        _check_sqlite_file(path)
+        current = _check_sqlite_file(path)
         if readonly:
             if not path.exists():
                 raise ArchiveOpenError("not_archive", f"{path} does not exist.")
@@ -245,8 +268,8 @@ def open_database(url: str, *, readonly: bool = False) -> Database:
         engine = create_engine(url, pool_pre_ping=True)
     db = Database(url=url, engine=engine, readonly=readonly)
     try:
-        if not readonly:
-            migrate(db)
+        if not readonly and not (db.is_sqlite and current == schema_version()):
+            migrate(db)  # (an up-to-date SQLite archive skips Alembic: faster start)
         elif not db.is_sqlite:
             with engine.connect() as conn:
                 conn.exec_driver_sql("SELECT 1")
@@ -264,6 +287,9 @@ def migrate(db: Database) -> None:
     """Apply every Alembic migration, then stamp the SQLite identity pragmas."""
     cfg = _alembic_config(db.url)
     with db.engine.connect() as conn:
+        # A write transaction from the start (BEGIN IMMEDIATE on SQLite): two processes
+        # opening one archive at once would otherwise fail to upgrade a read lock.
+        conn.execution_options(cuttings_write=True)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
         if db.is_sqlite:  # stamped in the same transaction as the schema it describes
