@@ -122,6 +122,34 @@ def is_boilerplate_el(el: etree._Element) -> bool:
     return _is_boilerplate_el(el)
 
 
+_APPEAL_HREF_RE = re.compile(
+    r"^#/portal|/(?:subscribe|subscription|subscriptions|signup|sign-up|register|join|membership|members|"
+    r"become-a-member|donate|donation|donations|contribute|contribution|support|support-us|give|giving)(?:[/?#.]|$)",
+    re.I,
+)
+_APPEAL_TEXT_RE = re.compile(
+    r"\b(?:member(?:ship)?|subscri\w*|donat\w*|support\w*|contribut\w*|reader-supported|funded by readers|"
+    r"miembro|suscr[ií]b\w*|apoy\w*|abonn\w*|unterst[uü]tz\w*|spende\w*)\b",
+    re.I,
+)
+
+
+def is_appeal_box(el: etree._Element) -> bool:
+    """A short box asking the reader to subscribe, donate or become a member.
+
+    Every link in it leads to a membership, subscription or donation page and its text
+    asks for support ("Become a member for $5 a month", "consider supporting our
+    journalism"), whatever its class names.
+    """
+    if tag_of(el) not in ("div", "section", "aside", "p"):
+        return False
+    t = short_text(el, 500)
+    if not t or not _APPEAL_TEXT_RE.search(t):
+        return False
+    hrefs = [(a.get("href") or "").strip() for a in el.iter("a")]
+    return bool(hrefs) and all(h and _APPEAL_HREF_RE.search(h) for h in hrefs)
+
+
 def _is_boilerplate_el(el: etree._Element) -> bool:
     tag = tag_of(el)
     if tag in ("time", "cite"):
@@ -142,6 +170,8 @@ def _is_boilerplate_el(el: etree._Element) -> bool:
         return True
     if (el.get("itemprop") or "").lower() == "articlebody":
         return False
+    if is_appeal_box(el):
+        return True
     words = _class_words(el)
     if not words:
         return False
@@ -394,6 +424,8 @@ def linearise(container: etree._Element) -> list[Block]:
                 if fig is not None:
                     flush()
                     blocks.append(fig)
+                elif tag in BLOCK_TAGS and tag != "br" and state["el"] is None:
+                    flush()  # a skipped box between <br>-separated paragraphs ends the one before it
                 walker.skip_subtree()
                 # the 'end' event still fires for skipped elements in lxml; tail handled there
                 continue
@@ -467,13 +499,19 @@ def _prev_is_br(el: etree._Element) -> bool:
 _BOILER_TEXT_RES = [re.compile(p, re.I) for p in (
     r"^(?:advertisement|advertising|sponsored|ad|story continues below(?: this)? (?:advertisement|ad)|"
     r"continue reading below|article continues below|scroll to continue|continue reading)\W*$",
+    r"^(?:advertisement\s*)?skip (?:advertisement|ad)\W*$|^(?:site index|site map|skip to (?:content|main content|navigation|site index))\W*$",
     r"^(?:read|see|watch|listen|also read|related|more|read more|recommended|must read|don't miss|"
     r"related coverage|related stories|further reading|more coverage|related article)\s*:",
     r"^(?:read|see) (?:more|also|next)\b.{0,120}$",
     r"^(?:also read|also see|related (?:stories|articles|coverage|content|links|posts|reading)|"
     r"more (?:stories|from [\w ]{1,30}|on this(?: story| topic)?|coverage)|you (?:may|might) (?:also )?(?:like|enjoy)|"
     r"recommended(?: for you)?|most (?:read|popular|viewed|shared)|trending(?: now)?|top stories|"
-    r"editor'?s picks|read next|up next|what to read next|latest (?:news|stories))\b\W*$",
+    r"editor'?s picks|read next|up next|what to read next|latest (?:news|stories)|related topics|"
+    r"more on this (?:story|topic)|"
+    # the same recirculation labels in Spanish, German, French, Italian and Portuguese
+    r"noticias relacionadas|te puede interesar|m[aá]s noticias|lo m[aá]s le[ií]do|lesen sie auch|"
+    r"mehr zum thema|das k[oö]nnte sie auch interessieren|meistgelesen|[aà] lire aussi|lire aussi|"
+    r"sur le m[eê]me sujet|leggi anche|potrebbe interessarti|leia tamb[eé]m|not[ií]cias relacionadas)\b\W*$",
     r"^(?:sign up|subscribe|get the|get our|join)\b.{0,200}(?:newsletter|inbox|briefing|sign up|subscribe)",
     r"(?:newsletter|inbox).{0,80}(?:sign up|subscribe)\W*$",
     r"^(?:share|share this|share on|follow us|follow|tweet|email|print|copy link|comments?)\b[^.]{0,30}$",
@@ -485,7 +523,7 @@ _BOILER_TEXT_RES = [re.compile(p, re.I) for p in (
     r"^(?:by|written by|posted by)\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}(?:\s*(?:,|and|&)\s*[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3})*\s*\.?$",
     r"^(?:updated|published|posted|last updated|first published)\b.{0,50}\d[^.]{0,20}(?:[ap]\.m\.)?[^.]{0,10}$",
     r"^(?:©|\(c\)\s*\d{4}|copyright\s*(?:©|\(c\)|\d{4}))|^.{0,80}all rights reserved\.?$",
-    r"^(?:click here|tap here|download (?:the|our) (?:\w+ )?app|get the app|listen to this article|\d+ min read)\b",
+    r"^(?:click here|tap here|download (?:the|our) (?:[\w&'-]+ ){0,5}app|get the app|listen to this article|\d+ min read)\b",
     r"^(?:we use cookies|this site uses cookies|by continuing to use)",
     r"^(?:loading\W*$|please enable javascript)",
     r"^(?:have a (?:news )?tip|got a tip|contact (?:the )?(?:author|reporter))\b",
@@ -532,6 +570,10 @@ def filter_blocks(blocks: list[Block], title: str | None, article_body: str | No
         rest = blocks[h1_at + 1 :]
         while rest and rest[0].kind in ("h2", "h3", "h4", "h5", "h6"):
             rest = rest[1:]
+        box = headline_box(blocks[h1_at].element, rest)
+        if box is not None:
+            # the dek, byline and date lines that share the headline's box
+            rest = [b for b in rest if b.element is None or box not in set(iter_ancestors(b.element))]
         blocks = rest
     blocks = [b for b in blocks if b.kind != "h1"]
     figures = {id(b) for b in blocks if b.kind == "figure"}
@@ -576,6 +618,27 @@ def filter_blocks(blocks: list[Block], title: str | None, article_body: str | No
     ):
         out.pop()
     return out
+
+
+def headline_box(h1: etree._Element | None, rest: list[Block]) -> etree._Element | None:
+    """The largest short element around the headline that holds none of the article's text.
+
+    Article headers group the headline with its dek, byline, dates and share buttons in
+    one box ahead of the body; whatever else sits in that box is not article text.
+    """
+    if h1 is None:
+        return None
+    first = next((b.element for b in rest if b.kind == "p" and b.element is not None
+                  and len(b.text.split()) >= 25), None)
+    if first is None:
+        return None
+    first_up = set(iter_ancestors(first))
+    box = None
+    for a in iter_ancestors(h1):
+        if a in first_up or tag_of(a) in ("body", "html") or short_text(a, 500) is None:
+            break
+        box = a
+    return box
 
 
 _FURNITURE_LABEL_RE = re.compile(

@@ -1,0 +1,78 @@
+"""Unit tests for the general rules added after the held-out check (tests/capture/extract/heldout).
+
+Each rule is tested both ways where it could over-reach: the furniture goes, the article stays.
+Fixture snippets are invented here.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from capture.extract import extract
+from capture.extract.body import is_boilerplate_text
+
+LEDE = ("The county board voted on Tuesday to close the old depot on Front Street, ending a two-year "
+        "fight over what to do with the building and its leaking roof.")
+SECOND = ("Board members said the sale would bring in about $2 million, money they plan to spend on "
+          "repairing rural roads and replacing two snowplows before next winter.")
+
+
+# ---------------------------------------------------------------- body
+
+
+@pytest.mark.parametrize("line", ["Related topics", "More on this story", "Noticias relacionadas", "Lesen Sie auch",
+                                  "À lire aussi", "SKIP ADVERTISEMENT", "AdvertisementSKIP ADVERTISEMENT", "Site Index",
+                                  "Download the KMRV 3 News app to get breaking news alerts on your phone. Get the app"])
+def test_more_furniture_lines(line):
+    assert is_boilerplate_text(line)
+
+
+@pytest.mark.parametrize("line", ["Related topics came up at the hearing, she said.",
+                                  "Skip advertisement budgets, the consultant told the board.",
+                                  "Download speeds in the valley are the slowest in the state."])
+def test_sentences_starting_like_the_new_furniture_are_kept(line):
+    assert not is_boilerplate_text(line)
+
+
+def test_appeal_boxes_are_left_out_whatever_their_class():
+    html = f"""<html><body><article><h1>Depot to close</h1>
+    <p>{LEDE}</p>
+    <div class="kg-card kg-callout-card"><div class="kg-callout-text">The Ledger is free to read and funded by
+    readers. <a href="#/portal/signup">Become a member for $5 a month</a> to keep it going.</div></div>
+    <p>{SECOND}</p>
+    <div class="x-epic"><h2>Before you move on, would you consider supporting our journalism?</h2>
+    <a href="/contribute">Support the Ledger</a></div></article></body></html>"""
+    ex = extract(html, "https://www.ledger.example/depot")
+    assert ex.text == f"{LEDE}\n\n{SECOND}"
+
+
+def test_a_paragraph_that_mentions_members_with_an_ordinary_link_is_kept():
+    para = ('Union members voted to <a href="/news/strike-vote">support the strike</a> by a wide margin, '
+            'the local said on Friday.')
+    html = f"<html><body><article><h1>Depot to close</h1><p>{LEDE}</p><p>{para}</p><p>{SECOND}</p></article></body></html>"
+    ex = extract(html, "https://www.ledger.example/depot")
+    assert "Union members voted to support the strike" in ex.text
+
+
+def test_dek_in_the_headline_box_is_left_out_but_a_lede_there_is_kept():
+    html = f"""<html><body><article class="article-content">
+    <div class="article-header"><h1>Depot to close</h1>
+    <p class="article-subheadline">The board voted 5-2. The building has leaked for years.</p>
+    <div class="meta">Author: <a href="/author/x">Pat Quinn</a></div></div>
+    <div class="article-body"><p>{LEDE}</p><p>{SECOND}</p></div></article></body></html>"""
+    ex = extract(html, "https://www.ledger.example/depot")
+    assert ex.text == f"{LEDE}\n\n{SECOND}"
+    # no separate header box: the first paragraph next to the headline is article text
+    html2 = f"<html><body><article><div><h1>Depot to close</h1><p>{LEDE}</p></div><p>{SECOND}</p></article></body></html>"
+    assert extract(html2, "https://www.ledger.example/depot").text.startswith(LEDE)
+
+
+def test_a_skipped_box_between_br_paragraphs_ends_the_paragraph_before_it():
+    html = f"""<html><body><div class="story-text">{LEDE}<br><br>{SECOND}
+    <div class="inline-ad"><span>ADVERTISEMENT</span></div>
+    The depot was built in 1911 and served as the county's bus garage until the 1990s, when it was left empty.
+    </div></body></html>"""
+    ex = extract(html, "https://www.ledger.example/depot")
+    paras = ex.text.split("\n\n")
+    assert paras[1] == SECOND
+    assert paras[2].startswith("The depot was built in 1911")
