@@ -190,6 +190,9 @@ _NOT_NAME_WORDS = {
     "ap", "afp", "press", "sign", "login", "more", "ago", "am", "pm", "edt", "est", "utc", "gmt",
     "times", "post", "media", "tribune", "herald", "journal", "gazette", "network", "agency",
     "service", "services", "daily", "weekly", "radio", "tv", "television", "magazine", "online",
+    # a newsroom or desk, in the languages of the world's big news markets
+    "newsroom", "redacción", "redaccion", "redacció", "redaktion", "rédaction", "redazione", "redação",
+    "redacao", "agencias", "agencies", "agenturen", "nachrichten", "noticias",
 }
 
 
@@ -280,11 +283,19 @@ def _byline_elements(root) -> list:
 _BY_XPATH = etree.XPath("//body//*[self::p or self::div or self::span or self::address][starts-with(normalize-space(text()), 'By')]")
 
 
+# a writer's profile page: /author/jane-roe, /by/jane-roe, /people/jane-roe, /staff/jane-roe/
+_AUTHOR_HREF_RE = re.compile(
+    r"/author|/(?:by|people|person|staff|profiles?|journalists?|reporters?|writers?|columnists?|autor|autores|autoren)"
+    r"/[\w.%-]+/?(?:[?#].*)?$",
+    re.I,
+)
+
+
 def _byline_authors(root) -> list[str]:
     """Names from the visible byline: rel=author links, byline/author classes, "By ..." lines."""
     names: list[str] = []
     for a in root.iter("a"):
-        if (a.get("rel") or "").lower() == "author" or "/author" in (a.get("href") or ""):
+        if (a.get("rel") or "").lower() == "author" or _AUTHOR_HREF_RE.search(a.get("href") or ""):
             blob = " ".join(attr_blob(x) for x in iter_ancestors(a))
             if any(k in blob for k in ("comment", "related", "footer", "sidebar", "recirc", "promo")):
                 continue

@@ -76,3 +76,22 @@ def test_a_skipped_box_between_br_paragraphs_ends_the_paragraph_before_it():
     paras = ex.text.split("\n\n")
     assert paras[1] == SECOND
     assert paras[2].startswith("The depot was built in 1911")
+
+
+# ---------------------------------------------------------------- metadata
+
+
+def test_author_from_a_profile_link_outside_the_author_path():
+    html = f"""<html><head><meta property="og:site_name" content="Desert Signal"></head><body><main>
+    <h1 class="Article_headline__P0o9z">Depot to close</h1>
+    <div class="Article_meta__u8Y6t"><a href="/people/luis-ferreira">Luis Ferreira</a> · June 18, 2026</div>
+    <p>{LEDE}</p><p>{SECOND}</p>
+    <div><a href="/people">People</a> <a href="/news/people-of-the-year">People of the Year</a></div></main></body></html>"""
+    assert extract(html, "https://www.desertsignal.example/x").authors == ["Luis Ferreira"]
+
+
+@pytest.mark.parametrize("desk", ["Redacción AIN", "Redaktion Lindenau", "Newsroom Staff", "Agencias EFE"])
+def test_a_desk_name_is_not_an_author_and_the_next_source_is_read(desk):
+    html = f"""<html><head><meta name="author" content="{desk}"><meta name="dc.creator" content="Clara Benlloch">
+    </head><body><article><h1>Depot to close</h1><p>{LEDE}</p><p>{SECOND}</p></article></body></html>"""
+    assert extract(html, "https://www.ain.example/x").authors == ["Clara Benlloch"]
