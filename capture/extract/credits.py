@@ -36,11 +36,13 @@ AGENCIES = {
 _LABEL_RE = re.compile(
     r"^\s*[\(\[]?\s*(?:(?:staff\s+)?(?:photo(?:graph)?s?|images?|pictures?|picture|photo credits?|image credits?|"
     r"credit|credits|illustration|video|graphic|file photo|foto)\s*(?:by|:|-|—)|(?:photo(?:graph)?|image)\s+source\s*[,:]|"
-    r"image\s+source\s*,|photo\s+by|photographs?\s+by|pictured\s+by|courtesy\s+of)\s*",
+    r"image\s+source\s*,|photo\s+by|photographs?\s+by|pictured\s+by|courtesy\s+of|"
+    r"(?:photo\s+)?courtesy\s+of|(?:credit|photo|image|photograph)s?\s*(?:\.{2,}|…))\s*",
     re.I,
 )
 _INLINE_CREDIT_RE = re.compile(
-    r"(?:\((?:photo|photograph|image|picture|credit|illustration)s?\s*(?:by|:)\s*(?P<a>[^)]{2,120})\)"
+    r"(?:\((?:photo|photograph|image|picture|credit|illustration)s?\s*(?:by|:|courtesy(?:\s+of)?)\s*(?P<a>[^)]{2,120})\)"
+    r"|(?:credit|photo|image|photograph)s?\s*(?:\.{2,}|…)\s*(?P<d>[^;()]{2,120}?)\s*$"
     r"|(?:photo|photograph|image|picture|credit|photo credit|image source|photo source|illustration|"
     r"photo illustration|graphic|photography)s?\s*(?:by|:|,)\s*(?P<b>[^.;()]{2,120}?)(?:\.?\s*$|\)|;))",
     re.I,
@@ -120,7 +122,7 @@ def credit_from_caption(caption: str) -> str | None:
     cap = clean_text(caption)
     m = _INLINE_CREDIT_RE.search(cap)
     if m:
-        return (m.group("a") or m.group("b") or "").strip(" .") or None
+        return (m.group("a") or m.group("b") or m.group("d") or "").strip(" .") or None
     m = _BRACKET_TAIL_RE.search(cap)
     if m and (re.search(r"[/|]", m.group("c")) or re.match(r"(?:AP|AFP|Getty|Reuters|EPA|File|Pool|Handout)\b", m.group("c"))):
         return m.group("c").strip(" .")

@@ -95,3 +95,27 @@ def test_a_desk_name_is_not_an_author_and_the_next_source_is_read(desk):
     html = f"""<html><head><meta name="author" content="{desk}"><meta name="dc.creator" content="Clara Benlloch">
     </head><body><article><h1>Depot to close</h1><p>{LEDE}</p><p>{SECOND}</p></article></body></html>"""
     assert extract(html, "https://www.ain.example/x").authors == ["Clara Benlloch"]
+
+
+# ---------------------------------------------------------------- credits
+
+
+@pytest.mark.parametrize("caption,credit,photographer,provider", [
+    ("Dispatchers at work. (Photo courtesy of Harlow County)", "Harlow County", None, "Harlow County"),
+    ("Ruth checked on neighbors every morning.Credit...Jim Wilson/The Harbor Times",
+     "Jim Wilson/The Harbor Times", "Jim Wilson", "The Harbor Times"),
+    ("A view of the bay. Credit…Ana Ruiz for The Harbor Times", "Ana Ruiz for The Harbor Times", "Ana Ruiz",
+     "The Harbor Times"),
+])
+def test_courtesy_and_ellipsis_credit_labels(caption, credit, photographer, provider):
+    from capture.extract.credits import credit_from_caption, split_credit, strip_label
+
+    got = strip_label(credit_from_caption(caption))
+    assert got == credit
+    assert split_credit(got) == (photographer, provider)
+
+
+def test_a_caption_ending_in_an_ellipsis_is_not_a_credit():
+    from capture.extract.credits import credit_from_caption
+
+    assert credit_from_caption("The photo shows the harbour at dawn...") is None
