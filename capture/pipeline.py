@@ -181,9 +181,18 @@ class CapturePipeline:
             nonlocal exhausted
             try:
                 got = self.archive.claim_jobs(batch, worker_id, ids=wanted)
-            except ArchiveBusyError as exc:
+            except ArchiveBusyError as exc:  # the jobs stay queued for a later run
                 log.warning("could not claim capture jobs: %s", exc)
-                got = []
+                exhausted = True
+                try:
+                    left = self.archive.jobs(["queued"], ids=wanted)
+                except Exception:  # noqa: BLE001 - only for the report
+                    left = []
+                for job in left:
+                    self._emit(job, "queued", message=str(exc))
+                    summary.failures.append((job.url, str(exc)))
+                summary.requeued += len(left)
+                return
             if not got:
                 exhausted = True
                 return
