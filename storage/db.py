@@ -115,7 +115,10 @@ def _check_sqlite_file(path: Path) -> int | None:
     change_counter = int.from_bytes(header[24:28], "big")
     page_count = int.from_bytes(header[28:32], "big")
     valid_for = int.from_bytes(header[92:96], "big")
-    if page_size and valid_for == change_counter and size < page_size * page_count:
+    wal = path.with_name(path.name + "-wal")
+    wal_has_pages = wal.exists() and wal.stat().st_size > 0  # the -wal may hold the rest
+    if (page_size and valid_for == change_counter and not wal_has_pages
+            and size < page_size * page_count):
         raise ArchiveOpenError(
             "corrupt", f"{path} is truncated ({size} bytes of {page_size * page_count}); "
             "restore it from a backup.")
@@ -124,7 +127,7 @@ def _check_sqlite_file(path: Path) -> int | None:
     # every page (16 s for a 1.2 GB archive), so at open it runs only on small files;
     # the app runs it in the background for larger ones (Database.quick_check).
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        con = sqlite3.connect(_read_only_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
             app_id = con.execute("PRAGMA application_id").fetchone()[0]
             user_version = con.execute("PRAGMA user_version").fetchone()[0]
@@ -136,6 +139,8 @@ def _check_sqlite_file(path: Path) -> int | None:
     except sqlite3.DatabaseError as exc:
         if "locked" in str(exc) or "busy" in str(exc):
             raise ArchiveOpenError("busy", f"{path} is busy in another program: {exc}") from exc
+        if "unable to open" in str(exc) and not _folder_writable(path):
+            raise _read_only_error(path) from exc
         raise ArchiveOpenError("corrupt", f"{path} is damaged ({exc}); restore it from a backup.") \
             from exc
     if not row or row[0] != "ok":

@@ -112,3 +112,29 @@ def test_read_only_open_refuses_writes(tmp_path: Path) -> None:
             assert s.execute(text("select count(*) from articles")).scalar() == 0
     finally:
         db.dispose()
+
+
+def test_up_to_date_archive_opens_without_running_migrations(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import storage.db as dbmod
+
+    open_database(url(tmp_path / "a.db")).dispose()
+    calls: list[object] = []
+    monkeypatch.setattr(dbmod, "migrate", lambda db: calls.append(db))
+    open_database(url(tmp_path / "a.db")).dispose()
+    assert calls == []
+    # an older schema is migrated
+    con = sqlite3.connect(tmp_path / "a.db")
+    con.execute("PRAGMA user_version = 1")
+    con.commit()
+    con.close()
+    open_database(url(tmp_path / "a.db")).dispose()
+    assert len(calls) == 1
+
+
+def test_quick_check_on_demand(tmp_path: Path) -> None:
+    db = open_database(url(tmp_path / "a.db"))
+    try:
+        assert db.quick_check() == "ok"
+    finally:
+        db.dispose()
