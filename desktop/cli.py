@@ -27,7 +27,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 #: Modules that add sub-commands: each has ``register(subparsers, common_parent)`` and
 #: sets ``func`` on its parsers (a function taking the parsed args, returning an exit code).
-EXTRA_COMMAND_MODULES = ("desktop.cli_organize", "desktop.cli_export")
+EXTRA_COMMAND_MODULES = ("desktop.cli_organize", "desktop.cli_export", "desktop.cli_server")
 
 
 def _print_json(data: Any) -> None:
@@ -52,10 +52,37 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings.from_mapping(values)
 
 
-def _open_archive(args: argparse.Namespace) -> Archive:
-    from storage.archive import Archive
+#: (command, action) pairs that only read; every other command writes and takes the
+#: archive's single-instance lock first (a window open on the same archive refuses it).
+READ_ONLY_COMMANDS = {"list", "show", "search", "export", "verify", "extract", "check"}
+READ_ONLY_ACTIONS = {"list", "show"}
 
-    return Archive.open(args.db)
+
+def _writes(args: argparse.Namespace) -> bool:
+    if args.command in READ_ONLY_COMMANDS:
+        return False
+    action = next((getattr(args, a) for a in ("tag_command", "claim_command",
+                                               "collection_command") if hasattr(args, a)), None)
+    return action not in READ_ONLY_ACTIONS
+
+
+def _open_archive(args: argparse.Namespace) -> Archive:
+    """Open the archive named by ``--db``; commands that write hold its instance lock
+    until the archive is closed."""
+    from storage.archive import Archive
+    from storage.instance_lock import acquire_for_url
+    from storage.paths import resolve_db_url
+
+    lock = acquire_for_url(resolve_db_url(args.db)) if _writes(args) else None
+    try:
+        archive = Archive.open(args.db)
+    except BaseException:
+        if lock is not None:
+            lock.release()
+        raise
+    if lock is not None:
+        archive.call_on_close(lock.release)
+    return archive
 
 
 # ----------------------------------------------------------------------------- commands
@@ -226,6 +253,27 @@ def cmd_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    """Full integrity check of the database, and of every stored snapshot and image."""
+    from storage.blobs import BlobCorruptError, BlobMissingError
+
+    with _open_archive(args) as archive:
+        result = archive.db.quick_check() if args.quick else archive.integrity_check()
+        print(f"database: {result}")
+        bad = 0
+        checked = 0
+        if not args.no_blobs:
+            for kind, sha in archive.referenced_blobs():
+                try:
+                    archive.blobs.get(sha)
+                except (BlobCorruptError, BlobMissingError) as exc:
+                    bad += 1
+                    print(f"damaged {kind} {sha}: {exc}")
+                checked += 1
+            print(f"stored copies: {checked - bad} of {checked} match their SHA-256")
+    return EXIT_OK if result == "ok" and not bad else EXIT_FAILED
+
+
 def cmd_search(args: argparse.Namespace) -> int:
     from storage.search import search_backend
 
@@ -307,6 +355,13 @@ def build_parser() -> argparse.ArgumentParser:
     se.add_argument("--limit", type=int, default=20)
     se.set_defaults(func=cmd_search)
 
+    ck = sub.add_parser("check", parents=[common],
+                        help="check the archive's integrity and every stored copy's hash")
+    ck.add_argument("--quick", action="store_true", help="PRAGMA quick_check instead of the "
+                    "full integrity_check")
+    ck.add_argument("--no-blobs", action="store_true", help="skip re-hashing snapshots and images")
+    ck.set_defaults(func=cmd_check)
+
     for module in EXTRA_COMMAND_MODULES:
         try:
             mod = importlib.import_module(module)
@@ -331,9 +386,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_gui(args.db, {"allow_local_network": True} if args.allow_local_network else {})
     from storage.db import ArchiveBusyError, ArchiveOpenError
+    from storage.instance_lock import ArchiveLockedError
 
     try:
         return int(args.func(args))
+    except ArchiveLockedError as exc:
+        _err(str(exc))
+        return EXIT_FAILED
     except ArchiveOpenError as exc:
         _err(str(exc))
         return EXIT_FAILED
