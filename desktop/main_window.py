@@ -69,7 +69,7 @@ from desktop.settings_store import save_settings
 from desktop.sidebar import Sidebar
 from desktop.url_lists import read_url_list
 from storage.query import QUERY_HELP
-from storage.search import Hit, SqliteSearch
+from storage.search import Hit, search_backend
 
 if TYPE_CHECKING:  # the capture pipeline is imported when it is first needed (start-up time)
     from capture.pipeline import BatchSummary, JobEvent
@@ -239,7 +239,7 @@ class MainWindow(QMainWindow):
         self.main_split.setSizes([230, 1170])
         self.setCentralWidget(self.main_split)
 
-        self.search = SearchController(SqliteSearch(self.archive.db), self.runner, self)
+        self.search = SearchController(search_backend(self.archive.db), self.runner, self)
 
     def _action(self, text: str, slot: Any, shortcut: QKeySequence | str | None = None,
                 tip: str = "", icon: QStyle.StandardPixmap | None = None) -> QAction:

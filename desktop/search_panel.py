@@ -1,6 +1,6 @@
 """Search results: a list of hits labelled by kind, with highlighted snippets.
 
-The query runs in a worker (``storage.search.SqliteSearch``); the toolbar field is
+The query runs in a worker (``storage.search.search_backend``); the toolbar field is
 debounced by :class:`SearchController`. Snippets arrive as escaped HTML with
 ``<mark>`` tags; the delegate renders them in a :class:`~desktop.reader.SafeDocument`
 that refuses every resource. GUI thread only.
@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.runner import Runner
-from storage.search import Hit, SearchResults, SqliteSearch
+from storage.search import Hit, SearchBackend, SearchResults
 
 log = logging.getLogger(__name__)
 
@@ -198,7 +198,7 @@ class SearchController(QObject):
     started = Signal(str)
     cleared = Signal()
 
-    def __init__(self, search: SqliteSearch, runner: Runner, parent: QObject | None = None,
+    def __init__(self, search: SearchBackend, runner: Runner, parent: QObject | None = None,
                  *, limit: int = 100) -> None:
         super().__init__(parent)
         self._search = search
