@@ -17,7 +17,7 @@ import re
 import socket
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -184,6 +184,7 @@ class Archive:
     def __init__(self, db: Database, blobs: BlobStore) -> None:
         self.db = db
         self.blobs = blobs
+        self._on_close: list[Callable[[], object]] = []
 
     # ---- opening ---------------------------------------------------------------------
     @classmethod
@@ -213,6 +214,12 @@ class Archive:
 
     def close(self) -> None:
         self.db.dispose()
+        while self._on_close:
+            self._on_close.pop()()
+
+    def call_on_close(self, fn: Callable[[], object]) -> None:
+        """Run ``fn`` when the archive is closed (e.g. release an instance lock)."""
+        self._on_close.append(fn)
 
     def __enter__(self) -> Archive:
         return self
@@ -222,6 +229,16 @@ class Archive:
 
     def integrity_check(self) -> str:
         return integrity_check(self.db)
+
+    def referenced_blobs(self) -> Iterator[tuple[str, str]]:
+        """("snapshot" | "image", sha256) of every stored copy the archive refers to."""
+        with self.db.reader() as s:
+            snapshots = list(s.scalars(select(Capture.sha256).distinct()))
+            images = list(s.scalars(select(Asset.sha256).distinct()))
+        for sha in snapshots:
+            yield "snapshot", sha
+        for sha in images:
+            yield "image", sha
 
     def sweep_orphan_blobs(self, *, min_age_s: float = 3600.0) -> int:
         """Delete blobs that no capture or asset references (left by a crash between

@@ -144,3 +144,49 @@ def test_console_script_runs_in_a_subprocess(tmp_path: Path) -> None:
     assert res.returncode == 0, res.stderr
     assert json.loads(res.stdout) == []
     assert (tmp_path / "archive.db").exists()
+
+
+def test_check_reports_a_damaged_snapshot(tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    import zlib
+
+    from storage.archive import Archive
+
+    db = str(tmp_path / "a.db")
+    page = tmp_path / "saved.html"
+    page.write_text(article_html(5), encoding="utf-8")
+    assert cli(capsys, "import-html", "--db", db, str(page), "--url",
+               "https://ledger.example.org/news/5")[0] == 0
+    code, out, _ = cli(capsys, "check", "--db", db)
+    assert code == 0 and "database: ok" in out and "1 of 1 match" in out
+    with Archive.open(db) as archive:
+        sha = next(iter(archive.referenced_blobs()))[1]
+        archive.blobs.path_of(sha).write_bytes(zlib.compress(b"<p>altered</p>"))
+    code, out, _ = cli(capsys, "check", "--db", db)
+    assert code == 1 and f"damaged snapshot {sha}" in out
+
+
+def test_writing_commands_refuse_an_archive_open_in_another_process(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "a.db"
+    assert cli(capsys, "list", "--db", str(db))[0] == 0
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys; from storage.instance_lock import acquire; l = acquire(sys.argv[1]); "
+         "print('held', flush=True); sys.stdin.read()", str(db)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        cwd=Path(__file__).resolve().parents[2])
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        page = tmp_path / "saved.html"
+        page.write_text(article_html(1), encoding="utf-8")
+        code, _, err = cli(capsys, "import-html", "--db", str(db), str(page))
+        assert code == 1 and "already open in another Cuttings window" in err
+        assert f"pid {holder.pid}" in err
+        # reading still works
+        assert cli(capsys, "list", "--db", str(db), "--json")[0] == 0
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(10)
+    assert cli(capsys, "import-html", "--db", str(db), str(page))[0] == 0
