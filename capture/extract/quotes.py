@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from capture.types import QuoteItem
 
 from .gender import compatible, gender_of
-from .names import NAME_RE, STOP_CAPS, NameBook, is_org_name, strip_titles
+from .names import NAME_RE, ORG_WORDS, STOP_CAPS, NameBook, is_org_name, strip_titles
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,8 @@ _TITLE_CUE_RE = re.compile(
     re.I,
 )
 _NICK_BEFORE_RE = re.compile(rf"(?:^|\s){NAME_RE.pattern}\s*$")
-_DETERMINERS = ("a", "an", "one", "the", "another", "two", "three", "several", "some", "many", "most")
+_DETERMINERS = ("a", "an", "one", "the", "another", "two", "three", "several", "some", "many", "most",
+                "my", "his", "her", "their", "our", "your")
 
 
 @dataclass
@@ -214,9 +215,18 @@ _NOT_A_SPEAKER_RE = re.compile(
 )
 
 
+_ISSUED_BY_RE = re.compile(
+    r"^(?:(?:a|an|the|its|his|her|their)\s+)?(?:[\w-]+\s+)?(?:statement|news release|press release|release|"
+    r"letter|email|e-mail|memo|post|filing|notice|announcement)\s+(?:from|by|issued by|released by)\s+",
+    re.I,
+)
+
+
 def parse_subject(chunk: str) -> Attribution | None:
     """Speaker (name, organisation or role), role and pronoun of an attribution's subject."""
     chunk = re.sub(r"\s+", " ", chunk).strip(" ,;:—–-")
+    # a document speaks for whoever issued it: "a statement from the department"
+    chunk = _ISSUED_BY_RE.sub("", chunk)
     if not chunk:
         return None
     prev = None
@@ -328,7 +338,7 @@ def _attribution_after(after: str) -> Attribution | None:
         if m and m.group("verb").endswith("ing"):
             return None  # "..., adding that ...": a participle continues the earlier clause
     if m:
-        rest = m.group("rest")
+        rest = _ISSUED_BY_RE.sub("", m.group("rest").lstrip())
         head, sep, tail = rest.partition(",")
         head = re.split(rf"\s+(?:{_PREPS})\s+(?=[a-z0-9])|\s+(?:on|in|at)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b", head)[0]
         rest = head + (sep + tail if head.strip() and not re.match(r"^\s*(?:who|which|where|when|as|after|before|while)\b", tail) else "")
@@ -352,6 +362,46 @@ def _attribution_after(after: str) -> Attribution | None:
     return None
 
 
+_NEXT_HOW_RE = re.compile(
+    r"^\s*(?:that|this)(?:['’]s|\s+(?:is|was))\s+(?:how|what)\s+(?P<rest>[^.!?\"“”]{3,200})", re.I)
+_NEXT_HOW_VERB_RE = re.compile(
+    r"\s+(?:[a-z]+ed|put|puts|said|says|told|tells|wrote|writes|began|begins|spoke|speaks|sums|summed|"
+    r"opens|opened|starts|started|describes|described|calls|called|greeted|greets)\b")
+_NEXT_SAID_IT_RE = re.compile(
+    r"^\s*(?P<subj>[A-ZÀ-Þ][^.!?\"“”;:]{1,120}?)\s+(?P<verb>said|says|put|puts|wrote|writes|told|tells|"
+    r"added|adds|recalled|recalls|repeated|repeats)\s+(?:it|this|that|so)"
+    r"(?=\s*[,.;:!?]|\s+[a-z]+ly\b|\s+(?:before|after|at|in|to|with|during|while|as|on|from|again|once|later)\b)")
+
+
+def attribution_next_sentence(after: str) -> Attribution | None:
+    """Attribution in the sentence that follows a quote which is a sentence of its own.
+
+    ``"We have eleven open seats." That is how Renata Solis opened her talk.`` and
+    ``"I know this is hard." Linda Castellanos said it quietly.``
+    """
+    return _unmask(_attribution_next_sentence(_mask(after)))
+
+
+def _attribution_next_sentence(after: str) -> Attribution | None:
+    m = _NEXT_HOW_RE.match(after)
+    if m:
+        rest = m.group("rest")
+        v = _NEXT_HOW_VERB_RE.search(rest)
+        if v is None:
+            return None
+        a = parse_subject(rest[: v.start()])
+        if a is not None:
+            a.cue = v.group(0).strip()
+        return a
+    m = _NEXT_SAID_IT_RE.match(after)
+    if m:
+        a = parse_subject(m.group("subj"))
+        if a is not None:
+            a.cue = m.group("verb")
+        return a
+    return None
+
+
 def attribution_before(before: str) -> Attribution | None:
     """Attribution in the same sentence before the opening mark."""
     return _unmask(_attribution_before(_mask(before)))
@@ -360,7 +410,7 @@ def attribution_before(before: str) -> Attribution | None:
 def _attribution_before(before: str) -> Attribution | None:
     sent = _split_sentence_tail(before)
     m = None
-    for m2 in re.finditer(r"\b[Aa]ccording to\s+(?P<who>[^,\"“”]{2,120}?)\s*,\s*(?P<tail>[^\"“”]*)$", sent):
+    for m2 in re.finditer(r"\b(?:[Aa]ccording to|[Ii]n the words of)\s+(?P<who>[^,\"“”]{2,120}?)\s*,\s*(?P<tail>[^\"“”]*)$", sent):
         m = m2
     if m:
         a = parse_subject(m.group("who"))
@@ -439,7 +489,7 @@ def _is_title_case(words: list[str]) -> bool:
 
 def _sentence_has_verb(before: str) -> bool:
     sent = _split_sentence_tail(before)
-    return bool(_VERB_RE.search(sent)) or "according to" in sent.lower()
+    return bool(_VERB_RE.search(sent)) or "according to" in sent.lower() or "in the words of" in sent.lower()
 
 
 def extract_quotes(text: str, paragraphs: list[tuple[int, str]], title: str | None = None,
@@ -490,6 +540,8 @@ def extract_quotes(text: str, paragraphs: list[tuple[int, str]], title: str | No
         explicit_after = attr is not None
         if attr is None:
             attr = attribution_before(before_local)
+        if attr is None and last.close_pos >= 0 and re.search(r"[.!?]\s*$", last.text):
+            attr = attribution_next_sentence(after)
         if attr is None and first.open_pos == pbase and first.para > 0:
             prev_text = paragraphs[first.para - 1][1]
             if prev_text.rstrip().endswith(":") and not re.search(r"[\"“”]", prev_text[-200:]):
@@ -516,6 +568,10 @@ def extract_quotes(text: str, paragraphs: list[tuple[int, str]], title: str | No
                     named = book.by_title(speaker, first.open_pos)
                     if named is None and _ORG_NOUN_RE.fullmatch(speaker):
                         named = last_org or _last_org_before(text, first.open_pos)
+                    if named is None:
+                        named = org_named_by_noun(text, first.open_pos, speaker)
+                        if named:
+                            last_org = named
                     if named:
                         speaker, role = named, role or speaker
                 if speaker and speaker[:1].isupper():
@@ -573,6 +629,30 @@ def _resolve_pronoun(pronoun: str, pos: int, book: NameBook, quoted: list[tuple[
         if compatible(pronoun, gender_of(name, book.honorifics)):
             return name
     return cands[0][0] if cands else last_speaker
+
+
+_ORG_CONNECTOR = r"(?:for|of|and|&|on|the|de|del|du|des)"
+_CAP_WORD = r"[A-ZÀ-Þ][\w'’&.-]*"
+
+
+def org_named_by_noun(text: str, pos: int, role: str) -> str | None:
+    """"the department" -> "Department for Work and Pensions", named in full before ``pos``.
+
+    Only for organisation nouns ("department", "network", "ministry"); the latest
+    capitalised name of two or more words that contains the noun wins.
+    """
+    m = re.fullmatch(r"the\s+(?:[a-z-]+\s+){0,2}([a-z-]+)", role.strip(), re.I)
+    if not m or m.group(1).lower() not in ORG_WORDS:
+        return None
+    noun = m.group(1).lower()
+    rx = re.compile(
+        rf"(?:{_CAP_WORD}\s+(?:{_ORG_CONNECTOR}\s+)*)*{noun.capitalize()}\b(?:\s+(?:{_ORG_CONNECTOR}\s+)*{_CAP_WORD})*")
+    best = None
+    for hit in rx.finditer(text[:pos]):
+        name = re.sub(r"^(?:The|A|An)\s+", "", hit.group(0)).rstrip(".,'’")
+        if len(name.split()) >= 2:
+            best = name
+    return best
 
 
 def _last_org_before(text: str, pos: int) -> str | None:

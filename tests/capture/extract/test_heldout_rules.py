@@ -119,3 +119,61 @@ def test_a_caption_ending_in_an_ellipsis_is_not_a_credit():
     from capture.extract.credits import credit_from_caption
 
     assert credit_from_caption("The photo shows the harbour at dawn...") is None
+
+
+# ---------------------------------------------------------------- quotes
+
+
+def _quotes(paragraphs: list[str]):
+    from capture.extract.quotes import extract_quotes
+
+    text = "\n\n".join(paragraphs)
+    offsets, pos = [], 0
+    for p in paragraphs:
+        offsets.append((pos, p))
+        pos += len(p) + 2
+    return [(q.text, q.speaker) for q in extract_quotes(text, offsets)]
+
+
+def test_attribution_in_the_next_sentence():
+    got = _quotes([
+        '"We have eleven open seats out of thirty-four." That is how Renata Solis, the center\'s director, '
+        'opened her talk on Monday.',
+        '"I know this is not what you wanted to hear." Board chair Linda Castellanos said it quietly, before the '
+        'vote. "But we cannot keep the building open."',
+    ])
+    assert got == [("We have eleven open seats out of thirty-four.", "Renata Solis"),
+                   ("I know this is not what you wanted to hear.", "Linda Castellanos"),
+                   ("But we cannot keep the building open.", "Linda Castellanos")]
+
+
+def test_a_next_sentence_with_reported_speech_is_not_an_attribution():
+    from capture.extract.quotes import attribution_next_sentence
+
+    assert attribution_next_sentence(" Mayor Jane Holt said it would cost $2 million.") is None
+    assert attribution_next_sentence(" Jane Holt said that the vote was close.") is None
+    assert attribution_next_sentence(" That is how the plan works.") is None
+
+
+def test_a_statement_speaks_for_the_organisation_that_issued_it():
+    got = _quotes([
+        "The Department for Work and Pensions said support was available.",
+        "“We are spending more than £108bn on benefits this year,” according to a statement from the department.",
+    ])
+    assert got == [("We are spending more than £108bn on benefits this year", "Department for Work and Pensions")]
+
+
+def test_org_noun_without_a_named_organisation_stays_as_written():
+    from capture.extract.quotes import org_named_by_noun
+
+    assert org_named_by_noun("Officials met on Monday.", 20, "the department") is None
+    assert org_named_by_noun("Mayor Jane Holt spoke.", 20, "the mayor") is None  # not an organisation noun
+
+
+def test_possessive_role_and_in_the_words_of():
+    got = _quotes([
+        'My old boss used to say, "A keeper is never alone, he is just between visitors."',
+        'The council gave them ninety minutes, and then, in the words of the clerk, the room was "closed for cleaning."',
+    ])
+    assert got == [("A keeper is never alone, he is just between visitors.", "my old boss"),
+                   ("closed for cleaning.", "the clerk")]
