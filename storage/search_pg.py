@@ -90,12 +90,15 @@ def _clause_query(clause: Term | AnyOf, param: _Params) -> str:
     return _term_query(clause, param)
 
 
-def _phrase_in(expr: str, words: tuple[str, ...], param: _Params) -> str:
-    """``expr`` (a text column) contains ``words`` as a phrase."""
+def _phrase_in(expr: str, words: tuple[str, ...], param: _Params, tsv: str) -> str:
+    """``expr`` (a text column) contains ``words`` as a phrase. The row's ``tsv``
+    (which indexes ``expr`` among other columns) narrows the rows first via its GIN
+    index; the exact test then runs only on those."""
     if not words:
         return "FALSE"
-    return (f"to_tsvector({_CFG}, translate(coalesce({expr}, ''), {param(_PUNCT)}, "
-            f"{param(_SPACES)})) @@ phraseto_tsquery({_CFG}, {param(' '.join(words))})")
+    phrase = f"phraseto_tsquery({_CFG}, {param(' '.join(words))})"
+    return (f"({tsv} @@ {phrase} AND to_tsvector({_CFG}, translate(coalesce({expr}, ''), "
+            f"{param(_PUNCT)}, {param(_SPACES)})) @@ {phrase})")
 
 
 _PUNCT = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
@@ -270,7 +273,7 @@ def _filter_condition(s: Session, kind: _Kind, f: Filter, param: _Params) -> Any
     if name == "speaker":
         if kind.name != "quote":
             return None if f.negated else _RULED_OUT
-        return _phrase_in("i.speaker", f.words, param)
+        return _phrase_in("i.speaker", f.words, param, "i.search_tsv")
     if name == "verdict":
         if kind.name != "claim":
             return None if f.negated else _RULED_OUT
@@ -279,15 +282,16 @@ def _filter_condition(s: Session, kind: _Kind, f: Filter, param: _Params) -> Any
         words = " ".join(f.words)
         if not words:
             return "FALSE"
-        return (f"{ref} IN (SELECT a.id FROM articles a WHERE to_tsvector({_CFG}, a.authors) "
-                f"@@ phraseto_tsquery({_CFG}, {param(words)}))")
+        phrase = f"phraseto_tsquery({_CFG}, {param(words)})"
+        return (f"{ref} IN (SELECT a.id FROM articles a WHERE a.search_tsv @@ {phrase} "
+                f"AND to_tsvector({_CFG}, a.authors) @@ {phrase})")
     if name == "site":
         host = _site(value)
         parts = []
         if host:
             parts.append(f"a.site IN ({param(host)}, {param('www.' + host)})")
         if f.words:
-            parts.append(_phrase_in("a.publisher", f.words, param))
+            parts.append(_phrase_in("a.publisher", f.words, param, "a.search_tsv"))
         if not parts:
             return "FALSE"
         return f"{ref} IN (SELECT a.id FROM articles a WHERE {' OR '.join(parts)})"
