@@ -88,11 +88,22 @@ class Mention:
     title: str = ""
 
 
-_PREP_END_RE = re.compile(r"\b(?:at|of|for|in|from|with|on|to|by|near|outside|inside|into|about|against|than|like|beside|behind|toward|towards)\s+(?:the\s+)?$", re.I)
+_PREP_END_RE = re.compile(
+    r"\b(?:at|of|for|in|from|with|on|to|by|near|outside|inside|into|about|against|than|like|beside|behind|toward|"
+    r"towards|"
+    # Spanish, German and French prepositions: a place or body after them is not a speaker
+    r"de|del|en|al|con|desde|para|por|cerca de|junto a|bei|aus|von|nach|mit|zu|zum|zur|für|à|au|aux|dans|pour|"
+    r"avec|chez|près de)\s+(?:(?:the|la|el|los|las|der|die|das|dem|den|le|les)\s+)?$",
+    re.I,
+)
 
 
 def _after_prep(text: str, start: int) -> bool:
     return bool(_PREP_END_RE.search(text[max(0, start - 20) : start]))
+
+
+_HONORIFIC_ABBREVS = {"dr.", "prof.", "mr.", "mrs.", "ms.", "sen.", "rep.", "gov.", "rev.", "sgt.", "capt.", "lt.",
+                      "gen.", "col."}
 
 
 def strip_titles(name: str) -> tuple[str, str]:
@@ -100,6 +111,10 @@ def strip_titles(name: str) -> tuple[str, str]:
     words = name.split()
     while len(words) > 1 and words[0].lower() in STOP_CAPS:
         words = words[1:]
+    # an honorific inside the run ends the job title before it: "Verkehrsforscherin Dr. Sabine Rothe"
+    for k in range(len(words) - 2, 0, -1):
+        if words[k].lower() in _HONORIFIC_ABBREVS:
+            return " ".join(words[k + 1 :]), " ".join(words[: k + 1])
     i = 0
     while i < len(words) - 1 and words[i].lower().strip(",") in TITLE_WORDS:
         i += 1

@@ -20,7 +20,15 @@ from dataclasses import dataclass
 from capture.types import QuoteItem
 
 from .gender import compatible, gender_of
-from .names import NAME_RE, ORG_WORDS, STOP_CAPS, NameBook, is_org_name, strip_titles
+from .names import (
+    NAME_RE,
+    ORG_WORDS,
+    STOP_CAPS,
+    NameBook,
+    is_org_name,
+    looks_like_person_name,
+    strip_titles,
+)
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +49,17 @@ SPEECH_VERBS = (
     "confirmed|confirms|denied|denies|reiterated|reiterates|pointed out|points out|went on|"
     "chimed in|told reporters|added that|testified|conceded|reflected|reflects|assured|"
     "explained|summed up|sums up|scoffed|snapped|demanded|demands|insisted|admitted|"
-    "acknowledged|noted|said in a statement|writes|wrote in|stated in"
+    "acknowledged|noted|said in a statement|writes|wrote in|stated in|"
+    # the same verbs in Spanish, German and French news copy
+    "dijo|afirmó|afirma|aseguró|asegura|explicó|explica|señaló|señala|añadió|añade|agregó|agrega|"
+    "advirtió|advierte|lamentó|lamenta|indicó|indica|declaró|declara|contó|sostuvo|sostiene|subrayó|"
+    "subraya|destacó|destaca|recordó|manifestó|comentó|comenta|apuntó|insistió|reconoció|reconoce|"
+    "precisó|concluyó|respondió|preguntó|denunció|criticó|admitió|opinó|opina|expresó|"
+    "sagte|sagt|erklärte|erklärt|betonte|betont|meinte|meint|ergänzte|ergänzt|warnte|warnt|"
+    "kritisierte|kritisiert|berichtete|berichtet|erläuterte|unterstrich|forderte|fordert|schrieb|"
+    "schreibt|sprach von|spricht von|fügte hinzu|räumte ein|"
+    "déclaré|affirmé|affirme|expliqué|explique|ajouté|ajoute|souligné|souligne|estimé|estime|"
+    "précisé|précise|assuré|assure|confié|raconté|raconte"
 )
 _VERB_RE = re.compile(rf"\b(?:{SPEECH_VERBS})\b")
 _VERB_ALT = SPEECH_VERBS + (
@@ -54,7 +72,8 @@ _VERB_ALT = SPEECH_VERBS + (
 _VERB_RE = re.compile(rf"\b(?:{_VERB_ALT})\b(?!\s+(?:not\s+)?to\b|\s+that\s+(?:his|her|their)\s+name)")
 
 _PRONOUN_RE = re.compile(r"^(?:he|she|they|it|we|i)$", re.I)
-_PREPS = r"(?:at|of|for|in|from|with|on|to|by|near|outside|inside|during|after|before|about|under|over|into|across|via|than)"
+_PREPS = (r"(?:at|of|for|in|from|with|on|to|by|near|outside|inside|during|after|before|about|under|over|into|across|via|than|"
+          r"en|con|desde|para|por|durante|tras|ante|nach|bei|mit|vor|auf|im|am|während|dans|pour|avec|lors|après|pendant)")
 _AUX_TAIL_RE = re.compile(
     r"\s+(?:used to|would|will|has|have|had|did|does|do|also|later|then|again|once|often|always|never|"
     r"simply|only|quickly|flatly|bluntly|firmly|quietly|recently|previously|earlier|since|went on to|"
@@ -222,6 +241,10 @@ _ISSUED_BY_RE = re.compile(
 )
 
 
+# articles that open a capitalised noun phrase in German, Spanish, French and Italian
+_ARTICLES_NOT_NAMES = {"der", "die", "das", "den", "dem", "des", "el", "la", "los", "las", "le", "les", "il", "lo"}
+
+
 def parse_subject(chunk: str) -> Attribution | None:
     """Speaker (name, organisation or role), role and pronoun of an attribution's subject."""
     chunk = re.sub(r"\s+", " ", chunk).strip(" ,;:—–-")
@@ -251,6 +274,16 @@ def parse_subject(chunk: str) -> Attribution | None:
         persons = [r for r in runs if not is_org_name(strip_titles(r.group(0))[0])]
         if persons:
             speaker_part, run = part, persons[-1]
+            if persons[-1].group(0) != part.strip(" .") or persons[-1].group(0).split()[0].lower() in _ARTICLES_NOT_NAMES:
+                # "der Fraktionschef der Bürgerliste, Heinrich Vogt": a later part that is a
+                # full name on its own is the speaker; the phrase before it is the role
+                for later in parts[parts.index(part) + 1 :]:
+                    alone = [r for r in _name_runs(later) if r.group(0) == later.strip(" .")
+                             and len(r.group(0).split()) >= 2 and not is_org_name(r.group(0))
+                             and looks_like_person_name(strip_titles(r.group(0))[0])]
+                    if alone:
+                        speaker_part, run = later, alone[0]
+                        break
             break
         if runs and speaker_part is None:
             speaker_part, run = part, runs[-1]
@@ -332,11 +365,19 @@ def attribution_after(after: str, closed_as_attribution: bool = True) -> Attribu
 
 def _attribution_after(after: str) -> Attribution | None:
     seg = re.split(r"(?<=[.!?])\s|[\"“”]", after, maxsplit=1)[0]
-    m = re.match(r"^\s*[,—–-]?\s*(?P<verb>according to)\s+(?P<rest>[^.;:!?]+)", seg)
+    m = re.match(r"^\s*[,—–-]?\s*(?P<verb>according to|según|selon|laut)\s+(?P<rest>[^.;:!?]+)", seg)
+    if not m:
+        # German "„…“, so Vogt.": "so" right after the comma, then a name
+        m = re.match(r"^\s*,\s*(?P<verb>so)\s+(?P<rest>(?:(?:der|die|das|den|dem)\s+)?[A-ZÀ-Þ][\w'’.-]*"
+                     r"(?:\s+[A-ZÀ-Þ][\w'’.-]*){0,3})\s*(?:[.!?]|$)", seg)
     if not m:
         m = re.match(rf"^\s*[,—–-]?\s*(?P<verb>{_VERB_ALT})\b\s+(?P<rest>[^.;:!?]+)", seg)
         if m and m.group("verb").endswith("ing"):
             return None  # "..., adding that ...": a participle continues the earlier clause
+    if not m:
+        bare = re.match(rf"^\s*[,—–-]\s*(?P<verb>{SPEECH_VERBS})\s*[.!?]", seg + (after[len(seg):len(seg) + 1]))
+        if bare and not bare.group("verb").endswith("ing"):
+            return Attribution(None, None, bare.group("verb"), pronoun="∅")  # the subject left unsaid
     if m:
         rest = _ISSUED_BY_RE.sub("", m.group("rest").lstrip())
         head, sep, tail = rest.partition(",")

@@ -213,6 +213,17 @@ _UNKNOWN_OUTLET_RE = re.compile(
     r"weekly|tabloid|magazine|channel|network|wire service)\s+"
     r"(?P<name>(?:[A-ZÀ-Þ][\w'’.&-]*|de|del|la|el|di|of|the)(?:\s+(?:[A-ZÀ-Þ][\w'’.&-]*|de|del|la|el|di|of|the)){0,5})"
 )
+# the same cue in Spanish, German and French: "según informó el diario Levante-EMV",
+# "sagte er der Zeitung Lindauer Bote", "selon le quotidien Ouest-France"
+_UNKNOWN_OUTLET_INTL_RE = re.compile(
+    r"\b(?:según|informó|informa|publicó|publica|dijo|declaró|contó|explicó|aseguró|afirmó|laut|sagte|"
+    r"sagt|erklärte|berichtete|berichtet|selon|a déclaré|a dit|a confié|a expliqué|rapporte|a rapporté)"
+    r"(?:\s+(?:informó|publicó|a|al|er|sie|es|à|au))?\s+"
+    r"(?:el|la|los|las|al|der|die|dem|des|le|la|l'|du|au)\s+(?:(?:diario|periódico|semanario|cadena|emisora|"
+    r"agencia(?: de noticias)?|revista|canal|portal|Zeitung|Tageszeitung|Wochenzeitung|Magazin|Nachrichtenagentur|"
+    r"Sender|Fernsehsender|Radiosender|journal|quotidien|hebdomadaire|magazine|chaîne|radio|agence)\s+)"
+    r"(?P<name>[A-ZÀ-Þ][\w'’&-]*(?:\.[\w'’&-]+)*(?:[ \t]+(?:[A-ZÀ-Þ][\w'’&-]*|de|del|la|el|di)){0,5})"
+)
 _PAPER_WORDS = (
     r"Courier|Times|Post|Herald|Tribune|Gazette|Journal|Chronicle|Record|Register|Sentinel|Observer|"
     r"Examiner|Inquirer|Dispatch|Star|Bee|Daily|News|Press|Review|Independent|Telegraph|Globe|Mirror|"
@@ -336,7 +347,7 @@ def find_citations(
         if _is_cited(text, m.start(), m.end(), name.lower(), strict=True):
             col.add(name, "attribution", None, _sentence_around(text, m.start("name"), m.end()),
                     (m.start("name"), m.end("name")))
-    for m in _UNKNOWN_OUTLET_RE.finditer(text):
+    for m in (*_UNKNOWN_OUTLET_RE.finditer(text), *_UNKNOWN_OUTLET_INTL_RE.finditer(text)):
         name = m.group("name").strip()
         name = re.sub(r"\s+(?:that|the|of|de|del|la|el|di)$", "", name)
         if len(name) < 3 or name.split()[0].lower() in ("the",):

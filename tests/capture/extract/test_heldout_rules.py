@@ -177,3 +177,50 @@ def test_possessive_role_and_in_the_words_of():
     ])
     assert got == [("A keeper is never alone, he is just between visitors.", "my old boss"),
                    ("closed for cleaning.", "the clerk")]
+
+
+def test_spanish_quotes_with_guillemets_and_a_dropped_subject():
+    got = _quotes([
+        "«No vamos a dejar solos a los agricultores», aseguró Ribera en una rueda de prensa en Valencia.",
+        "Pepa Martí, que cultiva doce hectáreas cerca de El Palmar, contó que ha sembrado dos veces. "
+        "«La planta nace, amarillea y se muere», lamentó.",
+    ])
+    assert got == [("No vamos a dejar solos a los agricultores", "Ribera"),
+                   ("La planta nace, amarillea y se muere", "Pepa Martí")]
+
+
+def test_german_quotes_so_and_a_name_after_its_role():
+    got = _quotes([
+        "„Das Geld fehlt dann bei den Schulen“, sagte der Fraktionschef der Bürgerliste, Heinrich Vogt.",
+        "„Wer heute nicht Bus fährt, tut das, weil der Bus zu selten kommt“, so Vogt.",
+        "Der Vorsitzende der Werbegemeinschaft Altstadt, Murat Yıldız, sprach von einem „wichtigen Signal“.",
+    ])
+    assert got == [("Das Geld fehlt dann bei den Schulen", "Heinrich Vogt"),
+                   ("Wer heute nicht Bus fährt, tut das, weil der Bus zu selten kommt", "Heinrich Vogt"),
+                   ("wichtigen Signal", "Murat Yıldız")]
+
+
+def test_so_after_a_quote_is_an_attribution_only_before_a_bare_name():
+    from capture.extract.quotes import attribution_after
+
+    assert attribution_after(", so Vogt.").speaker == "Vogt"
+    assert attribution_after(", so Holt kept her promise and cut the levy.") is None
+
+
+def test_honorific_inside_a_run_ends_the_job_title():
+    from capture.extract.names import strip_titles
+
+    assert strip_titles("Verkehrsforscherin Dr. Sabine Rothe") == ("Sabine Rothe", "Verkehrsforscherin Dr.")
+    assert strip_titles("Labour Minister Rodrigo Salvatierra") == ("Rodrigo Salvatierra", "Labour Minister")
+
+
+# ---------------------------------------------------------------- sources
+
+
+def test_outlet_cited_in_spanish_and_german():
+    from capture.extract.sources import find_citations
+
+    text = ("Las pérdidas superarán los 30 millones de euros, según informó el diario Levante-EMV.\n\n"
+            "Pepa Martí cultiva doce hectáreas.\n\nDas sagte er der Zeitung Lindauer Bote am Montag.")
+    names = [c.name for c in find_citations(text, [], [], "Agencia Ibérica de Noticias", None)]
+    assert names == ["Levante-EMV", "Lindauer Bote"]
