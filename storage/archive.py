@@ -45,6 +45,7 @@ from storage.models import (
     utcnow,
 )
 from storage.paths import blob_dir_for, resolve_db_url
+from storage.pg import redact
 
 log = logging.getLogger(__name__)
 
@@ -211,6 +212,11 @@ class Archive:
     @property
     def url(self) -> str:
         return self.db.url
+
+    @property
+    def display_url(self) -> str:
+        """The archive's address with any password replaced by ``***`` (for people)."""
+        return redact(self.db.url)
 
     def close(self) -> None:
         self.db.dispose()
