@@ -1,7 +1,7 @@
 """Compare article extractors on an annotated page set with the shared scorer.
 
     .venv/bin/python benchmarks/extraction_quality.py [--pages DIR] [--gold DIR] [--scorer PATH]
-                                                       [--jobs N] [--candidates a,b,...]
+                                                       [--jobs N] [--candidates a,b,...] [--no-heldout]
 
 Candidates:
   ours                   capture.extract.extract (what Cuttings uses)
@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 DEFAULT_SCORER = "/work/shared/eval/score_pages.py"
 DEFAULT_PAGES = "/work/shared/devset/pages"
 DEFAULT_GOLD = "/work/shared/devset/gold"
+HELDOUT = ROOT / "tests" / "capture" / "extract" / "heldout"  # our own held-out pages
 CANDIDATES = ("trafilatura", "trafilatura-precision", "ours-trafilatura-body", "ours")
 
 
@@ -109,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scorer", default=DEFAULT_SCORER)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--candidates", default=",".join(CANDIDATES))
+    ap.add_argument("--no-heldout", action="store_true", help="skip the held-out set's table for 'ours'")
     args = ap.parse_args(argv)
     if args.emit:
         json.dump(_emit(args.emit, args.file, args.url), sys.stdout, ensure_ascii=False)
@@ -136,6 +138,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'metric':<14}" + "".join(f"{n:>24}" for n in names))
     for k in keys:
         print(f"{k:<14}" + "".join(f"{_fmt(k, results[n].get(k, '-')):>24}" for n in names))
+    if not args.no_heldout and (HELDOUT / "gold").is_dir():
+        held = argparse.Namespace(**{**vars(args), "pages": str(HELDOUT / "pages"), "gold": str(HELDOUT / "gold")})
+        with tempfile.TemporaryDirectory() as tmp:
+            report = _run_scorer(held, "ours", os.path.join(tmp, "heldout.json"))
+        at = report.find("OVERALL")
+        print("\n######## held-out set (tests/capture/extract/heldout), candidate ours\n")
+        print(report[report.rfind("\n", 0, at) + 1 :].rstrip() if at >= 0 else report)
     return 0
 
 
