@@ -19,6 +19,7 @@ from desktop.icons import app_icon
 from desktop.settings_store import APPLICATION, ORGANISATION, app_qsettings, load_settings
 from desktop.style import apply_style
 from storage.paths import resolve_db_url, sqlite_path
+from storage.pg import redact
 
 if TYPE_CHECKING:
     from storage.instance_lock import InstanceLock
@@ -113,17 +114,21 @@ def run_gui(archive_url: str | None, settings_overrides: dict[str, Any]) -> int:
             log.exception("archive open failed")
             splash.close()
             _critical("Cannot open the archive",
-                      f"Cuttings could not open {url}:\n{exc}\n\nCheck that the folder exists "
+                      f"Cuttings could not open {redact(url)}:\n{exc}\n\nCheck that the folder exists "
                       "and is writable, or choose another archive with cuttings --db FILE.")
             return EXIT_FAILED
+        from desktop.change_watcher import watch_changes
         from desktop.main_window import MainWindow
 
         window = MainWindow(archive, settings, qsettings)
         window.show()
         splash.close()
+        watcher = watch_changes(archive, window.refresh_library, window)
         try:
             return int(app.exec())
         finally:
+            if watcher is not None:
+                watcher.stop()
             archive.close()
     finally:
         if lock is not None:
