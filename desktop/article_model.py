@@ -13,6 +13,7 @@ primary key, a few milliseconds) synchronously; everything else that can be slow
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -20,6 +21,8 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QByteArray,
+    QMimeData,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -65,6 +68,22 @@ def _isolate(text: str) -> str:
     """Wrap untrusted text in a Unicode first-strong isolate so bidi controls in a
     title cannot reorder the rest of the row."""
     return "\u2068" + text + "\u2069" if text else text
+
+
+#: The drag-and-drop type of dragged article rows: a JSON list of article ids.
+ARTICLE_IDS_MIME = "application/x-cuttings-article-ids"
+
+
+def dropped_article_ids(mime: QMimeData) -> list[int]:
+    """The article ids of a drag from the table ([] for anything else)."""
+    if not mime.hasFormat(ARTICLE_IDS_MIME):
+        return []
+    try:
+        ids = json.loads(bytes(mime.data(ARTICLE_IDS_MIME).data()).decode())
+    except (ValueError, UnicodeDecodeError):
+        return []
+    return [i for i in ids if isinstance(i, int) and not isinstance(i, bool)] \
+        if isinstance(ids, list) else []
 
 
 class ArticleTableModel(QAbstractTableModel):
@@ -265,6 +284,21 @@ class ArticleTableModel(QAbstractTableModel):
         if col == COL_TAGS:
             return ", ".join(row.tags)
         return ""
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        base = super().flags(index)
+        return base | Qt.ItemFlag.ItemIsDragEnabled if index.isValid() else base
+
+    def mimeTypes(self) -> list[str]:
+        return [ARTICLE_IDS_MIME]
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
+        """Dragged rows carry their article ids (dropped on a sidebar collection)."""
+        ids = list(dict.fromkeys(self._ids[i.row()] for i in indexes
+                                 if i.isValid() and 0 <= i.row() < len(self._ids)))
+        mime = QMimeData()
+        mime.setData(ARTICLE_IDS_MIME, QByteArray(json.dumps(ids).encode()))
+        return mime
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort by re-querying ids in the background (sortable columns only)."""

@@ -10,17 +10,19 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, QUrl, Signal
+from PySide6.QtCore import QPoint, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
+    QMenu,
     QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
     QWidget,
 )
 
+from desktop.claim_dialog import VERDICT_COLOURS
 from desktop.reader import THUMBNAIL, ReaderBundle
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,10 @@ log = logging.getLogger(__name__)
 KIND_LABELS = {"attribution": "named as source", "link": "linked", "footer": "credit line"}
 RANGE_ROLE = Qt.ItemDataRole.UserRole + 1
 URL_ROLE = Qt.ItemDataRole.UserRole + 2
+ID_ROLE = Qt.ItemDataRole.UserRole + 3
+TAGS_ROLE = Qt.ItemDataRole.UserRole + 4
+ANCHOR_LABELS = {"ok": "", "moved": "moved in the new capture",
+                 "changed": "text changed since marked"}
 
 
 def _tree(columns: list[str], name: str) -> QTreeWidget:
@@ -44,6 +50,12 @@ def _tree(columns: list[str], name: str) -> QTreeWidget:
     return tree
 
 
+def _set_ids(item: QTreeWidgetItem, row: dict[str, Any]) -> None:
+    if row.get("id") is not None:
+        item.setData(0, ID_ROLE, int(row["id"]))
+    item.setData(0, TAGS_ROLE, list(row.get("tags") or []))
+
+
 def _when(value: str | None) -> str:
     if not value:
         return ""
@@ -57,11 +69,18 @@ class DetailsTabs(QTabWidget):
     """Lists what was found in the article.
 
     Signals: ``jump_to(int start, int end)`` when a quote (or a source mention, or a
-    claim) is chosen; ``open_link(QUrl)`` when a source link is activated.
+    claim) is chosen; ``open_link(QUrl)`` when a source link is activated;
+    ``tag_item(kind, id, current tags, label)`` from a "Tag…" context menu (kind:
+    quote, credit, claim); ``edit_claim(id)``, ``delete_claim(id)``,
+    ``collect_claim(id)`` from the Claims tab's context menu.
     """
 
     jump_to = Signal(int, int)
     open_link = Signal(QUrl)
+    tag_item = Signal(str, int, list, str)
+    edit_claim = Signal(int)
+    delete_claim = Signal(int)
+    collect_claim = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -79,7 +98,10 @@ class DetailsTabs(QTabWidget):
         self.credits = _tree(["Image", "Credit"], "Photo credits")
         self.credits.setIconSize(QSize(THUMBNAIL, THUMBNAIL))
         self.credits.header().resizeSection(0, THUMBNAIL + 16)
-        self.claims = _tree(["Claim", "Verdict", "Note"], "Claims")
+        self.claims = _tree(["Claim", "Verdict", "Note", "Tags"], "Claims")
+        self.claims.header().resizeSection(0, 230)
+        self.claims.header().resizeSection(1, 90)
+        self.claims.header().resizeSection(2, 120)
         self.capture = _tree(["Field", "Value"], "Capture")
         self.capture.setRootIsDecorated(True)
         self.capture.header().resizeSection(0, 130)
@@ -94,6 +116,11 @@ class DetailsTabs(QTabWidget):
             tree.itemClicked.connect(self.choose_item)
             tree.itemActivated.connect(self.choose_item)
         self.sources.itemDoubleClicked.connect(self._source_link)
+        for tree, kind in ((self.quotes, "quote"), (self.credits, "credit"),
+                           (self.claims, "claim")):
+            tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            tree.customContextMenuRequested.connect(
+                lambda pos, t=tree, k=kind: self._item_menu(t, k, pos))
         self.focus_speaker: str | None = None  # set while the library is filtered by a speaker
         self.clear_all()
 
@@ -114,12 +141,14 @@ class DetailsTabs(QTabWidget):
         for q in sorted(art.get("quotes", []), key=lambda q: (q.get("start", -1) < 0,
                                                                q.get("start", 0))):
             item = QTreeWidgetItem([f"“{q['quote']}”", q.get("speaker") or "—"])
-            item.setToolTip(0, q["quote"])
+            item.setToolTip(0, q["quote"] + (f"\nTags: {', '.join(q['tags'])}"
+                                             if q.get("tags") else ""))
             who = q.get("speaker") or "unknown speaker"
             if q.get("role"):
                 who += f", {q['role']}"
             item.setToolTip(1, who)
             item.setData(0, RANGE_ROLE, (q.get("start", -1), q.get("end", -1)))
+            _set_ids(item, q)
             if self.focus_speaker and q.get("speaker") == self.focus_speaker:
                 for col in (0, 1):
                     font = item.font(col)
@@ -146,7 +175,10 @@ class DetailsTabs(QTabWidget):
                 parts.append(f"Provider: {cr['provider']}")
             if cr.get("caption"):
                 parts.append(cr["caption"])
+            if cr.get("tags"):
+                parts.append("Tags: " + ", ".join(cr["tags"]))
             item = QTreeWidgetItem(["", "\n".join(parts)])
+            _set_ids(item, cr)
             thumb = bundle.thumbnails.get(cr.get("image_sha256") or "")
             if thumb is not None:
                 item.setIcon(0, QIcon(QPixmap.fromImage(thumb)))
@@ -154,14 +186,57 @@ class DetailsTabs(QTabWidget):
             else:
                 item.setText(0, "(no image)")
             self.credits.addTopLevelItem(item)
-        for claim in art.get("claims", []):
-            item = QTreeWidgetItem([claim["text"], claim.get("verdict") or "",
-                                    claim.get("note") or ""])
-            item.setData(0, RANGE_ROLE, (claim.get("start", -1), claim.get("end", -1)))
-            self.claims.addTopLevelItem(item)
+        for claim in sorted(art.get("claims", []), key=lambda c: (c.get("start", 0), c["id"])):
+            self.claims.addTopLevelItem(self._claim_item(claim))
         self._fill_capture(art)
         self._set_counts(len(art.get("quotes", [])), len(art.get("sources", [])),
                          len(art.get("photo_credits", [])), len(art.get("claims", [])))
+
+    @staticmethod
+    def _claim_item(claim: dict[str, Any]) -> QTreeWidgetItem:
+        state = ANCHOR_LABELS.get(claim.get("anchor_state") or "ok", claim.get("anchor_state"))
+        verdict = claim.get("verdict") or ""
+        item = QTreeWidgetItem([claim["text"], verdict + (f"\n⚠ {state}" if state else ""),
+                                claim.get("note") or "", ", ".join(claim.get("tags") or [])])
+        item.setData(0, RANGE_ROLE, (claim.get("start", -1), claim.get("end", -1)))
+        _set_ids(item, claim)
+        item.setBackground(1, QBrush(QColor(VERDICT_COLOURS.get(verdict, "#ffffff"))))
+        tip = claim["text"]
+        if claim.get("evidence"):
+            tip += "\n\nEvidence:\n" + "\n".join(claim["evidence"])
+        if state:
+            tip += f"\n\n⚠ The article's {state}: check the claim against the new text."
+            item.setForeground(0, QBrush(QColor("#9a3412")))
+        item.setToolTip(0, tip)
+        item.setToolTip(2, claim.get("note") or "")
+        return item
+
+    def _item_menu(self, tree: QTreeWidget, kind: str, pos: QPoint) -> None:
+        item = tree.itemAt(pos)
+        if item is None or item.data(0, ID_ROLE) is None:
+            return
+        item_id = int(item.data(0, ID_ROLE))
+        tags = list(item.data(0, TAGS_ROLE) or [])
+        label = {"quote": "Quote", "credit": "Photo credit", "claim": "Claim"}[kind]
+        text = item.text(0) or item.text(1)
+        menu = QMenu(tree)
+        menu.setObjectName(f"{kind}Menu")
+        menu.addAction("Tag…", lambda: self.tag_item.emit(kind, item_id, tags,
+                                                          f"{label}: {text[:200]}"))
+        if kind == "claim":
+            menu.addAction("Edit claim…", lambda: self.edit_claim.emit(item_id))
+            menu.addAction("Add to collection…", lambda: self.collect_claim.emit(item_id))
+            menu.addSeparator()
+            menu.addAction("Delete claim", lambda: self.delete_claim.emit(item_id))
+        self.last_menu = menu
+        menu.popup(tree.viewport().mapToGlobal(pos))
+
+    def item_with_id(self, tree: QTreeWidget, item_id: int) -> QTreeWidgetItem | None:
+        for i in range(tree.topLevelItemCount()):
+            item = tree.topLevelItem(i)
+            if item.data(0, ID_ROLE) == item_id:
+                return item
+        return None
 
     def _fill_capture(self, art: dict[str, Any]) -> None:
         captures = art.get("captures", [])

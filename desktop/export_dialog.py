@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -48,12 +49,24 @@ FORMAT_LABELS = {
 }
 
 
+INCLUDE_LABELS = {"quotes": "Quotes", "sources": "Sources", "claims": "Claims",
+                  "credits": "Photo credits", "snapshots": "Raw snapshots", "images": "Images"}
+
+
 class ExportDialog(QDialog):
-    """Asks for format, scope and target. ``choice()`` after accept:
-    ``(fmt, ids or None for the whole archive, path)``."""
+    """Asks for format, selection, what to include and target, and shows the counts
+    of what will be written (read in a worker; signal ``counted(SelectionCounts)``).
+
+    ``choice()`` after accept: ``(fmt, ids or None, path)``: ids for the shown or
+    selected articles, None when ``selection()`` (whole archive, a collection, a tag,
+    the search) decides. ``include()`` says what goes in besides the articles."""
+
+    counted = Signal(object)
 
     def __init__(self, shown_ids: Sequence[int], total: int, scope_label: str,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, selected_ids: Sequence[int] = (),
+                 collections: Sequence[str] = (), tags: Sequence[str] = (), query: str = "",
+                 runner: Runner | None = None, archive: Any = None) -> None:
         super().__init__(parent)
         from storage.export import EXTENSIONS, FORMATS
 
@@ -61,18 +74,54 @@ class ExportDialog(QDialog):
         self.setObjectName("exportDialog")
         self._extensions = EXTENSIONS
         self._shown = list(shown_ids)
+        self._selected = list(selected_ids)
+        self._runner = runner
+        self._archive = archive
+        self._query = query.strip()
+        self._count_generation = 0
+        self._closed = False  # counts arriving after close are dropped
         self.format = QComboBox()
         self.format.setAccessibleName("Export format")
         for fmt in FORMATS:
             self.format.addItem(FORMAT_LABELS.get(fmt, fmt), fmt)
         self.scope_shown = QRadioButton(f"{scope_label} ({len(self._shown):,} articles)")
+        self.scope_selected = QRadioButton(f"The selected articles ({len(self._selected):,})")
         self.scope_all = QRadioButton(f"The whole archive ({total:,} articles)")
+        self.scope_collection = QRadioButton("The collection")
+        self.collection = QComboBox()
+        self.collection.setAccessibleName("Collection to export")
+        self.collection.addItems(list(collections))
+        self.scope_tag = QRadioButton("The tag")
+        self.tag = QComboBox()
+        self.tag.setAccessibleName("Tag to export")
+        self.tag.addItems(list(tags))
+        self.scope_query = QRadioButton(f"The search results for “{self._query}”")
         self.scope_shown.setChecked(bool(self._shown) and len(self._shown) < total)
         self.scope_all.setChecked(not self.scope_shown.isChecked())
         self.scope_shown.setEnabled(bool(self._shown))
+        self.scope_selected.setEnabled(len(self._selected) > 1)
+        self.scope_collection.setEnabled(bool(collections))
+        self.scope_tag.setEnabled(bool(tags))
+        self.scope_query.setVisible(bool(self._query))
         group = QButtonGroup(self)
-        group.addButton(self.scope_shown)
-        group.addButton(self.scope_all)
+        for b in (self.scope_shown, self.scope_selected, self.scope_all, self.scope_collection,
+                  self.scope_tag, self.scope_query):
+            group.addButton(b)
+            b.toggled.connect(self._changed)
+        self.collection.currentIndexChanged.connect(self._pick(self.scope_collection))
+        self.tag.currentIndexChanged.connect(self._pick(self.scope_tag))
+        self.includes: dict[str, QCheckBox] = {}
+        include_row = QHBoxLayout()
+        for kind, label in INCLUDE_LABELS.items():
+            box = QCheckBox(label)
+            box.setChecked(True)
+            box.toggled.connect(self._changed)
+            self.includes[kind] = box
+            include_row.addWidget(box)
+        include_row.addStretch(1)
+        self.counts = QLabel("")
+        self.counts.setObjectName("exportCounts")
+        self.counts.setWordWrap(True)
         self.path = QLineEdit(str(Path.home() / ("cuttings-export" + EXTENSIONS["zip"])))
         self.path.setAccessibleName("Export to")
         browse = QPushButton("Browse…")
@@ -80,10 +129,22 @@ class ExportDialog(QDialog):
         row = QHBoxLayout()
         row.addWidget(self.path, 1)
         row.addWidget(browse)
+        coll_row = QHBoxLayout()
+        coll_row.addWidget(self.scope_collection)
+        coll_row.addWidget(self.collection, 1)
+        tag_row = QHBoxLayout()
+        tag_row.addWidget(self.scope_tag)
+        tag_row.addWidget(self.tag, 1)
         form = QFormLayout()
         form.addRow("Format:", self.format)
         form.addRow("Articles:", self.scope_shown)
+        form.addRow("", self.scope_selected)
+        form.addRow("", coll_row)
+        form.addRow("", tag_row)
+        form.addRow("", self.scope_query)
         form.addRow("", self.scope_all)
+        form.addRow("Include:", include_row)
+        form.addRow("Will write:", self.counts)
         form.addRow("Save to:", row)
         self.note = QLabel("")
         self.note.setWordWrap(True)
@@ -98,6 +159,11 @@ class ExportDialog(QDialog):
         layout.addWidget(buttons)
         self.format.currentIndexChanged.connect(self._format_changed)
         self._format_changed()
+        self._changed()
+
+    @staticmethod
+    def _pick(button: QRadioButton) -> Callable[..., None]:
+        return lambda *_a: button.setChecked(True) if button.isEnabled() else None
 
     def _format_changed(self, *_args: object) -> None:
         fmt = self.format.currentData()
@@ -120,8 +186,74 @@ class ExportDialog(QDialog):
         if path:
             self.path.setText(path)
 
+    def selection(self) -> Any:
+        """The :class:`storage.export.Selection` chosen."""
+        from storage.export import Selection
+
+        if self.scope_shown.isChecked():
+            return Selection(article_ids=tuple(self._shown))
+        if self.scope_selected.isChecked():
+            return Selection(article_ids=tuple(self._selected))
+        if self.scope_collection.isChecked():
+            return Selection(collection=self.collection.currentText())
+        if self.scope_tag.isChecked():
+            return Selection(tag=self.tag.currentText())
+        if self.scope_query.isChecked():
+            return Selection(query=self._query)
+        return Selection(all_articles=True)
+
+    def include(self) -> Any:
+        from storage.export import Include
+
+        return Include(**{k: box.isChecked() for k, box in self.includes.items()})
+
+    def _changed(self, *_args: object) -> None:
+        """Count what the selection will write, in the background."""
+        if self._runner is None or self._archive is None:
+            return
+        from storage.export import count_selection, resolve_article_ids
+
+        self._count_generation += 1
+        generation = self._count_generation
+        selection, include, archive = self.selection(), self.include(), self._archive
+        self.counts.setText("Counting…")
+
+        def work() -> Any:
+            ids = list(selection.article_ids) if selection.article_ids is not None \
+                else resolve_article_ids(archive, selection)
+            return count_selection(archive, ids, include)
+
+        def done(c: Any) -> None:
+            if self._closed or generation != self._count_generation:
+                return
+            parts = [f"{c.articles:,} articles"]
+            for kind in ("quotes", "sources", "claims", "credits"):
+                if self.includes[kind].isChecked():
+                    parts.append(f"{getattr(c, kind):,} {INCLUDE_LABELS[kind].lower()}")
+            if self.includes["snapshots"].isChecked():
+                parts.append(f"{c.captures:,} snapshots ({c.snapshot_bytes / 1e6:,.1f} MB)")
+            if self.includes["images"].isChecked():
+                parts.append(f"{c.images:,} images ({c.image_bytes / 1e6:,.1f} MB)")
+            self.counts.setText(", ".join(parts))
+            self.counted.emit(c)
+
+        def failed(exc: BaseException) -> None:
+            if not self._closed and generation == self._count_generation:
+                self.counts.setText(f"Cannot export this: {exc}")
+
+        self._runner.submit(work, on_result=done, on_error=failed)
+
+    def done(self, result: int) -> None:
+        self._closed = True
+        super().done(result)
+
     def choice(self) -> tuple[str, list[int] | None, Path]:
-        ids = self._shown if self.scope_shown.isChecked() else None
+        if self.scope_shown.isChecked():
+            ids: list[int] | None = self._shown
+        elif self.scope_selected.isChecked():
+            ids = self._selected
+        else:
+            ids = None
         return self.format.currentData(), ids, Path(self.path.text()).expanduser()
 
 
@@ -148,9 +280,10 @@ class _ProgressRelay(QObject):
 def run_export(parent: QWidget, runner: Runner, archive: Any, fmt: str,
                ids: list[int] | None, path: Path,
                on_done: Callable[[Any], None], on_error: Callable[[BaseException], None],
-               ) -> QProgressDialog:
-    """Run an export in the background with a cancellable progress dialog."""
-    from storage.export import Selection, export
+               *, selection: Any = None, include: Any = None) -> QProgressDialog:
+    """Run an export in the background with a cancellable progress dialog. With
+    ``ids`` None, ``selection`` (default: the whole archive) decides."""
+    from storage.export import Include, Selection, export
 
     cancel = threading.Event()
     dialog = QProgressDialog(f"Exporting to {path.name}…", "Cancel", 0, 0, parent)
@@ -159,12 +292,15 @@ def run_export(parent: QWidget, runner: Runner, archive: Any, fmt: str,
     dialog.setMinimumDuration(300)
     dialog.canceled.connect(cancel.set)
     relay = _ProgressRelay(dialog)
-    selection = Selection(article_ids=tuple(ids)) if ids is not None else \
-        Selection(all_articles=True)
+    if ids is not None:
+        selection = Selection(article_ids=tuple(ids))
+    elif selection is None:
+        selection = Selection(all_articles=True)
+    include = include or Include()
 
     def work() -> Any:
-        return export(archive, selection, fmt, path, progress=relay.report, cancel=cancel,
-                      ids=ids)
+        return export(archive, selection, fmt, path, include=include, progress=relay.report,
+                      cancel=cancel, ids=ids)
 
     def finished(result: Any) -> None:
         dialog.reset()

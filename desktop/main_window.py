@@ -11,7 +11,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QMimeData, QSettings, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QByteArray, QMimeData, QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -22,9 +22,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -37,6 +35,7 @@ from PySide6.QtWidgets import (
     QStyle,
     QTableView,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -54,11 +53,16 @@ from desktop.article_model import (
     ArticleTableModel,
 )
 from desktop.capture_controller import CaptureController, PipelineFactory, _default_factory
+from desktop.capture_status import CaptureStatus
+from desktop.claims_controller import ClaimsController
 from desktop.details_tabs import DetailsTabs
 from desktop.empty_state import EmptyState
-from desktop.export_dialog import ExportDialog, run_export
+from desktop.export_dialog import ExportDialog
 from desktop.icons import app_icon
-from desktop.organize_actions import collect_articles, mark_claim, tag_articles
+from desktop.import_export_controller import ImportExportController
+from desktop.integrity import DamageBanner
+from desktop.library_organizer import LibraryOrganizer
+from desktop.organize_controller import OrganizeController
 from desktop.queries import SidebarData, collection_article_ids, sidebar_data
 from desktop.queue_panel import QueuePanel
 from desktop.reader import ReaderBundle, ReaderView, load_reader_bundle, open_external_link
@@ -67,20 +71,18 @@ from desktop.search_panel import SearchController, SearchPanel, first_marked_wor
 from desktop.settings_dialog import SettingsDialog
 from desktop.settings_store import save_settings
 from desktop.sidebar import Sidebar
-from desktop.url_lists import read_url_list
+from desktop.tag_manager import TagManager
 from storage.query import QUERY_HELP
 from storage.search import Hit, search_backend
 
-if TYPE_CHECKING:  # the capture pipeline is imported when it is first needed (start-up time)
-    from capture.pipeline import BatchSummary, JobEvent
-    from storage.archive import Archive, EnqueueReport
+if TYPE_CHECKING:
+    from storage.archive import Archive
 
 log = logging.getLogger(__name__)
 
 STATE_VERSION = 1
 PAGE_EMPTY, PAGE_TABLE, PAGE_SEARCH = range(3)
 PAGE_LIBRARY, PAGE_QUEUE = range(2)
-FINAL_STATES = ("done", "skipped", "failed", "cancelled")
 
 
 def _ordered(members: Any) -> Any:
@@ -101,11 +103,12 @@ class MainWindow(QMainWindow):
 
     ``qsettings`` stores geometry, splitters and column widths (and the settings
     dialog's values); tests pass an INI file in a temporary folder.
-    Signal ``article_loaded(int)`` after an article is shown in the reader.
+    Signals: ``article_loaded(int)`` after an article is shown in the reader;
+    ``organised(str)`` after a tag, claim or collection change (or its undo/redo) is
+    stored and shown; ``export_finished`` is the ImportExportController's.
     """
 
     article_loaded = Signal(int)
-    export_finished = Signal(object)
     organised = Signal(str)
 
     def __init__(self, archive: Archive, settings: Settings, qsettings: QSettings,
@@ -123,23 +126,27 @@ class MainWindow(QMainWindow):
         self.controller = CaptureController(archive, settings, self.runner, self,
                                             pipeline_factory=pipeline_factory)
         self._reader_generation = 0
-        self._batch: dict[int, str] = {}
-        self._batch_finished_count = 0
         self._filter_label = ""
         self._keep_article: int | None = None
         self._article_total = 0
         self._shown_article: int | None = None
         self._reader_settled = False
-        self._refresh_timer = QTimer(self)
-        self._refresh_timer.setSingleShot(True)
-        self._refresh_timer.setInterval(400)
-        self._refresh_timer.timeout.connect(self.refresh_library)
+        self.organize = OrganizeController(archive, self.runner, self)
 
         self._build_panels()
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
         self._build_status_bar()
+        self.capture_status = CaptureStatus(self.controller, self.status_label, self.progress,
+                                            self.act_start, self.act_stop,
+                                            self.refresh_library, self)
+        self._refresh_timer = self.capture_status.refresh_timer
+        self.claims = ClaimsController(self, self.reader, self.details, self.organize)
+        self.organizer = LibraryOrganizer(self, self.sidebar, self.organize,
+                                          self.selected_article_ids)
+        self.transfer = ImportExportController(self)
+        self.export_finished = self.transfer.export_finished
         self._wire()
         self._set_tab_order()
         self._restore_state()
@@ -159,6 +166,16 @@ class MainWindow(QMainWindow):
         self.queue_panel.reload()
         if resume_queue:
             self.controller.resume()
+        self.damage_banner.start(self.archive, self.runner)
+
+    @property
+    def filter_label(self) -> str:
+        """What the table shows when filtered ("" for the whole library)."""
+        return self._filter_label
+
+    @property
+    def article_total(self) -> int:
+        return self._article_total
 
     # ---- construction -------------------------------------------------------------------
     def _build_panels(self) -> None:
@@ -170,7 +187,9 @@ class MainWindow(QMainWindow):
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setDragEnabled(True)
+        self.table.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.setShowGrid(False)
@@ -197,6 +216,7 @@ class MainWindow(QMainWindow):
         self.filter_banner = QLabel("")
         self.filter_banner.setObjectName("filterBanner")
         self.filter_banner.setVisible(False)
+        self.damage_banner = DamageBanner()
         self.list_stack = QStackedWidget()
         self.list_stack.addWidget(self.empty_state)
         self.list_stack.addWidget(self.table)
@@ -205,6 +225,7 @@ class MainWindow(QMainWindow):
         list_layout = QVBoxLayout(list_area)
         list_layout.setContentsMargins(0, 0, 0, 0)
         list_layout.setSpacing(0)
+        list_layout.addWidget(self.damage_banner)
         list_layout.addWidget(self.filter_banner)
         list_layout.addWidget(self.list_stack, 1)
 
@@ -262,6 +283,9 @@ class MainWindow(QMainWindow):
         self.act_paste = self._action("&Paste links", self.paste_links, QKeySequence.StandardKey.Paste,
                                       "Capture the links on the clipboard")
         self.act_paste.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.act_import = self._action("&Import…", self.import_archive_file, "Ctrl+I",
+                                       "Import a Cuttings export (JSON or ZIP bundle), browser "
+                                       "bookmarks or a list of links")
         self.act_import_page = self._action("Import &saved page…", self.import_saved_page,
                                             "Ctrl+O", "Import an HTML page saved from your browser "
                                             "(for paywalled articles)", sp.SP_DialogOpenButton)
@@ -269,13 +293,27 @@ class MainWindow(QMainWindow):
                                          "Export articles with their quotes, sources and "
                                          "snapshots (ZIP, HTML, Markdown, JSON, CSV, WARC…)",
                                          sp.SP_DialogSaveButton)
-        self.act_tag = self._action("&Tag article…", self.ask_tag, "Ctrl+T",
-                                    "Put a tag on the selected article")
+        self.act_tag = self._action("&Tag articles…", self.ask_tag, "Ctrl+T",
+                                    "Put tags on the selected articles")
         self.act_collect = self._action("Add to &collection…", self.ask_collection, "Ctrl+K",
-                                        "Add the selected article to a collection")
-        self.act_claim = self._action("&Mark selection as claim…", self.ask_claim, "Ctrl+M",
+                                        "Add the selected articles to a collection")
+        self.act_claim = self._action("&Mark as claim…", self.ask_claim, "Ctrl+M",
                                       "Mark the selected words of the article as a claim to "
-                                      "check, with a verdict and a note")
+                                      "check, with a verdict, a note, tags and evidence")
+        self.act_undo = self._action("&Undo", self.organize.undo, QKeySequence.StandardKey.Undo,
+                                     "Undo the last tag, claim or collection change")
+        self.act_redo = self._action("&Redo", self.organize.redo, "Ctrl+Shift+Z",
+                                     "Redo what was undone")
+        self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        for act in (self.act_undo, self.act_redo):
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            act.setEnabled(False)
+        self.act_tags = self._action("Manage ta&gs…", self.open_tag_manager, "Ctrl+Shift+T",
+                                     "Rename, merge, colour and delete tags")
+        self.act_new_collection = self._action("&New collection…", self.ask_new_collection,
+                                               None, "Create an empty collection")
+        self.act_save_search = self._action("Save &search…", self.ask_save_search, "Ctrl+Shift+S",
+                                            "Keep the current search in the sidebar")
         self.act_open_original = self._action("Open &original page", self.open_original,
                                               "Ctrl+Shift+B",
                                               "Open the article's web address in your browser")
@@ -310,7 +348,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        for a in (self.act_add, self.act_import_page, self.act_import_list):
+        for a in (self.act_add, self.act_import, self.act_import_page, self.act_import_list):
             file_menu.addAction(a)
         file_menu.addSeparator()
         file_menu.addAction(self.act_export)
@@ -319,10 +357,15 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         edit_menu = bar.addMenu("&Edit")
+        edit_menu.addAction(self.act_undo)
+        edit_menu.addAction(self.act_redo)
+        edit_menu.addSeparator()
         edit_menu.addAction(self.act_paste)
         edit_menu.addAction(self.act_find)
+        edit_menu.addAction(self.act_save_search)
         edit_menu.addSeparator()
-        for a in (self.act_tag, self.act_collect, self.act_claim, self.act_open_original):
+        for a in (self.act_claim, self.act_tag, self.act_collect, self.act_new_collection,
+                  self.act_tags, self.act_open_original):
             edit_menu.addAction(a)
         view_menu = bar.addMenu("&View")
         for a in (self.act_library, self.act_queue, self.act_reload):
@@ -352,6 +395,21 @@ class MainWindow(QMainWindow):
         self.search_field.setMinimumWidth(360)
         self.search_field.setMaximumWidth(560)
         tb.addWidget(self.search_field)
+        self.search_help = QToolButton()
+        self.search_help.setObjectName("searchHelp")
+        self.search_help.setText("?")
+        self.search_help.setToolTip("How to search: tag:, collection:, is:claim, verdict:, "
+                                    "speaker:, quotes…")
+        self.search_help.setAccessibleName("Search syntax")
+        self.search_help.clicked.connect(self.show_search_help)
+        tb.addWidget(self.search_help)
+        self.save_search_button = QToolButton()
+        self.save_search_button.setObjectName("saveSearch")
+        self.save_search_button.setText("☆")
+        self.save_search_button.setToolTip("Save this search in the sidebar (Ctrl+Shift+S)")
+        self.save_search_button.setAccessibleName("Save search")
+        self.save_search_button.clicked.connect(self.ask_save_search)
+        tb.addWidget(self.save_search_button)
         self.addToolBar(tb)
 
     def _build_status_bar(self) -> None:
@@ -377,13 +435,26 @@ class MainWindow(QMainWindow):
             lambda cur, _prev: self._row_chosen(cur.row()))
         self.empty_state.add_links.connect(self.open_add_dialog)
         self.details.jump_to.connect(self.reader.show_range)
+        self.details.collect_claim.connect(self.organizer.ask_collect_claim)
+        self.organize.changed.connect(self._organised)
+        self.organize.failed.connect(lambda what, detail: self.show_error(
+            what, detail, "Check the name (it cannot be empty), press F5 to reload, and try "
+            "again."))
+        self.organize.stack.canUndoChanged.connect(self.act_undo.setEnabled)
+        self.organize.stack.canRedoChanged.connect(self.act_redo.setEnabled)
+        self.organize.stack.undoTextChanged.connect(
+            lambda t: self.act_undo.setText(f"&Undo {t}" if t else "&Undo"))
+        self.organize.stack.redoTextChanged.connect(
+            lambda t: self.act_redo.setText(f"&Redo {t}" if t else "&Redo"))
+        self.claims.claim_marked.connect(
+            lambda article_id, start, end: self.open_article(article_id, span=(start, end)))
+        for source in (self.claims.message, self.organizer.message):
+            source.connect(self.status_label.setText)
+        self.organizer.open_at.connect(self._open_at)
+        self.organizer.saved_changed.connect(self.refresh_library)
         self.details.open_link.connect(lambda url: open_external_link(
             self, url, self.reader.confirm_link))
         self.queue_panel.open_article.connect(self.show_article_in_library)
-        self.controller.job_event.connect(self._job_event)
-        self.controller.batch_started.connect(self._batch_started)
-        self.controller.batch_finished.connect(self._batch_finished)
-        self.controller.error.connect(self._capture_error)
         self.search_field.textChanged.connect(self.search.set_text)
         self.search_field.returnPressed.connect(self.search.run_now)
         self.search.started.connect(self._search_started)
@@ -463,6 +534,11 @@ class MainWindow(QMainWindow):
         self.count_label.setText(f"{total:,} article{'s' if total != 1 else ''}")
 
     def _sidebar_chosen(self, kind: str, value: str | None) -> None:
+        if kind == "saved":  # a saved search: run it again
+            self.pages.setCurrentIndex(PAGE_LIBRARY)
+            self.search_field.setText(value or "")
+            self.search.run_now()
+            return
         if kind == "queue":
             self.pages.setCurrentIndex(PAGE_QUEUE)
             return
@@ -521,12 +597,15 @@ class MainWindow(QMainWindow):
 
     def _row_chosen(self, row: int) -> None:
         art = self.model.row_at(row)
-        if art is not None and not (art.id == self._shown_article and self._reader_settled):
+        if art is not None and art.id != self._shown_article:  # (a pending load counts)
             self.open_article(art.id)
 
     def open_article(self, article_id: int, span: tuple[int, int] | None = None,
-                     find: str | None = None) -> None:
-        """Read an article and its images in the background, then show it."""
+                     find: str | None = None, scroll: int | None = None,
+                     tab: QWidget | None = None) -> None:
+        """Read an article and its images in the background, then show it (at ``span``,
+        at the first ``find``, or at scroll position ``scroll``; ``tab`` of the details
+        brought to the front)."""
         self._reader_generation += 1
         generation = self._reader_generation
         self._shown_article = article_id
@@ -552,12 +631,20 @@ class MainWindow(QMainWindow):
                 self.details.choose_item(focus)
             elif find:
                 self.reader.find(find)
+            elif scroll is not None:
+                self.reader.verticalScrollBar().setValue(scroll)
+            if tab is not None:
+                self.details.setCurrentWidget(tab)
             self.article_loaded.emit(article_id)
 
+        def failed(exc: BaseException) -> None:
+            if generation == self._reader_generation:
+                self._shown_article = None  # choosing it again tries again
+            self.show_error("Could not open the article", str(exc),
+                            "Press F5 to reload the archive and try again.")
+
         self.runner.submit(load_reader_bundle, self.archive, article_id, on_result=done,
-                           on_error=lambda exc: self.show_error(
-                               "Could not open the article", str(exc),
-                               "Press F5 to reload the archive and try again."))
+                           on_error=failed)
 
     def show_article_in_library(self, article_id: int) -> None:
         self.sidebar.choose("library")
@@ -572,6 +659,13 @@ class MainWindow(QMainWindow):
         row = self.model.row_at(self.table.currentIndex().row())
         return row.id if row is not None else None
 
+    def selected_article_ids(self) -> list[int]:
+        """The selected rows' article ids in table order (the current row if none)."""
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        ids = [r.id for r in (self.model.row_at(i) for i in rows) if r is not None]
+        current = self.current_article_id()
+        return ids or ([current] if current is not None else [])
+
     def _table_menu(self, pos: Any) -> None:
         if self.model.row_at(self.table.indexAt(pos).row()) is None:
             return
@@ -581,49 +675,48 @@ class MainWindow(QMainWindow):
         menu.popup(self.table.viewport().mapToGlobal(pos))
 
     def _names(self, group: str) -> list[str]:
-        item = self.sidebar.groups[group]
-        return [item.child(i).text(0) for i in range(item.childCount())
-                if item.child(i).data(0, Qt.ItemDataRole.UserRole) == group]
+        return self.sidebar.names(group)
 
     def ask_tag(self) -> None:
-        if self.current_article_id() is None:
-            self.status_label.setText("Select an article first.")
-            return
-        name, ok = QInputDialog.getItem(self, "Tag article", "Tag:", self._names("tag"), 0, True)
-        if ok and name.strip():
-            self.tag_current(name.strip())
+        self.organizer.ask_tag_articles()
 
     def ask_collection(self) -> None:
-        if self.current_article_id() is None:
-            self.status_label.setText("Select an article first.")
-            return
-        name, ok = QInputDialog.getItem(self, "Add to collection",
-                                        "Collection (a new name creates it):",
-                                        self._names("collection"), 0, True)
-        if ok and name.strip():
-            self.collect_current(name.strip())
+        self.organizer.ask_collection()
+
+    def ask_new_collection(self) -> None:
+        self.organizer.ask_new_collection()
+
+    def ask_save_search(self) -> None:
+        self.organizer.ask_save_search(self.search_field.text())
 
     def tag_current(self, name: str) -> None:
-        self._organise(tag_articles, name)
+        """Tag the selected articles (undoable)."""
+        self.organizer.tag_articles(name)
 
     def collect_current(self, name: str) -> None:
-        self._organise(collect_articles, name)
+        """Add the selected articles to collection ``name`` (created if new; undoable)."""
+        self.organizer.add_articles(name)
 
-    def _organise(self, fn: Any, name: str) -> None:
-        article_id = self.current_article_id()
-        if article_id is None:
-            return
+    def open_tag_manager(self) -> TagManager:
+        dialog = TagManager(self.organize, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.tag_manager = dialog
+        return dialog
 
-        def done(message: str) -> None:
+    def _organised(self, message: str) -> None:
+        """A change (or its undo) is stored: show it everywhere."""
+        if message:
             self.status_label.setText(message)
-            self.model.refresh_rows([article_id])
-            self.refresh_library()
-            self.organised.emit(message)
-
-        self.runner.submit(fn, self.archive, name, [article_id], on_result=done,
-                           on_error=lambda exc: self.show_error(
-                               "Could not change the article", str(exc),
-                               "Check the name (it cannot be empty) and try again."))
+        self.model.refresh_rows(self.selected_article_ids())  # their Tags column, now
+        self.refresh_library()
+        article_id = self.reader.article_id
+        # (not when an open is pending already, e.g. at a just-marked claim)
+        if article_id is not None and self._reader_settled and not self.organize.busy:
+            bar = self.reader.verticalScrollBar()
+            keep = bar.value()
+            self.open_article(article_id, scroll=keep)
+        self.organised.emit(message)
 
     def _reader_menu(self, pos: Any) -> None:
         menu = self.reader.createStandardContextMenu(pos)
@@ -634,38 +727,13 @@ class MainWindow(QMainWindow):
         menu.popup(self.reader.viewport().mapToGlobal(pos))
 
     def ask_claim(self) -> None:
-        span = self.reader.selected_span()
-        if span is None or self.reader.article_id is None:
-            self.status_label.setText("Select the words of the claim in the article first.")
-            return
-        from storage.models import VERDICTS
+        self.claims.ask_claim()
 
-        verdict, ok = QInputDialog.getItem(self, "Mark claim", "Verdict:", list(VERDICTS), 0,
-                                           False)
-        if not ok:
-            return
-        note, ok = QInputDialog.getText(self, "Mark claim", "Note (optional):")
-        if ok:
-            self.mark_claim(verdict, note)
-
-    def mark_claim(self, verdict: str, note: str = "") -> bool:
-        """Mark the reader's selection as a claim (in the background); False when nothing
-        of the body text is selected."""
-        span, article_id = self.reader.selected_span(), self.reader.article_id
-        if span is None or article_id is None:
-            return False
-
-        def done(message: str) -> None:
-            self.status_label.setText(message)
-            self.open_article(article_id, span=span)  # shows it highlighted and listed
-            self.organised.emit(message)
-
-        self.runner.submit(mark_claim, self.archive, article_id, span[0], span[1], verdict,
-                           note, on_result=done, on_error=lambda exc: self.show_error(
-                               "Could not mark the claim", str(exc),
-                               "Select words of the article's text (not the title or a "
-                               "caption) and try again."))
-        return True
+    def mark_claim(self, verdict: str, note: str = "", tags: Any = (), evidence: Any = ()
+                   ) -> bool:
+        """Mark the reader's selection as a claim (in the background, undoable); False
+        when nothing of the body text is selected."""
+        return self.claims.mark_claim(verdict, note, tags, evidence)
 
     def open_original(self) -> None:
         row = self.model.row_at(self.table.currentIndex().row())
@@ -694,7 +762,14 @@ class MainWindow(QMainWindow):
         span = (hit.start, hit.end) if hit.start is not None and hit.end is not None \
             and hit.end > hit.start >= 0 else None
         self.open_article(hit.article_id, span=span,
-                          find=None if span else first_marked_word(hit))
+                          find=None if span else first_marked_word(hit),
+                          tab=self.details.claims if hit.kind == "claim" else None)
+
+    def _open_at(self, article_id: int, start: int, end: int) -> None:
+        """Open an article (from a collection view), at a claim when one is given."""
+        span = (start, end) if 0 <= start < end else None
+        self.open_article(article_id, span=span,
+                          tab=self.details.claims if span else None)
 
     # ---- capture -----------------------------------------------------------------------------
     def open_add_dialog(self, text: str = "") -> AddUrlsDialog:
@@ -709,18 +784,12 @@ class MainWindow(QMainWindow):
     def _dialog_accepted(self, dialog: AddUrlsDialog) -> None:
         new, again = dialog.urls_to_capture(), dialog.urls_to_recapture()
         if new:
-            self.controller.enqueue(new, on_done=self._enqueued)
+            self.controller.enqueue(new, on_done=self.capture_status.enqueued)
         if again:
-            self.controller.enqueue(again, recapture=True, on_done=self._enqueued)
+            self.controller.enqueue(again, recapture=True,
+                                    on_done=self.capture_status.enqueued)
         if new or again:
             self.sidebar.choose("queue")
-
-    def _enqueued(self, report: EnqueueReport) -> None:
-        n = len(report.jobs)
-        msg = f"{n} link{'s' if n != 1 else ''} queued for capture"
-        if report.duplicates:
-            msg += f"; {len(report.duplicates)} already archived or queued"
-        self.status_label.setText(msg + ".")
 
     def paste_links(self) -> None:
         text = QGuiApplication.clipboard().text()
@@ -731,119 +800,21 @@ class MainWindow(QMainWindow):
         if ids:
             self.controller.retry(ids)
 
-    def _batch_started(self) -> None:
-        self._batch = {}
-        self._batch_finished_count = 0
-        self.act_stop.setEnabled(True)
-        self.act_stop.setVisible(True)
-        self.act_start.setEnabled(False)
-        self.progress.setRange(0, 0)
+    # ---- import and export (the ImportExportController's) ------------------------------------
+    def import_archive_file(self, path: str | None = None) -> None:
+        self.transfer.import_archive_file(path)
 
-    def _job_event(self, event: JobEvent) -> None:
-        if not self._batch:
-            self.progress.setVisible(True)
-            self.status_label.setText("Capturing…")
-        previous = self._batch.get(event.job_id)
-        self._batch[event.job_id] = event.state
-        was_final, is_final = previous in FINAL_STATES, event.state in FINAL_STATES
-        self._batch_finished_count += int(is_final) - int(was_final)
-        total, finished = len(self._batch), self._batch_finished_count
-        self.progress.setRange(0, max(1, total))
-        self.progress.setValue(finished)
-        self.progress.setFormat(f"{finished} / {total}")
-        self.progress.setTextVisible(True)
-        if event.state == "done" and event.article_id is not None:
-            self.status_label.setText(f"Captured: {event.message or event.url}")
-            if not self._refresh_timer.isActive():  # at most one refresh per 0.4 s
-                self._refresh_timer.start()
-        elif event.state == "failed":
-            self.status_label.setText(f"Could not capture {event.url}: {event.message}")
-
-    def _batch_finished(self, summary: BatchSummary) -> None:
-        self.act_stop.setEnabled(False)
-        self.act_stop.setVisible(False)
-        self.act_start.setEnabled(True)
-        self.progress.setVisible(False)
-        if summary.done or summary.failed or summary.skipped or summary.cancelled:
-            text = summary.line()
-            if summary.failed:
-                text += " — select failed rows in the Capture queue and press Retry."
-            self.status_label.setText(text)
-        self.refresh_library()
-
-    def _capture_error(self, message: str) -> None:
-        self.status_label.setText(f"Capture problem: {message}")
-
-    # ---- import ---------------------------------------------------------------------------------
     def import_saved_page(self, path: str | None = None, url: str | None = None) -> None:
-        if path is None:
-            path, _ = QFileDialog.getOpenFileName(
-                self, "Import a saved web page", str(Path.home()),
-                "Web pages (*.html *.htm *.xhtml);;All files (*)")
-            if not path:
-                return
-            url, ok = QInputDialog.getText(
-                self, "Original address",
-                "The article's address on the web (optional, used to recognise it later):")
-            if not ok:
-                return
-        name = Path(path).name
-        from capture.pipeline import import_html_file
-
-        def done(stored: Any) -> None:
-            self.status_label.setText(f"Imported {name}.")
-            self.refresh_library()
-            self.open_article(stored.article_id)
-
-        self.runner.submit(import_html_file, self.archive, path, (url or "").strip() or None,
-                           on_result=done, on_error=lambda exc: self.show_error(
-                               f"Could not import {name}", str(exc),
-                               "Save the page again from your browser as “Web page, HTML "
-                               "only” and import that file."))
+        self.transfer.import_saved_page(path, url)
 
     def import_url_list(self, path: str | None = None) -> None:
-        if path is None:
-            path, _ = QFileDialog.getOpenFileName(
-                self, "Import a list of links", str(Path.home()),
-                "Link lists and bookmarks (*.txt *.html *.htm *.csv *.md);;All files (*)")
-            if not path:
-                return
-        name = Path(path).name
-        self.runner.submit(read_url_list, path, on_result=lambda text: self.open_add_dialog(text),
-                           on_error=lambda exc: self.show_error(
-                               f"Could not read {name}", str(exc),
-                               "Choose a text file with one link per line, or a bookmarks "
-                               "file exported from your browser."))
+        self.transfer.import_url_list(path)
 
-    # ---- export ---------------------------------------------------------------------------------
     def open_export(self) -> ExportDialog:
-        """Ask what to export (non-blocking; returns the dialog for tests)."""
-        label = self._filter_label or "The articles in the library"
-        dialog = ExportDialog(self.model.ids, self._article_total, label, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self.start_export(*dialog.choice()))
-        dialog.open()
-        self.export_dialog = dialog
-        return dialog
+        return self.transfer.open_export()
 
-    def start_export(self, fmt: str, ids: list[int] | None, path: Path) -> None:
-        def done(result: Any) -> None:
-            text = result.summary()
-            if result.warnings:
-                text += f" ({len(result.warnings)} warning(s): {result.warnings[0]})"
-            self.status_label.setText(text[:1].upper() + text[1:] + ".")
-            self.export_finished.emit(result)
-
-        def failed(exc: BaseException) -> None:
-            if type(exc).__name__ == "ExportCancelled":
-                self.status_label.setText("Export cancelled; no file was written.")
-                return
-            self.show_error("Export failed", str(exc),
-                            "Nothing was written. Choose another folder (one you can write "
-                            "to, with free space) and export again.")
-
-        self.export_progress = run_export(self, self.runner, self.archive, fmt, ids, path,
-                                          done, failed)
+    def start_export(self, fmt: str, ids: list[int] | None, path: Path, **kwargs: Any) -> None:
+        self.transfer.start_export(fmt, ids, path, **kwargs)
 
     # ---- drag and drop ----------------------------------------------------------------------------
     @staticmethod
@@ -897,5 +868,5 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, "About Cuttings",
                           "<b>Cuttings</b><br>A press-cuttings archive for journalists: capture "
                           "articles, read them offline with their quotes, sources and photo "
-                          f"credits.<br><br>Archive: {self.archive.url}")
+                          f"credits.<br><br>Archive: {self.archive.display_url}")
 

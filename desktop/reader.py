@@ -66,6 +66,9 @@ QUOTE_BG = QColor("#fff1b8")
 SOURCE_BG = QColor("#dbeafe")
 CREDIT_BG = QColor("#dcfce7")
 CLAIM_BG = QColor("#fde2e2")
+#: One highlight colour per claim verdict (the Claims tab uses the same).
+VERDICT_BG = {"unverified": "#e5e7eb", "supported": "#bbf7d0", "disputed": "#fed7aa",
+              "false": "#fecaca", "misleading": "#e9d5ff"}
 FOCUS_BG = QColor("#fbbf24")
 SERIF = ["Noto Serif", "Source Serif Pro", "Georgia", "DejaVu Serif", "serif"]
 
@@ -122,6 +125,10 @@ def load_reader_bundle(archive: Archive, article_id: int) -> ReaderBundle | None
             THUMBNAIL, THUMBNAIL, Qt.AspectRatioMode.KeepAspectRatio,
             Qt.TransformationMode.SmoothTransformation)
     return bundle
+
+
+def claim_colour(verdict: str) -> QColor:
+    return QColor(VERDICT_BG.get(verdict, CLAIM_BG.name()))
 
 
 def _placeholder() -> QImage:
@@ -498,13 +505,19 @@ class ReaderView(QTextBrowser):
                 if len(mention) == 2 and offsets.valid(mention[0], mention[1]):
                     paint(mention[0], mention[1], SOURCE_BG,
                           f"Cited outlet: {src['name']} ({src['kind']})")
-        for claim in art.get("claims", []):
-            if offsets.valid(claim.get("start"), claim.get("end")):
-                paint(claim["start"], claim["end"], CLAIM_BG, f"Claim ({claim['verdict']})")
         for q in art.get("quotes", []):
             if offsets.valid(q.get("start"), q.get("end")):
                 who = q.get("speaker") or "unknown speaker"
                 paint(q["start"], q["end"], QUOTE_BG, f"Quote — {who}")
+        for claim in art.get("claims", []):  # last: a claim inside a quote shows as a claim
+            if offsets.valid(claim.get("start"), claim.get("end")):
+                verdict = claim.get("verdict") or "unverified"
+                tip = f"Claim ({verdict})"
+                if claim.get("note"):
+                    tip += f": {claim['note'][:200]}"
+                if claim.get("anchor_state") == "changed":
+                    tip += " — text changed since marked"
+                paint(claim["start"], claim["end"], claim_colour(verdict), tip)
 
     def selected_span(self) -> tuple[int, int] | None:
         """The selection as (start, end) offsets into the body text, or None when nothing

@@ -2,8 +2,11 @@
 
 Choosing an entry emits ``chosen(kind, value)``: ``("library", None)``,
 ``("queue", None)``, ``("tag", name)``, ``("collection", name)``,
-``("outlet", name)``, ``("speaker", name)``. GUI thread only; the lists are read
-by :func:`desktop.queries.sidebar_data` in a worker.
+``("outlet", name)``, ``("speaker", name)``, ``("saved", query)``. GUI thread only;
+the lists are read by :func:`desktop.queries.sidebar_data` in a worker.
+
+Article rows dragged from the table onto a collection emit
+``articles_dropped(collection name, [article ids])``.
 """
 
 from __future__ import annotations
@@ -11,23 +14,27 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
+from PySide6.QtGui import QColor, QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import QAbstractItemView, QTreeWidget, QTreeWidgetItem, QWidget
 
+from desktop.article_model import dropped_article_ids
 from desktop.queries import SidebarData
 
 log = logging.getLogger(__name__)
 
 KIND_ROLE = Qt.ItemDataRole.UserRole
 VALUE_ROLE = Qt.ItemDataRole.UserRole + 1
-GROUPS = [("tag", "Tags"), ("collection", "Collections"), ("outlet", "Outlets"),
-          ("speaker", "Speakers")]
-EMPTY_HINTS = {"tag": "No tags yet", "collection": "No collections yet",
+NAME_ROLE = Qt.ItemDataRole.UserRole + 2
+GROUPS = [("saved", "Saved searches"), ("tag", "Tags"), ("collection", "Collections"),
+          ("outlet", "Outlets"), ("speaker", "Speakers")]
+EMPTY_HINTS = {"saved": "Save a search with ☆ beside the search field",
+               "tag": "No tags yet", "collection": "No collections yet",
                "outlet": "Cited outlets appear here", "speaker": "Quoted people appear here"}
 
 
 class Sidebar(QTreeWidget):
     chosen = Signal(str, object)
+    articles_dropped = Signal(str, list)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -60,6 +67,9 @@ class Sidebar(QTreeWidget):
             item.setExpanded(True)
         self.setCurrentItem(self.library)
         self.currentItemChanged.connect(self._current_changed)
+        self.setAcceptDrops(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
 
     def _top(self, label: str, kind: str | None) -> QTreeWidgetItem:
         item = QTreeWidgetItem([label, ""])
@@ -77,7 +87,7 @@ class Sidebar(QTreeWidget):
         try:
             self.library.setText(1, str(data.articles) if data.articles else "")
             lists = {"tag": data.tags, "collection": data.collections, "outlet": data.outlets,
-                     "speaker": data.speakers}
+                     "speaker": data.speakers, "saved": data.saved}
             restore: QTreeWidgetItem | None = None
             for kind, group in self.groups.items():
                 group.takeChildren()
@@ -89,10 +99,14 @@ class Sidebar(QTreeWidget):
                     hint.setForeground(0, self.palette().placeholderText())
                     group.addChild(hint)
                 for name, count in entries:
-                    child = QTreeWidgetItem([name, str(count)])
+                    child = QTreeWidgetItem([name, "" if kind == "saved" else str(count)])
                     child.setData(0, KIND_ROLE, kind)
-                    child.setData(0, VALUE_ROLE, name)
+                    child.setData(0, VALUE_ROLE, count if kind == "saved" else name)
+                    child.setData(0, NAME_ROLE, name)
                     child.setToolTip(0, self._tooltip(kind, name, count))
+                    colour = data.tag_colours.get(name) if kind == "tag" else None
+                    if colour:
+                        child.setForeground(0, QColor(colour))
                     child.setTextAlignment(1, Qt.AlignmentFlag.AlignRight
                                            | Qt.AlignmentFlag.AlignVCenter)
                     group.addChild(child)
@@ -110,7 +124,61 @@ class Sidebar(QTreeWidget):
             return f"{name}: {count} quote(s). Click to see every article quoting them."
         if kind == "outlet":
             return f"{name}: cited by {count} article(s). Click to list them."
+        if kind == "saved":
+            return f"Search again: {count}"
+        if kind == "collection":
+            return (f"{name}: {count} article(s). Drop articles here to add them; "
+                    "right-click to rename or delete.")
+        if kind == "tag":
+            return f"{name}: on {count} item(s) (articles, quotes, claims, photo credits)"
         return f"{name}: {count} article(s)"
+
+    def names(self, kind: str) -> list[str]:
+        """The names listed under a group (tags, collections, …)."""
+        group = self.groups[kind]
+        return [group.child(i).data(0, NAME_ROLE) for i in range(group.childCount())
+                if group.child(i).data(0, KIND_ROLE) == kind]
+
+    def item_of(self, kind: str, name: str) -> QTreeWidgetItem | None:
+        group = self.groups.get(kind)
+        for i in range(group.childCount() if group else 0):
+            child = group.child(i)
+            if child.data(0, KIND_ROLE) == kind and child.data(0, NAME_ROLE) == name:
+                return child
+        return None
+
+    def entry_at(self, item: QTreeWidgetItem | None) -> tuple[str, str | None]:
+        """(kind, name) of an item; group headers give ("group:kind", None)."""
+        if item is None:
+            return ("", None)
+        return (str(item.data(0, KIND_ROLE) or ""), item.data(0, NAME_ROLE))
+
+    # ---- drops: article rows onto a collection -------------------------------------------
+    def _collection_at(self, event: QDragMoveEvent | QDropEvent) -> str | None:
+        item = self.itemAt(event.position().toPoint())
+        kind, name = self.entry_at(item)
+        return name if kind == "collection" else None
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if dropped_article_ids(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if dropped_article_ids(event.mimeData()) and self._collection_at(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        ids = dropped_article_ids(event.mimeData())
+        name = self._collection_at(event)
+        if ids and name:
+            event.acceptProposedAction()
+            self.articles_dropped.emit(name, ids)
+        else:
+            event.ignore()
 
     def current_choice(self) -> tuple[str, str | None]:
         item = self.currentItem()
@@ -134,7 +202,7 @@ class Sidebar(QTreeWidget):
             return False
         for i in range(group.childCount()):
             child = group.child(i)
-            if child.data(0, VALUE_ROLE) == value:
+            if child.data(0, NAME_ROLE) == value and child.data(0, KIND_ROLE) == kind:
                 group.setExpanded(True)
                 self.setCurrentItem(child)
                 return True
