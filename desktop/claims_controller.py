@@ -56,9 +56,14 @@ class ClaimsController(QObject):
     def _open(self, dialog: QDialog, accepted: Callable[[], None]) -> QDialog:
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(accepted)
+        dialog.finished.connect(lambda _r: self._closed(dialog))
         dialog.open()
         self.dialog = dialog
         return dialog
+
+    def _closed(self, dialog: QDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
 
     # ---- claims -------------------------------------------------------------------------
     def ask_claim(self, names: Sequence[str] | None = None) -> ClaimDialog | None:

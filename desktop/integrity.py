@@ -84,7 +84,7 @@ class DamageBanner(QLabel):
         result, backups = outcome
         if result != "ok":
             text = ("This archive is damaged (SQLite integrity check: "
-                    f"{result.splitlines()[0][:200]}). Do not capture into it. Export what "
+                    f"{' '.join(result.split())[:240]}). Do not capture into it. Export what "
                     "you need (File › Export, JSON), close Cuttings, move the damaged file "
                     "aside and put the latest backup below in its place.")
             if backups:

@@ -116,9 +116,14 @@ class LibraryOrganizer(QObject):
 
     def _open(self, dialog: QDialog) -> QDialog:
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _r: self._closed(dialog))
         dialog.open()
         self.dialog = dialog
         return dialog
+
+    def _closed(self, dialog: QDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
 
     def _ask_name(self, title: str, label: str, items: Sequence[str], text: str,
                   accepted: Callable[[str], None]) -> QInputDialog:

@@ -15,10 +15,12 @@ from tests.desktop import fixture_site
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # The offscreen platform warns that it cannot propagate size hints; not our bug.
+    # The offscreen platform warns that it cannot propagate size hints, raise windows or
+    # grab the keyboard (popup menus); not our bugs.
     for item in items:
         if "tests/desktop" in str(item.fspath).replace("\\", "/"):
-            item.add_marker(pytest.mark.qt_log_ignore("propagateSizeHints"))
+            item.add_marker(pytest.mark.qt_log_ignore(
+                "propagateSizeHints", "does not support raise", "does not support grabbing"))
 
 
 @pytest.fixture(autouse=True)
