@@ -16,6 +16,7 @@ claimer). Several processes may run pipelines on one archive: claims never overl
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import queue
@@ -35,7 +36,7 @@ from capture.settings import Settings
 from capture.types import AssetResult, Extracted, FetchResult, ImageRef
 from capture.urls import UrlError, canonical_key, normalise
 from storage.archive import Archive, JobInfo, StoredCapture, new_worker_id
-from storage.db import ArchiveBusyError
+from storage.db import ArchiveBusyError, ArchiveDiskFullError
 
 log = logging.getLogger(__name__)
 
@@ -62,10 +63,11 @@ class BatchSummary:
     requeued: int = 0
     elapsed: float = 0.0
     failures: list[tuple[str, str]] = field(default_factory=list)  # (url, reason)
+    stopped_reason: str | None = None  # why the batch stopped early (e.g. disk full)
 
     @property
     def ok(self) -> bool:
-        return self.failed == 0
+        return self.failed == 0 and self.stopped_reason is None
 
     def line(self) -> str:
         parts = [f"{self.done} captured"]
@@ -77,7 +79,8 @@ class BatchSummary:
             parts.append(f"{self.cancelled} cancelled")
         if self.requeued:
             parts.append(f"{self.requeued} left queued")
-        return ", ".join(parts) + f" in {self.elapsed:.1f} s"
+        line = ", ".join(parts) + f" in {self.elapsed:.1f} s"
+        return f"{line}; stopped: {self.stopped_reason}" if self.stopped_reason else line
 
 
 @dataclass
@@ -309,6 +312,16 @@ class CapturePipeline:
         if isinstance(exc, ArchiveBusyError):
             self._emit(job, "queued", message=str(exc))
             summary.failures.append((job.url, str(exc)))
+            return "requeued"
+        if isinstance(exc, ArchiveDiskFullError) or (
+                isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)):
+            # Every further capture would fail the same way: keep this one and the rest
+            # queued and stop the batch, saying what to do.
+            reason = ("the disk is full: this capture and the rest stay queued; free some "
+                      "space and resume")
+            summary.stopped_reason = reason
+            self._emit(job, "queued", message=reason)
+            self.stop()
             return "requeued"
         log.exception("capture of %s failed", job.url)
         reason = f"internal error: {exc}"

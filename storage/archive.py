@@ -28,7 +28,9 @@ from sqlalchemy import delete, func, or_, select, text, update
 from sqlalchemy.orm import Session, selectinload
 
 from capture.types import AssetResult, Extracted, FetchResult, ImageRef
+from capture.urls import UrlError
 from capture.urls import canonical_key as _canonical_key
+from capture.urls import normalise as normalise_url
 from storage.anchoring import collect_tagged_items, reanchor_in_session
 from storage.blobs import BlobStore, FileBlobStore
 from storage.db import Database, integrity_check, open_database
@@ -88,6 +90,7 @@ class Duplicate:
 class EnqueueReport:
     jobs: list[JobInfo] = field(default_factory=list)
     duplicates: list[Duplicate] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (input, one-line reason)
 
 
 @dataclass(frozen=True)
@@ -298,12 +301,18 @@ class Archive:
 
     # ---- the capture queue -----------------------------------------------------------
     def enqueue(self, urls: Iterable[str], *, recapture: bool = False) -> EnqueueReport:
-        """Queue normalised http(s) URLs. Duplicates within the batch, of archived
-        articles (unless ``recapture``) and of queued jobs are reported, not queued."""
+        """Queue http(s) URLs (normalised here; anything else is refused with its reason).
+        Duplicates within the batch, of archived articles (unless ``recapture``) and of
+        queued jobs are reported, not queued."""
         report = EnqueueReport()
         seen: set[str] = set()
         pending: list[tuple[str, str]] = []
-        for url in urls:
+        for raw in urls:
+            try:
+                url = normalise_url(raw)
+            except UrlError as exc:
+                report.refused.append((raw, str(exc)))
+                continue
             key = canonical_key(url)
             if key in seen:
                 continue

@@ -144,3 +144,29 @@ def test_import_saved_page(tmp_path: Path, archive: Archive) -> None:
     assert data["title"] == article_facts(3)["title"]
     assert data["captures"][0]["source"] == "import-html"
     assert archive.snapshot_bytes(data["captures"][0]["id"]) == page.read_bytes()
+
+
+def test_disk_full_keeps_the_capture_queued_and_stops_the_batch(
+        httpserver: HTTPServer, archive: Archive, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    urls = serve_articles(httpserver, 3)
+
+    def full(data: bytes) -> str:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(archive.blobs, "put", full)
+    summary, events, _ = run(archive, urls, SETTINGS.with_values(workers=1,
+                                                                 download_images=False))
+    assert summary.done == 0 and summary.failed == 0
+    assert summary.stopped_reason and "disk is full" in summary.stopped_reason
+    assert "disk is full" in summary.line() and not summary.ok
+    assert {j.state for j in archive.jobs()} == {"queued"}
+    assert archive.count_articles() == 0
+
+
+def test_enqueue_refuses_what_is_not_a_web_address(archive: Archive) -> None:
+    report = archive.enqueue(["https://ledger.example.org/a", "file:///etc/passwd", "   "])
+    assert [j.url for j in report.jobs] == ["https://ledger.example.org/a"]
+    assert [r[0] for r in report.refused] == ["file:///etc/passwd", "   "]
+    assert all(reason for _raw, reason in report.refused)
