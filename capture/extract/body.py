@@ -574,13 +574,24 @@ def filter_blocks(blocks: list[Block], title: str | None, article_body: str | No
         if box is not None:
             # the dek, byline and date lines that share the headline's box
             rest = [b for b in rest if b.element is None or box not in set(iter_ancestors(b.element))]
+        dek = before_byline(blocks[h1_at].element)
+        if dek:
+            # summary bullets and decks set between the headline and the byline
+            rest = [b for b in rest if b.element is None or not (dek & {b.element, *iter_ancestors(b.element)})]
         blocks = rest
     blocks = [b for b in blocks if b.kind != "h1"]
     figures = {id(b) for b in blocks if b.kind == "figure"}
+    under_label = False
     for b in blocks:
         if id(b) in figures:
             out.append(b)
             continue
+        if _LINK_LIST_LABEL_RE.match(b.text):
+            under_label = True
+            continue
+        if under_label and b.kind in ("li", "p") and _is_link_only(b):
+            continue  # "Read more:" followed by links to other stories (on any site)
+        under_label = False
         key = " ".join(_norm_tokens(b.text)) if len(b.text) < 20_000 else b.text
         if not key or key in seen:
             continue
@@ -620,6 +631,28 @@ def filter_blocks(blocks: list[Block], title: str | None, article_body: str | No
     return out
 
 
+_BYLINE_WORDS = {"byline", "bylines", "author", "authors"}
+
+
+def before_byline(h1: etree._Element | None) -> set[etree._Element]:
+    """Siblings between the headline and a short byline box that follows it (deks, summary
+    bullets); empty when no byline box follows the headline among its next few siblings."""
+    if h1 is None:
+        return set()
+    between: list[etree._Element] = []
+    for sib in itertools.islice(h1.itersiblings(), 6):
+        if not isinstance(sib.tag, str):
+            continue
+        t = short_text(sib, 300)
+        if t is not None and (set(_class_words(sib)) & _BYLINE_WORDS or any(
+                set(_class_words(d)) & _BYLINE_WORDS for d in sib.iterdescendants() if isinstance(d.tag, str))):
+            if all(short_text(x, 600) is not None for x in between):
+                return set(between)
+            return set()
+        between.append(sib)
+    return set()
+
+
 def headline_box(h1: etree._Element | None, rest: list[Block]) -> etree._Element | None:
     """The largest short element around the headline that holds none of the article's text.
 
@@ -641,6 +674,9 @@ def headline_box(h1: etree._Element | None, rest: list[Block]) -> etree._Element
     return box
 
 
+_LINK_LIST_LABEL_RE = re.compile(
+    r"^(?:read more|more|related|related (?:stories|articles|links|coverage)|see also|also read|read also|"
+    r"further reading|more on this(?: story)?|more stories|recommended)\s*:?\s*$", re.I)
 _FURNITURE_LABEL_RE = re.compile(
     r"\b(?:reuse|topics?|related|share|sharing|tags?|comments?|more|follow|explore|most|popular|read|"
     r"newsletters?|subscribe|advertisement|print|reprints?|permissions|licensing|feedback|report)\b",

@@ -138,6 +138,12 @@ def _norm_cmp(s: str) -> str:
     return re.sub(r"\W+", " ", s.lower()).strip()
 
 
+def _is_title_prefix_only(h1: str, doc_title: str) -> bool:
+    """The h1 is the start of "<h1>: Something else" in <title>: a site name, not the headline."""
+    a, b = _norm_cmp(h1), _norm_cmp(doc_title)
+    return b != a and b.startswith(a) and len(b.split()) >= len(a.split()) + 3
+
+
 def _same_headline(h1: str, cand: str) -> bool:
     """The displayed headline and a metadata title name the same story."""
     a, b = _norm_cmp(h1), _norm_cmp(cand)
@@ -422,10 +428,17 @@ def extract_metadata(root, url: str | None = None, nodes: list[dict] | None = No
     title_tag = root.find(".//title")
     doc_title = text_of(title_tag) if title_tag is not None else ""
     title = None
+    # an h1 that names the story in the metadata wins over one that only matches the
+    # <title> (a blog's masthead h1 is a prefix of "Blog Name: Post title")
     for h in h1s:
-        if any(_same_headline(h, c) for c in cands + [doc_title]):
+        if any(_same_headline(h, c) for c in cands):
             title = h
             break
+    if title is None:
+        for h in h1s:
+            if _same_headline(h, doc_title) and not (cands and _is_title_prefix_only(h, doc_title)):
+                title = h
+                break
     if title is None and cands:
         title = _SITE_SUFFIX_RE.sub("", cands[0]) if len(cands[0]) > 30 else cands[0]
     if title is None and h1s:
@@ -455,6 +468,11 @@ def extract_metadata(root, url: str | None = None, nodes: list[dict] | None = No
         _t, site = _split_doc_title(doc_title, root)
         if site and _norm_cmp(site) != _norm_cmp(title):
             publisher = site
+    if not publisher and doc_title and title:
+        # "Blog Name: Post title" (no space before the colon, so not a title separator)
+        m = re.match(r"^(?P<site>[^:|]{2,60}?):\s+(?P<rest>.+)$", doc_title)
+        if m and _norm_cmp(m.group("rest")) == _norm_cmp(title):
+            publisher = m.group("site")
     if not publisher:
         publisher = _publisher_from_page(root)
     md.publisher = clean_text(publisher) if publisher else _site_from_url(url)

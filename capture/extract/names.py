@@ -39,6 +39,9 @@ TITLE_WORDS = {
     "council", "member", "passenger", "resident", "residents", "owner", "farmer", "fisherman",
     "guard", "forward", "center", "pitcher", "quarterback", "striker", "midfielder", "defender",
     "goalkeeper", "star", "veteran", "rookie", "freshman", "sophomore", "junior", "opposition", "party", "regional", "national", "federal", "provincial", "municipal",
+    "neighbour", "neighbor", "shopkeeper", "customer", "colleague", "friend", "wife", "husband",
+    "daughter", "grandson", "granddaughter", "brother", "skipper", "herder", "pensioner", "widow",
+    "widower", "homeowner", "commuter", "witness", "survivor", "bystander",
     "harbormaster", "postmaster", "headmaster", "headteacher", "marshal", "ranger", "warden", "trooper", "chef", "pilot", "agent", "investigator", "prosecutor", "lawyer", "doctor", "physician", "surgeon", "strategist", "researcher", "scientist", "historian", "author", "novelist", "artist", "architect", "engineer", "activist", "organizer", "organiser", "advocate", "volunteer", "candidate", "contractor", "developer", "landlord", "tenant", "voter", "student", "parent", "mother", "grandmother", "grandfather", "deacon", "librarian", "paramedic", "premier", "mp", "mep", "msp", "congressman", "congresswoman", "delegate", "lawmaker", "legislator", "comptroller", "treasurer", "auditor", "clerk", "registrar", "coroner", "magistrate", "vice-president", "vp", "svp", "evp",
 }
 ORG_WORDS = {
@@ -206,6 +209,12 @@ class NameBook:
             return name
         last = words[-1].lower()
         best = name
+        if len(words) == 1:
+            # a first name alone ("Liam said") names the one person given in full with it
+            by_first = [f for f in self.full if f.split()[0].lower() == last and len(f.split()) >= 2]
+            by_last = [f for f in self.full if f.split()[-1].lower() == last]
+            if len(by_first) == 1 and not by_last:
+                return by_first[0]
         for full in self.full:
             fw = full.split()
             if (fw[-1].lower() == last and len(fw) > len(best.split())

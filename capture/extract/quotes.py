@@ -59,7 +59,9 @@ SPEECH_VERBS = (
     "kritisierte|kritisiert|berichtete|berichtet|erläuterte|unterstrich|forderte|fordert|schrieb|"
     "schreibt|sprach von|spricht von|fügte hinzu|räumte ein|"
     "déclaré|affirmé|affirme|expliqué|explique|ajouté|ajoute|souligné|souligne|estimé|estime|"
-    "précisé|précise|assuré|assure|confié|raconté|raconte"
+    "précisé|précise|assuré|assure|confié|raconté|raconte|regrette|regretté|déplore|déploré|confie|"
+    "insiste|insisté|résume|résumé|reconnaît|reconnu|poursuit|témoigne|témoigné|prévient|rappelle|"
+    "rappelé|indique|indiqué|martèle|dit|se dit|s'inquiète|lance|lancé"
 )
 _VERB_RE = re.compile(rf"\b(?:{SPEECH_VERBS})\b")
 _VERB_ALT = SPEECH_VERBS + (
@@ -158,11 +160,12 @@ def find_spans(paragraphs: list[tuple[int, str]]) -> list[Span]:
     return spans
 
 
-_SINGLE_OPEN_RE = re.compile(r"(?:(?<=^)|(?<=[\s(\[—–:]))\u2018(?=\S)")
+_SINGLE_OPEN_RE = re.compile(r"(?:(?<=^)|(?<=[\s(\[—–:]))[\u2018'](?=[^\s'])")
 
 
 def _find_single_spans(paragraphs: list[tuple[int, str]]) -> list[Span]:
-    """‘…’ as speech marks: a closing ’ is one not followed by a letter (apostrophes are)."""
+    """‘…’ (or typewriter '…') as speech marks: a closing mark is one not followed by a letter
+    (apostrophes are)."""
     spans: list[Span] = []
     for pi, (base, para) in enumerate(paragraphs):
         pos = 0
@@ -173,8 +176,9 @@ def _find_single_spans(paragraphs: list[tuple[int, str]]) -> list[Span]:
             i = m.start()
             close = -1
             j = i + 1
+            closer = "\u2019" if para[i] == "\u2018" else "'"  # curly or typewriter single quotes
             while True:
-                j = para.find("\u2019", j)
+                j = para.find(closer, j)
                 if j == -1:
                     break
                 nxt = para[j + 1] if j + 1 < len(para) else " "
@@ -371,7 +375,7 @@ def _attribution_after(after: str) -> Attribution | None:
         m = re.match(r"^\s*,\s*(?P<verb>so)\s+(?P<rest>(?:(?:der|die|das|den|dem)\s+)?[A-ZÀ-Þ][\w'’.-]*"
                      r"(?:\s+[A-ZÀ-Þ][\w'’.-]*){0,3})\s*(?:[.!?]|$)", seg)
     if not m:
-        m = re.match(rf"^\s*[,—–-]?\s*(?P<verb>{_VERB_ALT})\b\s+(?P<rest>[^.;:!?]+)", seg)
+        m = re.match(rf"^\s*[,—–-]?\s*(?:(?:a|ont|avait|avaient|hat|haben)\s+)?(?P<verb>{_VERB_ALT})\b\s+(?P<rest>[^.;:!?]+)", seg)
         if m and m.group("verb").endswith("ing"):
             return None  # "..., adding that ...": a participle continues the earlier clause
     if not m:
@@ -443,6 +447,26 @@ def _attribution_next_sentence(after: str) -> Attribution | None:
     return None
 
 
+def attribution_sentence_end(after: str) -> Attribution | None:
+    """Attribution closing the quote's sentence after more words of its own.
+
+    ``were expected to be "significantly below average" in three counties, the department said.``
+    The last comma-separated clause of the sentence, with no other quote before its end.
+    """
+    return _unmask(_attribution_sentence_end(_mask(after)))
+
+
+def _attribution_sentence_end(after: str) -> Attribution | None:
+    m = re.match(r"^[^.!?\"“”«»„]{0,300}?[.!?](?=\s|$)", after)
+    if not m:
+        return None
+    sent = m.group(0)
+    comma = sent.rfind(",")
+    if comma < 0:
+        return None
+    return _attribution_after(sent[comma:])
+
+
 def attribution_before(before: str) -> Attribution | None:
     """Attribution in the same sentence before the opening mark."""
     return _unmask(_attribution_before(_mask(before)))
@@ -477,7 +501,8 @@ def _attribution_before(before: str) -> Attribution | None:
     return a
 
 
-def _is_not_speech(before: str, inner: str, after: str, attributed: bool, explicit_after: bool) -> bool:
+def _is_not_speech(before: str, inner: str, after: str, attributed: bool, explicit_after: bool,
+                   verb_at_end: bool = False) -> bool:
     words = inner.split()
     b = before.rstrip()
     if re.search(r"\b(?:called|named|dubbed|nicknamed|titled|entitled|known as|so-called|billed as|coined)\s*[,:]?\s*$", b, re.I):
@@ -505,7 +530,7 @@ def _is_not_speech(before: str, inner: str, after: str, attributed: bool, explic
         return True
     if attributed and len(words) <= 4 and not re.search(r"[.!?]$", inner):
         # a short partial quote needs its speech verb in the same sentence
-        return not _VERB_RE.search(_split_sentence_tail(b))
+        return not (verb_at_end or _VERB_RE.search(_split_sentence_tail(b)))
     return False
 
 
@@ -591,7 +616,11 @@ def extract_quotes(text: str, paragraphs: list[tuple[int, str]], title: str | No
             attr is None and last_speaker is not None and (first.para - last_para) <= 1
             and bool(prev_in_para or first.open_pos == pbase or first.para == last_para)
         )
-        if _is_not_speech(before_local, inner, after, attr is not None or continuation, explicit_after):
+        verb_at_end = False
+        if attr is None and not continuation:
+            attr = attribution_sentence_end(after)
+            verb_at_end = attr is not None
+        if _is_not_speech(before_local, inner, after, attr is not None or continuation, explicit_after, verb_at_end):
             continue
         if attr is not None and attr.speaker and _NOT_A_SPEAKER_RE.match(attr.speaker):
             continue  # "a sign taped to the door said ...": written on things, not said

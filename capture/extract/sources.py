@@ -229,7 +229,8 @@ _PAPER_WORDS = (
     r"Examiner|Inquirer|Dispatch|Star|Bee|Daily|News|Press|Review|Independent|Telegraph|Globe|Mirror|"
     r"Monitor|Standard|Beacon|Ledger|Bulletin|Courant|Enquirer|Eagle|Leader|Argus|Citizen|Banner|"
     r"Sun|Voice|Radio|Television|TV|Magazine|Weekly|Wire|Post-Gazette|Reporter|Tribune-Review|"
-    r"Currents|Current|Messenger|Advocate|Clarion|Pioneer|Express|Mail|Statesman|Packet|Intelligencer"
+    r"Currents|Current|Messenger|Advocate|Clarion|Pioneer|Express|Mail|Statesman|Packet|Intelligencer|"
+    r"Echo|Mercury|Gleaner|Bugle|Guardian|Chronicle|Argus|Informer|Gazette"
 )
 _NAMED_PAPER_RE = re.compile(
     rf"(?<![\w])(?:[Tt]he\s+)?(?P<name>(?:[A-ZÀ-Þ][\w'’&.-]*\s+){{1,4}}(?:{_PAPER_WORDS}))(?![\w])"

@@ -224,3 +224,90 @@ def test_outlet_cited_in_spanish_and_german():
             "Pepa Martí cultiva doce hectáreas.\n\nDas sagte er der Zeitung Lindauer Bote am Montag.")
     names = [c.name for c in find_citations(text, [], [], "Agencia Ibérica de Noticias", None)]
     assert names == ["Levante-EMV", "Lindauer Bote"]
+
+
+def test_typewriter_single_quotes_as_speech_marks():
+    got = _quotes([
+        "Sheila Haworth, 71, closed the shop on Saturday.",
+        "Speaking to a local paper, Mrs Haworth said: 'I've cried every night this week. This shop was my life.'",
+        "Her grandson, Liam Haworth, 19, was behind the counter. 'He put the hammer on the counter,' Liam said. "
+        "'I wasn't going to argue.'",
+        "Neighbour Tom Booth, 58, said: 'Sheila knew everyone's name and the Smiths' papers too.'",
+    ])
+    assert got == [("I've cried every night this week. This shop was my life.", "Sheila Haworth"),
+                   ("He put the hammer on the counter", "Liam Haworth"),
+                   ("I wasn't going to argue.", "Liam Haworth"),
+                   ("Sheila knew everyone's name and the Smiths' papers too.", "Tom Booth")]
+
+
+def test_attribution_at_the_end_of_the_sentence_for_a_partial_quote():
+    got = _quotes([
+        'The rains were expected to be "significantly below average" in three counties, the department said in '
+        "its forecast.",
+    ])
+    assert got == [("significantly below average", "the department")]
+
+
+def test_a_scare_quote_in_a_reported_sentence_stays_out():
+    got = _quotes(['The company\'s "innovation" strategy has failed, analysts said on Monday.'])
+    assert got == []
+
+
+def test_a_first_name_alone_resolves_only_when_one_person_has_it():
+    from capture.extract.names import NameBook
+
+    book = NameBook("Liam Haworth works weekends. Liam Brady runs the shop. Sheila Haworth owns it.")
+    assert book.resolve("Liam") == "Liam"  # two Liams: left as written
+    assert book.resolve("Sheila") == "Sheila Haworth"
+
+
+def test_french_quotes_compound_past_and_present():
+    got = _quotes([
+        "« Nous n'avions pas le choix », a déclaré le maire, Gilles Morvan, lors d'une conférence de presse.",
+        "« Mon fils devait passer son test au printemps », regrette Céline Le Goff, mère de deux enfants.",
+    ])
+    assert got == [("Nous n'avions pas le choix", "Gilles Morvan"),
+                   ("Mon fils devait passer son test au printemps", "Céline Le Goff")]
+
+
+def test_outlet_named_with_a_regional_paper_word():
+    from capture.extract.sources import find_citations
+
+    text = "Speaking to the Lancashire Echo, Mrs Haworth said she had cried every night."
+    assert [c.name for c in find_citations(text, [], [], "Daily Courier Online", None)] == ["Lancashire Echo"]
+
+
+def test_blog_masthead_h1_is_not_the_headline_and_names_the_publisher():
+    html = f"""<html><head><title>Mill Road Notes: What I learned at the mill hearing</title>
+    <meta property="og:title" content="What I learned at the mill hearing"></head><body>
+    <header><h1><a href="/">Mill Road Notes</a></h1></header>
+    <div class="post"><h3 class="post-title">What I learned at the mill hearing</h3>
+    <div class="post-body">{LEDE}<br><br>{SECOND}</div></div></body></html>"""
+    ex = extract(html, "https://millroadnotes.example/2026/02/mill.html")
+    assert ex.title == "What I learned at the mill hearing"
+    assert ex.publisher == "Mill Road Notes"
+    # a headline that starts the <title> ("Headline - Site") is still the headline
+    html2 = f"""<html><head><title>Depot to close after two-year fight - County Ledger</title>
+    <meta property="og:title" content="County board votes to close the depot"></head><body><article>
+    <h1>Depot to close after two-year fight</h1><p>{LEDE}</p><p>{SECOND}</p></article></body></html>"""
+    assert extract(html2, "https://www.ledger.example/depot").title == "Depot to close after two-year fight"
+
+
+def test_summary_bullets_between_headline_and_byline_and_a_read_more_link_list():
+    html = f"""<html><body><div class="article-text">
+    <h1>Depot to close after two-year fight</h1>
+    <ul class="bullets"><li><strong>The depot has leaked for years</strong></li><li><strong>Sale brings $2m</strong></li></ul>
+    <div class="author-section">By <a href="/author/pat-quinn">Pat Quinn</a></div>
+    <div itemprop="articleBody"><p>{LEDE}</p><p>{SECOND}</p></div>
+    <p>Read more:</p><ul><li><a href="https://other.example/depot">Depot fight goes on - Other Paper</a></li></ul>
+    </div></body></html>"""
+    ex = extract(html, "https://www.ledger.example/depot")
+    assert ex.text == f"{LEDE}\n\n{SECOND}"
+
+
+def test_a_list_after_the_byline_stays():
+    html = f"""<html><body><article><h1>What the budget means</h1>
+    <div class="byline">By Pat Quinn</div>
+    <p>{LEDE}</p><ul><li>Roads get $2 million for repairs next year.</li><li>Two new snowplows.</li></ul>
+    <p>{SECOND}</p></article></body></html>"""
+    assert "Two new snowplows." in extract(html, "https://www.ledger.example/budget").text.split("\n\n")
