@@ -160,7 +160,7 @@ def find_spans(paragraphs: list[tuple[int, str]]) -> list[Span]:
     return spans
 
 
-_SINGLE_OPEN_RE = re.compile(r"(?:(?<=^)|(?<=[\s(\[—–:]))[\u2018'](?=[^\s'])")
+_SINGLE_OPEN_RE = re.compile(r"(?:(?<=^)|(?<=[\s(\[—–:]))(?:\u2018(?=\S)|'(?=[^\s'\d]))")
 
 
 def _find_single_spans(paragraphs: list[tuple[int, str]]) -> list[Span]:
@@ -188,6 +188,9 @@ def _find_single_spans(paragraphs: list[tuple[int, str]]) -> list[Span]:
                     break
                 j += 1
             if close == -1:
+                if closer == "'":
+                    pos = i + 1  # a typewriter mark left open is an apostrophe ("the 'burbs")
+                    continue
                 spans.append(Span(base + i + 1, base + len(para), base + i, -1, pi, para[i + 1 :]))
                 break
             spans.append(Span(base + i + 1, base + close, base + i, base + close, pi, para[i + 1 : close]))

@@ -311,3 +311,9 @@ def test_a_list_after_the_byline_stays():
     <p>{LEDE}</p><ul><li>Roads get $2 million for repairs next year.</li><li>Two new snowplows.</li></ul>
     <p>{SECOND}</p></article></body></html>"""
     assert "Two new snowplows." in extract(html, "https://www.ledger.example/budget").text.split("\n\n")
+
+
+def test_typewriter_apostrophes_are_not_quotes():
+    got = _quotes(["Sales peaked in the '90s and fell in the 'burbs after that, the company said in its annual "
+                   "report on Monday."])
+    assert got == []
