@@ -10,12 +10,23 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QPoint, QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPixmap
+from PySide6.QtCore import (
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QRect,
+    QSize,
+    Qt,
+    QUrl,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QMenu,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
@@ -47,7 +58,41 @@ def _tree(columns: list[str], name: str) -> QTreeWidget:
     tree.setAlternatingRowColors(True)
     tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     tree.header().setStretchLastSection(True)
+    tree.setTextElideMode(Qt.TextElideMode.ElideNone)
+    # Row heights follow the column widths, so long quotes and claims wrap, not elide.
+    tree.setItemDelegate(WrapDelegate(tree))
+    tree.header().sectionResized.connect(lambda *_a: tree.scheduleDelayedItemsLayout())
     return tree
+
+
+class WrapDelegate(QStyledItemDelegate):
+    """Sizes a row to its text wrapped at the column's width (at most MAX_LINES lines)."""
+
+    MAX_LINES = 4
+
+    def __init__(self, tree: QTreeWidget) -> None:
+        super().__init__(tree)
+        self._tree = tree
+
+    def initStyleOption(self, option: QStyleOptionViewItem,
+                        index: QModelIndex | QPersistentModelIndex) -> None:
+        super().initStyleOption(option, index)
+        option.features |= QStyleOptionViewItem.ViewItemFeature.WrapText
+
+    def sizeHint(self, option: QStyleOptionViewItem,
+                 index: QModelIndex | QPersistentModelIndex) -> QSize:
+        hint = super().sizeHint(option, index)
+        text = index.data(Qt.ItemDataRole.DisplayRole)
+        if not text:
+            return hint
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        width = max(40, self._tree.columnWidth(index.column()) - 16)
+        metrics = QFontMetrics(opt.font)
+        rect = metrics.boundingRect(QRect(0, 0, width, 10_000),
+                                    int(Qt.TextFlag.TextWordWrap), str(text))
+        height = min(rect.height(), metrics.lineSpacing() * self.MAX_LINES) + 14
+        return QSize(hint.width(), max(hint.height(), height))
 
 
 def _set_ids(item: QTreeWidgetItem, row: dict[str, Any]) -> None:
@@ -99,9 +144,10 @@ class DetailsTabs(QTabWidget):
         self.credits.setIconSize(QSize(THUMBNAIL, THUMBNAIL))
         self.credits.header().resizeSection(0, THUMBNAIL + 16)
         self.claims = _tree(["Claim", "Verdict", "Note", "Tags"], "Claims")
-        self.claims.header().resizeSection(0, 230)
-        self.claims.header().resizeSection(1, 90)
-        self.claims.header().resizeSection(2, 120)
+        self.claims.header().setStretchLastSection(False)
+        self.claims.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col, width in ((1, 88), (2, 150), (3, 110)):
+            self.claims.header().resizeSection(col, width)
         self.capture = _tree(["Field", "Value"], "Capture")
         self.capture.setRootIsDecorated(True)
         self.capture.header().resizeSection(0, 130)

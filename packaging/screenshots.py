@@ -4,8 +4,8 @@
 
 Starts a local HTTP server with invented fixture articles (``tests/desktop/fixture_site``),
 pastes their links into the Add links dialog of a fresh window over a temporary
-archive, waits until they are captured, and saves ``main-window.png``,
-``reader-quotes.png`` and ``capture-queue.png``. Without a display it re-runs itself
+archive, waits until they are captured, marks claims, and saves ``main-window.png``,
+``reader-quotes.png``, ``claims.png`` and ``capture-queue.png``. Without a display it re-runs itself
 under ``xvfb-run`` (falls back to Qt's offscreen platform when Xvfb is missing).
 Nothing touches the user's archive or settings: everything lives in a temp folder.
 """
@@ -121,6 +121,45 @@ def main(argv: list[str] | None = None) -> int:
         settle(win)  # the reader jumps to her first quote in the article
         win.grab().save(str(out / "reader-quotes.png"))
 
+        # Claims: two claims with verdicts and tags highlighted in the text, the Claims
+        # tab listing them; the article tagged and in a collection (sidebar)
+        win.sidebar.choose("library")
+        settle(win)
+        win.library_split.setSizes([170, HEIGHT - 170])
+        bridge = next(i for i in range(win.model.rowCount())
+                      if "Harbour Bridge" in (win.model.row_at(i).title or ""))
+        win.table.selectRow(bridge)
+        wait_until(lambda: win.reader.article_id == win.model.row_at(bridge).id)
+        settle(win)
+        for words, verdict, note, tags in (
+                ("the cost of the work had doubled to 48 million dollars since the autumn",
+                 "disputed", "Budget office puts the rise at 41 million; ask for the "
+                 "engineers' report.", ["bridge budget"]),
+                ("corrosion in the lower deck was worse than a 2024 survey had suggested",
+                 "supported", "Matches the 2024 survey, p. 12.", ["engineering"]),
+                ("Nobody is in danger today", "unverified", "Ask the city engineer.",
+                 ["safety"])):
+            start = win.reader.body_text.index(words)
+            win.reader.show_range(start, start + len(words))
+            win.mark_claim(verdict, note, tags)
+            wait_until(lambda: not win.organize.busy)
+            settle(win)
+        win.tag_current("port alden")
+        wait_until(lambda: not win.organize.busy)
+        win.collect_current("Bridge story")
+        wait_until(lambda: not win.organize.busy)
+        settle(win)
+        win.details.setCurrentWidget(win.details.claims)
+        win.reader_split.setSizes([760, 640])
+        settle(win)
+        first = win.reader.body_text.index("The Port Alden city council")
+        win.reader.show_range(first, first + 10)  # the claims' paragraphs in view
+        cursor = win.reader.textCursor()  # no selection: the verdict colours show
+        cursor.clearSelection()
+        win.reader.setTextCursor(cursor)
+        settle(win)
+        win.grab().save(str(out / "claims.png"))
+
         # Capture queue, with two slow pages still downloading and one waiting
         win.sidebar.choose("library")
         slow = [f"{base}/slow/{name}" for name in
@@ -143,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
         archive.close()
         server.shutdown()
         shutil.rmtree(tmp, ignore_errors=True)
-    for name in ("main-window.png", "reader-quotes.png", "capture-queue.png"):
+    for name in ("main-window.png", "reader-quotes.png", "claims.png", "capture-queue.png"):
         print(out / name)
     return 0
 
