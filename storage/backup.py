@@ -39,6 +39,7 @@ from pathlib import Path
 
 from storage import instance_lock
 from storage.db import APPLICATION_ID, BUSY_TIMEOUT_MS
+from storage.fsio import fsync_dir, fsync_file
 from storage.paths import backup_dir_for, resolve_db_url, sqlite_path
 
 log = logging.getLogger(__name__)
@@ -84,27 +85,6 @@ def _backup_dir(db_path: Path) -> Path:
 
 def _stamp(when: datetime) -> str:
     return when.astimezone(UTC).strftime(_STAMP_FORMAT)
-
-
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def verify(path: str | os.PathLike[str]) -> None:
@@ -185,9 +165,9 @@ def create_backup(archive: str | os.PathLike[str], *, keep: int = DEFAULT_KEEP,
         except sqlite3.DatabaseError as exc:
             raise BackupError(f"could not back up {db_path}: {exc}") from exc
         verify(tmp)
-        _fsync_file(tmp)
+        fsync_file(tmp)
         os.replace(tmp, final)
-        _fsync_dir(folder)
+        fsync_dir(folder)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
@@ -252,7 +232,7 @@ def restore(backup: str | os.PathLike[str] | BackupInfo,
             finally:
                 src_con.close()
             verify(tmp)
-            _fsync_file(tmp)
+            fsync_file(tmp)
             damaged: Path | None = None
             moved: list[tuple[Path, Path]] = []
             if any(Path(str(db_path) + sfx).exists() for sfx in _DB_FILES):
@@ -268,7 +248,7 @@ def restore(backup: str | os.PathLike[str] | BackupInfo,
                 for part, aside in reversed(moved):  # put the old files back as they were
                     os.replace(aside, part)
                 raise
-            _fsync_dir(db_path.parent)
+            fsync_dir(db_path.parent)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()

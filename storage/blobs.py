@@ -21,6 +21,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
+from storage.fsio import fsync_dir
+
 log = logging.getLogger(__name__)
 
 
@@ -84,7 +86,7 @@ class FileBlobStore:
             except FileNotFoundError:
                 pass
             raise
-        _fsync_dir(path.parent)
+        fsync_dir(path.parent)
         return sha
 
     def get(self, sha256: str) -> bytes:
@@ -133,16 +135,3 @@ class FileBlobStore:
             except OSError as exc:  # pragma: no cover - best effort
                 log.warning("could not remove %s: %s", tmp, exc)
         return n
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
+from storage.fsio import fsync_dir
+
 log = logging.getLogger(__name__)
 
 #: Longest file name (in UTF-8 bytes) most file systems accept.
@@ -81,19 +83,6 @@ def _open_temp(directory: Path, prefix: str) -> tuple[IO[bytes], str]:
     """Open a new temporary file in ``directory`` (a seam for fault-injection tests)."""
     fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".part", dir=directory)
     return os.fdopen(fd, "w+b"), tmp
-
-
-def fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 @contextlib.contextmanager
