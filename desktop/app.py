@@ -60,6 +60,50 @@ def _critical(title: str, text: str) -> None:
     box.exec()
 
 
+def offer_restore(url: str, problem: str) -> bool:
+    """The archive is damaged: offer its newest verified backup (the damaged file is
+    moved aside, never overwritten). Returns whether it was restored; False without a
+    word when there is no backup (the caller shows the problem)."""
+    from storage.backup import BackupError, list_backups, restore
+
+    try:
+        backups = list_backups(url)
+    except (BackupError, OSError):
+        backups = []
+    if not backups:
+        return False
+    newest = backups[0]
+    answer = QMessageBox.question(
+        None, "The archive is damaged",
+        f"{problem}\n\nRestore the backup from {newest.created_at:%Y-%m-%d %H:%M} UTC? "
+        "The damaged file is kept beside it (renamed …damaged-DATE), so nothing is lost. "
+        "Captures made after that backup will have to be made again.")
+    if answer != QMessageBox.StandardButton.Yes:
+        return False
+    try:
+        result = restore(newest, url)
+    except Exception as exc:  # noqa: BLE001 - tell the user, keep the files
+        _critical("Could not restore the backup", str(exc))
+        return False
+    log.warning("restored %s from %s", url, result.restored_from)
+    return True
+
+
+def schedule_backups(window: Any, archive: Any) -> None:
+    """A verified rotating backup when the last one is older than 12 hours (off the GUI
+    thread, once the window is up)."""
+    from storage.backup import backup_if_due
+
+    if not archive.db.is_sqlite:
+        return
+
+    def failed(exc: BaseException) -> None:
+        log.warning("backup failed: %s", exc)
+        window.statusBar().showMessage(f"Backup failed: {exc}", 15000)
+
+    window.runner.submit(backup_if_due, archive.url, on_error=failed)
+
+
 def _splash() -> QSplashScreen:
     pixmap = app_icon().pixmap(160, 160)
     splash = QSplashScreen(pixmap)
@@ -106,10 +150,13 @@ def run_gui(archive_url: str | None, settings_overrides: dict[str, Any]) -> int:
             archive = Archive.open(url)
         except ArchiveOpenError as exc:
             splash.close()
-            _critical("Cannot open the archive",
-                      f"{exc}\n\nChoose another archive with cuttings --db FILE, or in "
-                      "File › Settings › Archive location.")
-            return EXIT_FAILED
+            if exc.code in ("corrupt", "not_archive") and offer_restore(url, str(exc)):
+                archive = Archive.open(url)
+            else:
+                _critical("Cannot open the archive",
+                          f"{exc}\n\nChoose another archive with cuttings --db FILE, or in "
+                          "File › Settings › Archive location.")
+                return EXIT_FAILED
         except Exception as exc:  # a broken disk, permissions: say so instead of a traceback
             log.exception("archive open failed")
             splash.close()
@@ -123,6 +170,7 @@ def run_gui(archive_url: str | None, settings_overrides: dict[str, Any]) -> int:
         window = MainWindow(archive, settings, qsettings)
         window.show()
         splash.close()
+        schedule_backups(window, archive)
         watcher = watch_changes(archive, window.refresh_library, window)
         try:
             return int(app.exec())
