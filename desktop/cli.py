@@ -54,7 +54,8 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 #: (command, action) pairs that only read; every other command writes and takes the
 #: archive's single-instance lock first (a window open on the same archive refuses it).
-READ_ONLY_COMMANDS = {"list", "show", "search", "export", "verify", "extract", "check"}
+READ_ONLY_COMMANDS = {"list", "show", "search", "export", "verify", "extract", "check",
+                      "backup", "restore"}  # (restore takes the lock itself)
 READ_ONLY_ACTIONS = {"list", "show"}
 
 
@@ -274,6 +275,47 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK if result == "ok" and not bad else EXIT_FAILED
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Make a verified backup now (or list the backups)."""
+    from storage.backup import BackupError, create_backup, list_backups
+    from storage.paths import resolve_db_url, sqlite_path
+
+    url = resolve_db_url(args.db)
+    if sqlite_path(url) is None:
+        _err("backups are for SQLite archives; a database server has its own")
+        return EXIT_USAGE
+    if args.list:
+        backups = list_backups(url)
+        if not backups:
+            print("no backups yet")
+        for b in backups:
+            print(f"{b.created_at:%Y-%m-%d %H:%M:%S} UTC  {b.size / 1e6:8.1f} MB  {b.path}")
+        return EXIT_OK
+    try:
+        info = create_backup(url, keep=args.keep)
+    except BackupError as exc:
+        _err(str(exc))
+        return EXIT_FAILED
+    print(f"backup verified and saved: {info.path}")
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Put a backup in place of the archive; the current file is kept aside."""
+    from storage.backup import BackupError, restore
+    from storage.paths import resolve_db_url
+
+    try:
+        result = restore(args.backup, resolve_db_url(args.db))
+    except (BackupError, OSError) as exc:
+        _err(f"cannot restore {args.backup}: {exc}")
+        return EXIT_FAILED
+    print(f"restored the backup of {result.backup_created_at:%Y-%m-%d %H:%M} UTC")
+    if result.damaged_copy:
+        print(f"the previous archive is kept as {result.damaged_copy}")
+    return EXIT_OK
+
+
 def cmd_search(args: argparse.Namespace) -> int:
     from storage.search import search_backend
 
@@ -361,6 +403,17 @@ def build_parser() -> argparse.ArgumentParser:
                     "full integrity_check")
     ck.add_argument("--no-blobs", action="store_true", help="skip re-hashing snapshots and images")
     ck.set_defaults(func=cmd_check)
+
+    bk = sub.add_parser("backup", parents=[common],
+                        help="make a verified, rotating backup of the archive now")
+    bk.add_argument("--keep", type=int, default=5, help="backups to keep (default 5)")
+    bk.add_argument("--list", action="store_true", help="list the backups instead")
+    bk.set_defaults(func=cmd_backup)
+
+    rs = sub.add_parser("restore", parents=[common],
+                        help="put a backup in place of the archive (the current file is kept)")
+    rs.add_argument("backup", help="a backup file (see: cuttings backup --list)")
+    rs.set_defaults(func=cmd_restore)
 
     for module in EXTRA_COMMAND_MODULES:
         try:

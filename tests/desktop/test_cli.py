@@ -190,3 +190,24 @@ def test_writing_commands_refuse_an_archive_open_in_another_process(
         holder.stdin.close()
         holder.wait(10)
     assert cli(capsys, "import-html", "--db", str(db), str(page))[0] == 0
+
+
+def test_backup_list_and_restore(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "a.db")
+    page = tmp_path / "saved.html"
+    page.write_text(article_html(6), encoding="utf-8")
+    assert cli(capsys, "import-html", "--db", db, str(page), "--url",
+               "https://ledger.example.org/news/6")[0] == 0
+    code, out, _ = cli(capsys, "backup", "--db", db)
+    assert code == 0 and "backup verified and saved" in out
+    backup = out.strip().rsplit(": ", 1)[1]
+    code, out, _ = cli(capsys, "backup", "--db", db, "--list")
+    assert backup in out
+    # an article captured after the backup is gone once the backup is restored
+    page.write_text(article_html(7), encoding="utf-8")
+    assert cli(capsys, "import-html", "--db", db, str(page), "--url",
+               "https://ledger.example.org/news/7")[0] == 0
+    code, out, _ = cli(capsys, "restore", "--db", db, backup)
+    assert code == 0 and "previous archive is kept as" in out
+    rows = json.loads(cli(capsys, "list", "--db", db, "--json")[1])
+    assert [r["url"] for r in rows] == ["https://ledger.example.org/news/6"]
