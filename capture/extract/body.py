@@ -518,6 +518,7 @@ _BOILER_TEXT_RES = [re.compile(p, re.I) for p in (
     r"^(?:photo|photograph|image|picture|credit|photo credit|illustration|video|graphic)s?\s*(?:by)?\s*[:/]",
     r"^\(?(?:photo|photograph|image|picture)s? by\b.{0,80}\)?$",
     r"^(?:sources?|credits?|image sources?|further reading|references)\s*:",
+    r"^(?:filed under|tagged(?: with)?|tags|topics|categories|posted in)\s*:.{0,200}$",
     r"^(?:this (?:story|article) (?:originally )?(?:appeared|was (?:first )?published|was produced|is part)|"
     r"originally published|a version of this (?:story|article))\b",
     r"^(?:by|written by|posted by)\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}(?:\s*(?:,|and|&)\s*[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3})*\s*\.?$",

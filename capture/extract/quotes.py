@@ -720,11 +720,19 @@ def org_named_by_noun(text: str, pos: int, role: str) -> str | None:
     noun = m.group(1).lower()
     rx = re.compile(
         rf"(?:{_CAP_WORD}\s+(?:{_ORG_CONNECTOR}\s+)*)*{noun.capitalize()}\b(?:\s+(?:{_ORG_CONNECTOR}\s+)*{_CAP_WORD})*")
-    best = None
+    # or named in apposition: "the industry's main trade group, Airlines for America, said"
+    appos = re.compile(
+        rf"\b{noun},\s+(?P<name>(?:the\s+)?{_CAP_WORD}(?:\s+(?:{_ORG_CONNECTOR}\s+)*{_CAP_WORD})*)\s*,", re.I)
+    best, best_at = None, -1
     for hit in rx.finditer(text[:pos]):
         name = re.sub(r"^(?:The|A|An)\s+", "", hit.group(0)).rstrip(".,'’")
         if len(name.split()) >= 2:
-            best = name
+            best, best_at = name, hit.start()
+    for hit in appos.finditer(text[:pos]):
+        name = re.sub(r"^(?:the|The)\s+", "", hit.group("name")).rstrip(".,'’")
+        if hit.start() > best_at and name[:1].isupper() and (len(name.split()) >= 2 or is_org_name(name)
+                                                              or name.isupper()):
+            best, best_at = name, hit.start()
     return best
 
 

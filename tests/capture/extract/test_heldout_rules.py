@@ -317,3 +317,20 @@ def test_typewriter_apostrophes_are_not_quotes():
     got = _quotes(["Sales peaked in the '90s and fell in the 'burbs after that, the company said in its annual "
                    "report on Monday."])
     assert got == []
+
+
+def test_the_group_resolves_to_the_organisation_named_in_apposition():
+    got = _quotes([
+        "The airline industry's main trade group, Airlines for America, said the bill would raise fares. "
+        '"Compensation mandates are a tax on every traveler," the group said in a statement.',
+    ])
+    assert got == [("Compensation mandates are a tax on every traveler", "Airlines for America")]
+
+
+@pytest.mark.parametrize("line", ["Filed under: Airlines, Senate", "Tags: Health, Rural Kentucky", "Topics: Kenya Climate"])
+def test_tag_lines_are_furniture(line):
+    assert is_boilerplate_text(line)
+
+
+def test_a_sentence_starting_with_tags_is_kept():
+    assert not is_boilerplate_text("Tags on the crates showed they came from a warehouse in Ohio.")
