@@ -704,6 +704,7 @@ def _resolve_pronoun(pronoun: str, pos: int, book: NameBook, quoted: list[tuple[
     return cands[0][0] if cands else last_speaker
 
 
+ORG_LOOKBACK = 20_000  # characters searched before a quote for "the department"'s full name
 _ORG_CONNECTOR = r"(?:for|of|and|&|on|the|de|del|du|des)"
 _CAP_WORD = r"[A-ZÀ-Þ][\w'’&.-]*"
 
@@ -718,17 +719,24 @@ def org_named_by_noun(text: str, pos: int, role: str) -> str | None:
     if not m or m.group(1).lower() not in ORG_WORDS:
         return None
     noun = m.group(1).lower()
-    rx = re.compile(
-        rf"(?:{_CAP_WORD}\s+(?:{_ORG_CONNECTOR}\s+)*)*{noun.capitalize()}\b(?:\s+(?:{_ORG_CONNECTOR}\s+)*{_CAP_WORD})*")
+    # the capitalised noun, then at most six name words on either side (bounded: linear in the text)
+    rx = re.compile(rf"\b{noun.capitalize()}\b")
+    left_rx = re.compile(rf"(?:{_CAP_WORD}\s+(?:{_ORG_CONNECTOR}\s+){{0,2}}){{0,6}}$")
+    right_rx = re.compile(rf"(?:\s+(?:{_ORG_CONNECTOR}\s+){{0,2}}{_CAP_WORD}){{0,6}}")
     # or named in apposition: "the industry's main trade group, Airlines for America, said"
     appos = re.compile(
-        rf"\b{noun},\s+(?P<name>(?:the\s+)?{_CAP_WORD}(?:\s+(?:{_ORG_CONNECTOR}\s+)*{_CAP_WORD})*)\s*,", re.I)
+        rf"\b(?i:{noun}),\s+(?P<name>(?:[Tt]he\s+)?{_CAP_WORD}(?:\s+(?:{_ORG_CONNECTOR}\s+){{0,2}}{_CAP_WORD}){{0,6}})\s*,")
     best, best_at = None, -1
-    for hit in rx.finditer(text[:pos]):
-        name = re.sub(r"^(?:The|A|An)\s+", "", hit.group(0)).rstrip(".,'’")
+    window = max(0, pos - ORG_LOOKBACK)  # the organisation is named near the quote, not 1 MB earlier
+    for hit in rx.finditer(text, window, pos):
+        left = left_rx.search(text[max(window, hit.start() - 120) : hit.start()])
+        right = right_rx.match(text, hit.end(), pos)
+        full = (left.group(0) if left else "") + hit.group(0) + (right.group(0) if right else "")
+        name = re.sub(r"^(?:The|A|An)\s+", "", full).rstrip(".,'’")
+        name = re.sub(rf"(?:\s+{_ORG_CONNECTOR})+$", "", name)
         if len(name.split()) >= 2:
             best, best_at = name, hit.start()
-    for hit in appos.finditer(text[:pos]):
+    for hit in appos.finditer(text, window, pos):
         name = re.sub(r"^(?:the|The)\s+", "", hit.group("name")).rstrip(".,'’")
         if hit.start() > best_at and name[:1].isupper() and (len(name.split()) >= 2 or is_org_name(name)
                                                               or name.isupper()):

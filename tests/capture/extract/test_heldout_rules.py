@@ -334,3 +334,27 @@ def test_tag_lines_are_furniture(line):
 
 def test_a_sentence_starting_with_tags_is_kept():
     assert not is_boilerplate_text("Tags on the crates showed they came from a warehouse in Ohio.")
+
+
+def test_org_lookup_is_bounded_on_huge_capitalised_text():
+    import time
+
+    from capture.extract.quotes import org_named_by_noun
+
+    text = "Ministry of Water said so. " + "Big " * 200_000 + "x"
+    t0 = time.perf_counter()
+    assert org_named_by_noun(text, len(text), "the ministry") is None  # named too far back
+    assert time.perf_counter() - t0 < 5
+    near = "The Ministry of Water said so. x"
+    assert org_named_by_noun(near, len(near), "the ministry") == "Ministry of Water"
+
+
+def test_apposition_lookup_is_bounded_on_adversarial_text():
+    import time
+
+    from capture.extract.quotes import org_named_by_noun
+
+    text = "the group, " + "The the the of of " * 3000 + "x"
+    t0 = time.perf_counter()
+    org_named_by_noun(text, len(text), "the group")
+    assert time.perf_counter() - t0 < 2
