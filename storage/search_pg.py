@@ -167,7 +167,9 @@ class PostgresSearch:
     def _kind(self, s: Session, k: _Kind, match: str | None, conds: list[str],
               params: dict[str, Any], wanted: int
               ) -> tuple[list[tuple[int, float, int]], int, bool, bool]:
-        where = " AND ".join(([f"i.search_tsv @@ ({match})"] if match else []) + conds) or "TRUE"
+        # Cheap row conditions first: PostgreSQL keeps the written order among quals of
+        # equal cost, and a tsvector test reads the row's (large, TOASTed) vector.
+        where = " AND ".join(conds + ([f"i.search_tsv @@ ({match})"] if match else [])) or "TRUE"
         ref = "i.id" if k.name == "article" else "i.article_id"
         params = dict(params, k=wanted)
         cap = COUNT_CAP if match else LIST_COUNT_CAP
@@ -327,6 +329,8 @@ def _filter_condition(s: Session, kind: _Kind, f: Filter, param: _Params) -> Any
                 f"WHERE collections_id = ANY({ids})))")
     if name in ("before", "after"):
         op = "<" if name == "before" else ">="
+        if kind.name == "article":  # on the row itself: checked before its tsvector
+            return f"i.published COLLATE \"C\" {op} {param(value)}"
         return (f"{ref} IN (SELECT a.id FROM articles a WHERE a.published COLLATE \"C\" {op} "
                 f"{param(value)})")
     log.warning("unknown filter %s ignored", name)
