@@ -23,6 +23,10 @@ The plan (see DESIGN.md, "Search"), per kind of result:
 Snippets are cut from the stored text by :mod:`storage.search_snippets` (FTS5's
 ``snippet()`` is the fallback). Benchmarks: ``benchmarks/search_scale.py``.
 
+``search_backend(db)`` picks the engine for an archive: this one for SQLite,
+:class:`storage.search_pg.PostgresSearch` (same query language, filters and hits)
+for PostgreSQL.
+
 Thread rules: a ``SqliteSearch`` holds no connection; each ``search`` call opens its
 own short read session, so one instance may be used from any thread (the GUI runs
 searches in a worker).
