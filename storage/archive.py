@@ -324,6 +324,9 @@ class Archive:
             pending.append((url, key))
         if pending:
             with self.db.writer() as s:
+                if not self.db.is_sqlite:  # desktops queue one at a time (SQLite: BEGIN
+                    # IMMEDIATE already does), so the check below sees the others' jobs
+                    s.execute(text("SELECT pg_advisory_xact_lock(hashtext('cuttings.enqueue'))"))
                 # Checked again inside the write transaction: another thread or process
                 # may have queued the same article since the look-up above.
                 queued = dict(s.execute(select(CaptureJob.canonical_key, CaptureJob.id).where(

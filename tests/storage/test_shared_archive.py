@@ -211,3 +211,22 @@ def test_connection_errors_never_show_the_password() -> None:
     assert "S3cretPw" not in str(err.value) and "***" in str(err.value)
     assert err.value.__cause__ is None and err.value.__suppress_context__
     assert redact(bad).startswith("postgresql://nosuchuser:***@127.0.0.1:1/x?sslmode=disable")
+
+
+def test_two_desktops_queueing_the_same_links_queue_each_once(archive: Archive,
+                                                             second: Archive) -> None:
+    urls = [f"https://news.example.org/same/{i}" for i in range(40)]
+    barrier = threading.Barrier(2)
+    queued: list[int] = []
+
+    def enqueue(arch: Archive) -> None:
+        barrier.wait()
+        queued.extend(j.id for j in arch.enqueue(urls).jobs)
+
+    threads = [threading.Thread(target=enqueue, args=(a,)) for a in (archive, second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert len(queued) == 40
+    assert len(archive.jobs(["queued"])) == 40
