@@ -67,8 +67,15 @@ class CollectionView(QDialog):
         layout.addWidget(self.tree, 1)
         layout.addWidget(buttons)
         self.resize(680, 460)
+        self._closed = False
+
+    def done(self, result: int) -> None:
+        self._closed = True
+        super().done(result)
 
     def show_view(self, view: Any) -> None:
+        if self._closed:
+            return
         self.summary.setText(f"{len(view.articles)} article(s), {len(view.claims)} claim(s)."
                              "  Double-click one to read it.")
         for a in view.articles:
@@ -233,7 +240,7 @@ class LibraryOrganizer(QObject):
         view.open_article.connect(self.open_at)
         self._open(view)
         self.runner.submit(self.organize.organizer.collection, name, on_result=view.show_view,
-                           on_error=lambda exc: view.summary.setText(
+                           on_error=lambda exc: None if view._closed else view.summary.setText(
                                f"Could not read the collection: {exc}"))
         return view
 

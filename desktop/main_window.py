@@ -52,6 +52,7 @@ from desktop.article_model import (
     COL_TITLE,
     ArticleTableModel,
 )
+from desktop.article_opener import ArticleOpener
 from desktop.capture_controller import CaptureController, PipelineFactory, _default_factory
 from desktop.capture_status import CaptureStatus
 from desktop.claims_controller import ClaimsController
@@ -63,9 +64,9 @@ from desktop.import_export_controller import ImportExportController
 from desktop.integrity import DamageBanner
 from desktop.library_organizer import LibraryOrganizer
 from desktop.organize_controller import OrganizeController
-from desktop.queries import SidebarData, collection_article_ids, sidebar_data
+from desktop.queries import SidebarData, sidebar_data, table_filter
 from desktop.queue_panel import QueuePanel
-from desktop.reader import ReaderBundle, ReaderView, load_reader_bundle, open_external_link
+from desktop.reader import ReaderView, open_external_link
 from desktop.runner import Runner
 from desktop.search_panel import SearchController, SearchPanel, first_marked_word
 from desktop.settings_dialog import SettingsDialog
@@ -83,19 +84,6 @@ log = logging.getLogger(__name__)
 STATE_VERSION = 1
 PAGE_EMPTY, PAGE_TABLE, PAGE_SEARCH = range(3)
 PAGE_LIBRARY, PAGE_QUEUE = range(2)
-
-
-def _ordered(members: Any) -> Any:
-    """A table filter: the ids ``members(archive)`` returns, in the table's sort order.
-
-    Filters in Python over the sorted id list (one indexed column) rather than binding
-    one SQL parameter per member (SQLite builds differ in how many they accept: 32,766
-    by default, 250,000 in Debian's). Runs in a worker.
-    """
-    def query(archive: Archive, sort: str, descending: bool) -> list[int]:
-        wanted = set(members(archive))
-        return [i for i in archive.article_ids(sort=sort, descending=descending) if i in wanted]
-    return query
 
 
 class MainWindow(QMainWindow):
@@ -125,12 +113,9 @@ class MainWindow(QMainWindow):
         self.runner = Runner(self)
         self.controller = CaptureController(archive, settings, self.runner, self,
                                             pipeline_factory=pipeline_factory)
-        self._reader_generation = 0
         self._filter_label = ""
         self._keep_article: int | None = None
         self._article_total = 0
-        self._shown_article: int | None = None
-        self._reader_settled = False
         self.organize = OrganizeController(archive, self.runner, self)
 
         self._build_panels()
@@ -146,6 +131,9 @@ class MainWindow(QMainWindow):
         self.organizer = LibraryOrganizer(self, self.sidebar, self.organize,
                                           self.selected_article_ids)
         self.transfer = ImportExportController(self)
+        self.opener = ArticleOpener(archive, self.runner, self.reader, self.details,
+                                    self.show_error, self)
+        self.opener.loaded.connect(self.article_loaded)
         self.export_finished = self.transfer.export_finished
         self._wire()
         self._set_tab_order()
@@ -544,22 +532,9 @@ class MainWindow(QMainWindow):
             return
         self.pages.setCurrentIndex(PAGE_LIBRARY)
         self.details.focus_speaker = value if kind == "speaker" else None
-        self._shown_article = None  # re-render the kept article for the new focus
-        if kind == "library":
-            self._filter_label = ""
-            self.model.set_filter(None)
-        elif kind == "speaker":
-            self._filter_label = f"Articles quoting {value}"
-            self.model.set_filter(_ordered(lambda a: a.article_ids_for(speaker=value)))
-        elif kind == "outlet":
-            self._filter_label = f"Articles citing {value}"
-            self.model.set_filter(_ordered(lambda a: a.article_ids_for(outlet=value)))
-        elif kind == "tag":
-            self._filter_label = f"Articles tagged “{value}”"
-            self.model.set_filter(_ordered(lambda a: a.article_ids_for(tag=value)))
-        elif kind == "collection":
-            self._filter_label = f"Collection “{value}”"
-            self.model.set_filter(_ordered(lambda a: collection_article_ids(a, value or "")))
+        self.opener.shown = None  # re-render the kept article for the new focus
+        self._filter_label, query = table_filter(kind, value)
+        self.model.set_filter(query)
         if self.search_field.text():
             self.search_field.clear()
 
@@ -597,54 +572,14 @@ class MainWindow(QMainWindow):
 
     def _row_chosen(self, row: int) -> None:
         art = self.model.row_at(row)
-        if art is not None and art.id != self._shown_article:  # (a pending load counts)
+        if art is not None and art.id != self.opener.shown:  # (a pending load counts)
             self.open_article(art.id)
 
     def open_article(self, article_id: int, span: tuple[int, int] | None = None,
                      find: str | None = None, scroll: int | None = None,
                      tab: QWidget | None = None) -> None:
-        """Read an article and its images in the background, then show it (at ``span``,
-        at the first ``find``, or at scroll position ``scroll``; ``tab`` of the details
-        brought to the front)."""
-        self._reader_generation += 1
-        generation = self._reader_generation
-        self._shown_article = article_id
-        self._reader_settled = False
-
-        def done(bundle: ReaderBundle | None) -> None:
-            if generation != self._reader_generation:
-                return
-            self._reader_settled = True
-            if bundle is None:
-                self.reader.show_placeholder("This article is no longer in the archive.")
-                self.details.clear_all()
-                return
-            self.reader.show_bundle(bundle)
-            self.details.show_bundle(bundle)
-            focus = self.details.focus_speaker and \
-                self.details.first_quote_of(self.details.focus_speaker)
-            if span is not None:
-                self.reader.show_range(*span)
-            elif focus:  # filtered by a speaker: go to their first quote in this article
-                self.details.quotes.setCurrentItem(focus)
-                self.details.setCurrentWidget(self.details.quotes)
-                self.details.choose_item(focus)
-            elif find:
-                self.reader.find(find)
-            elif scroll is not None:
-                self.reader.verticalScrollBar().setValue(scroll)
-            if tab is not None:
-                self.details.setCurrentWidget(tab)
-            self.article_loaded.emit(article_id)
-
-        def failed(exc: BaseException) -> None:
-            if generation == self._reader_generation:
-                self._shown_article = None  # choosing it again tries again
-            self.show_error("Could not open the article", str(exc),
-                            "Press F5 to reload the archive and try again.")
-
-        self.runner.submit(load_reader_bundle, self.archive, article_id, on_result=done,
-                           on_error=failed)
+        """Read an article and its images in the background, then show it."""
+        self.opener.open(article_id, span, find, scroll, tab)
 
     def show_article_in_library(self, article_id: int) -> None:
         self.sidebar.choose("library")
@@ -712,7 +647,7 @@ class MainWindow(QMainWindow):
         self.refresh_library()
         article_id = self.reader.article_id
         # (not when an open is pending already, e.g. at a just-marked claim)
-        if article_id is not None and self._reader_settled and not self.organize.busy:
+        if article_id is not None and self.opener.settled and not self.organize.busy:
             bar = self.reader.verticalScrollBar()
             keep = bar.value()
             self.open_article(article_id, scroll=keep)

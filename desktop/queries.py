@@ -6,7 +6,9 @@ outlets and speakers from the Archive facade.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from storage.archive import Archive
 
@@ -47,3 +49,33 @@ def sidebar_data(archive: Archive, *, limit: int = 500, count: bool = True) -> S
         outlets=archive.outlets(limit=limit),
         speakers=archive.speakers(limit=limit),
     )
+
+
+IdsQuery = Callable[[Archive, str, bool], list[int]]
+
+
+def _ordered(members: Callable[[Archive], Any]) -> IdsQuery:
+    """A table filter: the ids ``members(archive)`` returns, in the table's sort order.
+
+    Filters in Python over the sorted id list (one indexed column) rather than binding
+    one SQL parameter per member (SQLite builds differ in how many they accept: 32,766
+    by default, 250,000 in Debian's). Runs in a worker.
+    """
+    def query(archive: Archive, sort: str, descending: bool) -> list[int]:
+        wanted = set(members(archive))
+        return [i for i in archive.article_ids(sort=sort, descending=descending) if i in wanted]
+    return query
+
+
+def table_filter(kind: str, value: str | None) -> tuple[str, IdsQuery | None]:
+    """(banner label, ids query) for a sidebar choice; ("", None) for the library."""
+    name = value or ""
+    if kind == "speaker":
+        return f"Articles quoting {name}", _ordered(lambda a: a.article_ids_for(speaker=name))
+    if kind == "outlet":
+        return f"Articles citing {name}", _ordered(lambda a: a.article_ids_for(outlet=name))
+    if kind == "tag":
+        return f"Articles tagged “{name}”", _ordered(lambda a: a.article_ids_for(tag=name))
+    if kind == "collection":
+        return f"Collection “{name}”", _ordered(lambda a: collection_article_ids(a, name))
+    return "", None

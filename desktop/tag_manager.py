@@ -44,6 +44,7 @@ class TagManager(QDialog):
         self.setWindowTitle("Manage tags")
         self.organize = organize
         self.loaded = False
+        self._closed = False  # answers arriving after close are dropped
         self.view = QTreeWidget()
         self.view.setObjectName("tagList")
         self.view.setAccessibleName("Tags")
@@ -73,12 +74,21 @@ class TagManager(QDialog):
         organize.changed.connect(self.reload)
         self.reload()
 
+    def done(self, result: int) -> None:
+        self._closed = True
+        self.organize.changed.disconnect(self.reload)
+        super().done(result)
+
     def reload(self, *_args: object) -> None:
+        if self._closed:
+            return
         self.loaded = False
         self.organize.runner.submit(self.organize.organizer.tags, on_result=self._show,
                                     on_error=lambda exc: log.error("tags: %s", exc))
 
     def _show(self, tags: list) -> None:
+        if self._closed:
+            return
         current = self.current()
         self.view.clear()
         for t in tags:

@@ -81,7 +81,7 @@ def test_window_opens_big_archive_with_one_page(qtbot, big_archive, make_window)
 
 def test_filter_keeps_the_table_order(archive):
     """Sidebar filters keep the sort order and never bind one SQL parameter per member."""
-    from desktop.main_window import _ordered
+    from desktop.queries import _ordered
     from storage.models import Citation
 
     n = 1500
