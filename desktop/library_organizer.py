@@ -147,22 +147,38 @@ class LibraryOrganizer(QObject):
         return dialog
 
     # ---- articles ------------------------------------------------------------------------
-    def ask_tag_articles(self, names: Sequence[str] | None = None) -> QDialog | None:
+    def ask_tag_articles(self, names: Sequence[str] | None = None,
+                         current: Sequence[str] = ()) -> QDialog | None:
+        """One article: edit its tags (add and remove). Several: add tags to all."""
         ids = self.selected_ids()
         if not ids:
             self.message.emit("Select one or more articles first.")
             return None
         if names is None:
             org = self.organize.organizer
-            self.runner.submit(org.tag_names, "", 2000,
-                               on_result=lambda n: self.ask_tag_articles(n),
-                               on_error=lambda _e: self.ask_tag_articles([]))
+            single = ids[0] if len(ids) == 1 else None
+            self.runner.submit(
+                lambda: (org.tag_names("", 2000),
+                         org.tags_of("article", single) if single is not None else []),
+                on_result=lambda r: self.ask_tag_articles(r[0], r[1]),
+                on_error=lambda exc: self.message.emit(f"Could not read the tags: {exc}"))
             return None
-        what = f"{len(ids)} selected article{'s' if len(ids) != 1 else ''}"
+        if len(ids) == 1:
+            dialog = TagsDialog("Tags of the selected article:", current, names, self.window)
+            dialog.setWindowTitle("Tag article")
+            dialog.accepted.connect(lambda: self._set_article_tags(ids[0], current,
+                                                                   dialog.tags()))
+            return self._open(dialog)
+        what = f"{len(ids)} selected articles"
         dialog = TagsDialog(f"Add tags to the {what}:", [], names, self.window)
         dialog.setWindowTitle("Tag articles")
         dialog.accepted.connect(lambda: [self.tag_articles(t, ids) for t in dialog.tags()])
         return self._open(dialog)
+
+    def _set_article_tags(self, article_id: int, before: Sequence[str],
+                          after: Sequence[str]) -> None:
+        if [t.casefold() for t in before] != [t.casefold() for t in after]:
+            self.organize.run(ops.set_item_tags("article", article_id, before, after))
 
     def tag_articles(self, name: str, ids: Sequence[int] | None = None) -> None:
         """Tag the articles (default: the selected ones) in one background transaction."""

@@ -364,3 +364,30 @@ def test_damage_banner_for_a_damaged_large_archive(qtbot, make_window):
     text = win.damage_banner.text()
     assert "archive is damaged" in text and "backup" in text and "Page 7" in text
 
+
+
+def test_article_tag_editor_completes_adds_and_removes(qtbot, make_window, archive, site_urls):
+    win = make_window()
+    _capture(qtbot, win, site_urls)
+    org = Organizer(archive)
+    article_id = win.current_article_id()
+    org.tag("spring", articles=[article_id])
+    org.tag("sports desk", articles=[i for i in archive.article_ids() if i != article_id][:1])
+    win.table.selectRow(win.model.row_of(article_id))
+    win.act_tag.trigger()  # Ctrl+T
+    dialog = _dialog(qtbot, win.organizer)
+    assert dialog.before == ["spring"]
+    field = dialog.field
+    field.setText("")
+    qtbot.keyClicks(field, "sp")  # completion over the archive's tag names
+    completer = field.completer_
+    assert completer.completionCount() == 2
+    assert completer.currentCompletion() in ("spring", "sports desk")
+    field.setText("harbour, ")
+    with qtbot.waitSignal(win.organised, timeout=10000):
+        dialog.accept()
+    assert org.tags_of("article", article_id) == ["harbour"]
+    _idle(qtbot, win)
+    with qtbot.waitSignal(win.organised, timeout=10000):
+        win.act_undo.trigger()
+    assert org.tags_of("article", article_id) == ["spring"]
