@@ -72,14 +72,22 @@ def _isolate(text: str) -> str:
 
 #: The drag-and-drop type of dragged article rows: a JSON list of article ids.
 ARTICLE_IDS_MIME = "application/x-cuttings-article-ids"
+#: The same for claims dragged from the Claims tab.
+CLAIM_IDS_MIME = "application/x-cuttings-claim-ids"
 
 
-def dropped_article_ids(mime: QMimeData) -> list[int]:
-    """The article ids of a drag from the table ([] for anything else)."""
-    if not mime.hasFormat(ARTICLE_IDS_MIME):
+def ids_mime(ids: Sequence[int], mime_type: str = ARTICLE_IDS_MIME) -> QMimeData:
+    mime = QMimeData()
+    mime.setData(mime_type, QByteArray(json.dumps(list(ids)).encode()))
+    return mime
+
+
+def dropped_article_ids(mime: QMimeData, mime_type: str = ARTICLE_IDS_MIME) -> list[int]:
+    """The article (or, with CLAIM_IDS_MIME, claim) ids of a drag ([] for anything else)."""
+    if not mime.hasFormat(mime_type):
         return []
     try:
-        ids = json.loads(bytes(mime.data(ARTICLE_IDS_MIME).data()).decode())
+        ids = json.loads(bytes(mime.data(mime_type).data()).decode())
     except (ValueError, UnicodeDecodeError):
         return []
     return [i for i in ids if isinstance(i, int) and not isinstance(i, bool)] \
@@ -296,9 +304,7 @@ class ArticleTableModel(QAbstractTableModel):
         """Dragged rows carry their article ids (dropped on a sidebar collection)."""
         ids = list(dict.fromkeys(self._ids[i.row()] for i in indexes
                                  if i.isValid() and 0 <= i.row() < len(self._ids)))
-        mime = QMimeData()
-        mime.setData(ARTICLE_IDS_MIME, QByteArray(json.dumps(ids).encode()))
-        return mime
+        return ids_mime(ids)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort by re-querying ids in the background (sortable columns only)."""

@@ -7,10 +7,12 @@ that was read in a worker.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
+    QMimeData,
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
@@ -33,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.article_model import CLAIM_IDS_MIME, ids_mime
 from desktop.claim_dialog import VERDICT_COLOURS
 from desktop.reader import THUMBNAIL, ReaderBundle
 
@@ -47,8 +50,21 @@ ANCHOR_LABELS = {"ok": "", "moved": "moved in the new capture",
                  "changed": "text changed since marked"}
 
 
+class _Tree(QTreeWidget):
+    """A details list; its items can be dragged (as ids) when ``drag_mime`` is set."""
+
+    drag_mime = ""
+
+    def mimeTypes(self) -> list[str]:
+        return [self.drag_mime] if self.drag_mime else super().mimeTypes()
+
+    def mimeData(self, items: Sequence[QTreeWidgetItem]) -> QMimeData:
+        ids = [int(i.data(0, ID_ROLE)) for i in items if i.data(0, ID_ROLE) is not None]
+        return ids_mime(ids, self.drag_mime)
+
+
 def _tree(columns: list[str], name: str) -> QTreeWidget:
-    tree = QTreeWidget()
+    tree = _Tree()
     tree.setObjectName(name)
     tree.setAccessibleName(name)
     tree.setHeaderLabels(columns)
@@ -144,6 +160,9 @@ class DetailsTabs(QTabWidget):
         self.credits.setIconSize(QSize(THUMBNAIL, THUMBNAIL))
         self.credits.header().resizeSection(0, THUMBNAIL + 16)
         self.claims = _tree(["Claim", "Verdict", "Note", "Tags"], "Claims")
+        self.claims.drag_mime = CLAIM_IDS_MIME  # drop claims on a sidebar collection
+        self.claims.setDragEnabled(True)
+        self.claims.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.claims.header().setStretchLastSection(False)
         self.claims.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for col, width in ((1, 88), (2, 150), (3, 110)):

@@ -116,6 +116,8 @@ class LibraryOrganizer(QObject):
         self.dialog: QDialog | None = None
         sidebar.customContextMenuRequested.connect(self._sidebar_menu)
         sidebar.articles_dropped.connect(self.add_articles)
+        sidebar.claims_dropped.connect(lambda name, ids: self.organize.run(
+            ops.add_to_collection(name, claims=ids)))
 
     @property
     def runner(self) -> Any:

@@ -6,7 +6,8 @@ Choosing an entry emits ``chosen(kind, value)``: ``("library", None)``,
 the lists are read by :func:`desktop.queries.sidebar_data` in a worker.
 
 Article rows dragged from the table onto a collection emit
-``articles_dropped(collection name, [article ids])``.
+``articles_dropped(collection name, [article ids])``; claims dragged from the Claims
+tab ``claims_dropped(collection name, [claim ids])``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QAbstractItemView, QTreeWidget, QTreeWidgetItem, QWidget
 
-from desktop.article_model import dropped_article_ids
+from desktop.article_model import CLAIM_IDS_MIME, dropped_article_ids
 from desktop.queries import SidebarData
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ EMPTY_HINTS = {"saved": "None yet: ☆ saves a search",
 class Sidebar(QTreeWidget):
     chosen = Signal(str, object)
     articles_dropped = Signal(str, list)
+    claims_dropped = Signal(str, list)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -159,24 +161,32 @@ class Sidebar(QTreeWidget):
         kind, name = self.entry_at(item)
         return name if kind == "collection" else None
 
+    @staticmethod
+    def _dragged(event: QDragEnterEvent | QDragMoveEvent | QDropEvent) -> tuple[list, list]:
+        mime = event.mimeData()
+        return dropped_article_ids(mime), dropped_article_ids(mime, CLAIM_IDS_MIME)
+
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if dropped_article_ids(event.mimeData()):
+        if any(self._dragged(event)):
             event.acceptProposedAction()
         else:
             event.ignore()
 
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:
-        if dropped_article_ids(event.mimeData()) and self._collection_at(event):
+        if any(self._dragged(event)) and self._collection_at(event):
             event.acceptProposedAction()
         else:
             event.ignore()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        ids = dropped_article_ids(event.mimeData())
+        articles, claims = self._dragged(event)
         name = self._collection_at(event)
-        if ids and name:
+        if (articles or claims) and name:
             event.acceptProposedAction()
-            self.articles_dropped.emit(name, ids)
+            if articles:
+                self.articles_dropped.emit(name, articles)
+            if claims:
+                self.claims_dropped.emit(name, claims)
         else:
             event.ignore()
 

@@ -246,6 +246,21 @@ def test_rows_dropped_on_a_sidebar_collection_join_it(qtbot, make_window, archiv
     assert win.sidebar.choose("collection", "Harbour desk")
     qtbot.waitUntil(lambda: win.model.total == 3 and "Harbour desk" in win.filter_label,
                     timeout=5000)
+    # a claim dragged from the Claims tab joins it too
+    article_id = win.reader.article_id
+    body = archive.article(article_id)["text"]
+    claim = org.add_claim(article_id, body.split(".")[0][:50], verdict="unverified")
+    with qtbot.waitSignal(win.article_loaded, timeout=10000):
+        win.open_article(article_id)
+    item = win.details.item_with_id(win.details.claims, claim.id)
+    claim_mime = win.details.claims.mimeData([item])
+    item = win.sidebar.item_of("collection", "Harbour desk")
+    drop = QDropEvent(QPointF(win.sidebar.visualItemRect(item).center()),
+                      Qt.DropAction.CopyAction, claim_mime, Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier)
+    with qtbot.waitSignal(win.organised, timeout=10000):
+        win.sidebar.dropEvent(drop)
+    assert [c.id for c in org.collection("Harbour desk").claims] == [claim.id]
     # a drop outside any collection does nothing
     outside = QDropEvent(QPointF(win.sidebar.visualItemRect(win.sidebar.library).center()),
                          Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
