@@ -1,8 +1,21 @@
 """The main window: layout and wiring of the panels, menus, toolbar and status bar.
 
 No business logic here: the panels are their own classes, background work goes
-through the one :class:`~desktop.runner.Runner`, the capture batch through the
-:class:`~desktop.capture_controller.CaptureController`. GUI thread only.
+through the one :class:`~desktop.runner.Runner`, and each concern has its controller:
+
+* :class:`~desktop.capture_controller.CaptureController` and
+  :class:`~desktop.capture_status.CaptureStatus`: the capture batch and its progress;
+* :class:`~desktop.article_opener.ArticleOpener`: reading an article into the reader;
+* :class:`~desktop.organize_controller.OrganizeController`: every tag, claim and
+  collection change, undoable (Edit › Undo/Redo);
+* :class:`~desktop.claims_controller.ClaimsController`: claims and item tags from the
+  reader and the details tabs;
+* :class:`~desktop.library_organizer.LibraryOrganizer`: tagging selected articles,
+  collections and saved searches in the sidebar;
+* :class:`~desktop.import_export_controller.ImportExportController`: File › Import/Export;
+* :class:`~desktop.integrity.DamageBanner`: the integrity check of large archives.
+
+GUI thread only.
 """
 
 from __future__ import annotations

@@ -85,6 +85,7 @@ class Sidebar(QTreeWidget):
     def set_data(self, data: SidebarData) -> None:
         """Replace the lists, keeping the current choice when it still exists."""
         current = self.current_choice()
+        kind_now, name_now = self.entry_at(self.currentItem())
         self.blockSignals(True)
         try:
             self.library.setText(1, str(data.articles) if data.articles else "")
@@ -112,7 +113,7 @@ class Sidebar(QTreeWidget):
                     child.setTextAlignment(1, Qt.AlignmentFlag.AlignRight
                                            | Qt.AlignmentFlag.AlignVCenter)
                     group.addChild(child)
-                    if current == (kind, name):
+                    if (kind_now, name_now) == (kind, name):
                         restore = child
             if current[0] in ("library", "queue"):
                 restore = self.library if current[0] == "library" else self.queue
