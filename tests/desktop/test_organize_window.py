@@ -449,3 +449,32 @@ def test_tagging_10000_articles_keeps_the_window_responsive(qtbot, make_window, 
           f"pause {max(gaps) * 1000:.0f} ms")
     # the transaction runs in the worker: the GUI thread kept handling events meanwhile
     assert len(gaps) >= 3 and max(gaps) < elapsed
+
+
+def test_claims_tab_says_when_the_text_changed_since_marked(qtbot, make_window, archive,
+                                                            site_urls):
+    from sqlalchemy import update
+
+    from storage.models import Claim
+
+    win = make_window()
+    _capture(qtbot, win, site_urls[:1])
+    article_id = win.reader.article_id
+    org = Organizer(archive)
+    kept = org.add_claim(article_id, SENTENCE, verdict="supported")
+    moved = org.add_claim(article_id, "corrosion in the lower deck", verdict="misleading")
+    with archive.db.writer() as s:  # as a recapture whose text no longer has it leaves it
+        s.execute(update(Claim).where(Claim.id == moved.id).values(anchor_state="changed"))
+    with qtbot.waitSignal(win.article_loaded, timeout=10000):
+        win.open_article(article_id)
+    ok_item = win.details.item_with_id(win.details.claims, kept.id)
+    changed_item = win.details.item_with_id(win.details.claims, moved.id)
+    assert ok_item.text(1) == "supported"
+    assert changed_item.text(1) == "misleading\n⚠ text changed since marked"
+    assert "check the claim against the new text" in changed_item.toolTip(0)
+    # each verdict has its own colour, in the list and in the text
+    assert ok_item.background(1).color() != changed_item.background(1).color()
+    win.reader.show_range(kept.start, kept.start + 1)
+    fmt = win.reader.textCursor().charFormat()
+    assert fmt.background().color().name() == "#bbf7d0"
+    assert fmt.toolTip().startswith("Claim (supported)")
