@@ -133,6 +133,8 @@ def plain(value: str | None, size: int = SNIPPET_CHARS) -> str:
     return html.escape(text)
 
 
+_SPACES = re.compile(r"\s+")
+_escape = html.escape
 def _window(value: str, at: int, found: Matcher) -> str:
     start = max(0, at - LEAD_CHARS)
     if start > 0:
@@ -149,10 +151,10 @@ def _window(value: str, at: int, found: Matcher) -> str:
     pos = start
     for a, b in found.finditer(folded, start - seg_start, end - seg_start):
         a, b = a + seg_start, b + seg_start
-        out.append(html.escape(value[pos:a]))
-        out.append("<mark>" + html.escape(value[a:b]) + "</mark>")
+        out.append(_escape(value[pos:a]))
+        out.append("<mark>" + _escape(value[a:b]) + "</mark>")
         pos = b
-    out.append(html.escape(value[pos:end]))
+    out.append(_escape(value[pos:end]))
     if end < len(value):
         out.append("…")
-    return re.sub(r"\s+", " ", "".join(out))
+    return _SPACES.sub(" ", "".join(out))
