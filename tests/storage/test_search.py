@@ -402,6 +402,95 @@ def test_huge_match_sets_rank_a_recent_window(fresh: Database,
     assert engine.search("rare common").total == 1
 
 
+def _dispatches(db: Database) -> None:
+    """Twelve articles: even ones on one site, odd ones on another, published dates
+    running backwards (so a date filter is an id range, a site filter is not)."""
+    with db.writer() as s:
+        for n in range(1, 13):
+            s.add(_article(n, title=f"Dispatch {n}",
+                           site="even.example" if n % 2 == 0 else "odd.example",
+                           text=f"ferry timetable notes {'storm' * (n in (4, 7))}",
+                           published=f"2020-02-{13 - n:02d}"))
+        s.flush()
+        s.add_all([Quote(article_id=4, text="the ferry was late", speaker="Ada Quill"),
+                   Quote(article_id=5, text="the ferry was early", speaker="Ada Quill")])
+
+
+def _found(res: SearchResults) -> set[tuple[str, int]]:
+    assert res.error is None
+    return {(h.kind, h.id) for h in res.hits}
+
+
+def test_article_filter_set_checked_in_python_for_few_matches(
+        fresh: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    _dispatches(fresh)
+    calls: list[str] = []
+    original = SqliteSearch._few_in_articles
+
+    def spy(self: SqliteSearch, s: object, p: object, *args: object) -> object:
+        calls.append(p.kind.name)  # type: ignore[attr-defined]
+        return original(self, s, p, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(SqliteSearch, "_few_in_articles", spy)
+    engine = SqliteSearch(fresh)
+    even = engine.search("ferry site:even.example")
+    assert _found(even) == {("article", n) for n in (2, 4, 6, 8, 10, 12)} | {("quote", 1)}
+    assert even.total == 7 and even.total_exact and even.ranked
+    assert calls == ["article", "quote"]  # the planner took the few-matches path
+    assert all("<mark>ferry</mark>" in h.snippet for h in even.hits)
+    odd = engine.search("ferry -site:even.example")
+    assert _found(odd) == {("article", n) for n in (1, 3, 5, 7, 9, 11)} | {("quote", 2)}
+    # Only the articles that pass are scored: the best is the one with the extra word.
+    assert engine.search("ferry OR storm site:even.example").hits[0].id == 4
+    assert engine.search("storm site:nowhere.example").hits == []
+
+
+def test_article_filter_that_is_an_id_range_becomes_an_fts_range(fresh: Database) -> None:
+    _dispatches(fresh)
+    with fresh.reader() as s:
+        found = search_mod._Lookup(s).articles_where("a.published < :p1", {"p1": "2020-02-07"})
+    assert found is not None and found.ids is None and (found.lo, found.hi, found.count) == (
+        7, 12, 6)
+    engine = SqliteSearch(fresh)
+    assert _found(engine.search("ferry before:2020-02-07")) == {
+        ("article", n) for n in range(7, 13)}
+    with fresh.writer() as s:  # a gap: no longer every id of the range, so a set
+        s.execute(text("DELETE FROM articles WHERE id = 9"))
+    with fresh.reader() as s:
+        found = search_mod._Lookup(s).articles_where("a.published < :p1", {"p1": "2020-02-07"})
+    assert found is not None and found.ids == frozenset({7, 8, 10, 11, 12})
+    assert _found(engine.search("ferry before:2020-02-07")) == {
+        ("article", n) for n in (7, 8, 10, 11, 12)}
+    assert _found(engine.search("ferry after:2020-02-06")) == {
+        ("article", n) for n in range(1, 8)} | {("quote", 1), ("quote", 2)}
+
+
+QUERIES_FOR_PLANS = ["ferry site:even.example", "ferry -site:even.example",
+                     "ferry before:2020-02-07", "ferry after:2020-02-04 site:odd.example",
+                     "storm", "timetable -storm after:2020-02-09", "ferr* site:even.example",
+                     "\"ferry timetable\" before:2020-02-05", "is:quote ferry after:2020-02-08",
+                     "site:even.example", "before:2020-02-03"]
+
+
+@pytest.mark.parametrize("limits", [
+    {"ARTICLE_SET_LIMIT": 1},  # article filters left to SQLite in every statement
+    {"FULL_RANK_LIMIT": 1, "FILTER_SET_LIMIT": 2},  # filter sets probed while walking
+    {"ARTICLE_SET_LIMIT": 1, "FULL_RANK_LIMIT": 1, "FILTER_SET_LIMIT": 1},  # row by row
+])
+def test_every_plan_finds_the_same_items(fresh: Database, monkeypatch: pytest.MonkeyPatch,
+                                         limits: dict[str, int]) -> None:
+    _dispatches(fresh)
+    engine = SqliteSearch(fresh)
+    expected = {q: _found(engine.search(q)) for q in QUERIES_FOR_PLANS}
+    assert expected["ferry site:even.example"] and expected["before:2020-02-03"]
+    for name, value in limits.items():
+        monkeypatch.setattr(search_mod, name, value)
+    for q in QUERIES_FOR_PLANS:
+        res = engine.search(q)
+        assert _found(res) == expected[q], q
+        assert res.total >= len(res.hits)
+
+
 def test_listing_caps_its_count(fresh: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     with fresh.writer() as s:
         for n in range(1, 7):
