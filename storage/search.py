@@ -633,7 +633,10 @@ def _plan(kind: _Kind, q: Query, ids: _Lookup) -> _Plan | None:
     plan = _Plan(kind=kind, match=match, conds=conds, params=params, costly=costly)
     if article_conds:
         where = " AND ".join(article_conds)
-        found = ids.articles_where(where, params)
+        # Dates, and a set already found (site:, source:, author:), are worth resolving to
+        # ids once; tag and collection sets are cheapest left to SQLite's own indexes.
+        worth = _JSON_IDS.fullmatch(where) or any("a.published" in c for c in article_conds)
+        found = ids.articles_where(where, params) if worth else None
         ref = "i.id" if kind.name == "article" else "i.article_id"
         if found is None:  # many, scattered articles: SQLite checks them in each statement
             plan.article_cond = (_ARTICLE_REF.sub("i.", where) if kind.name == "article"
