@@ -93,6 +93,16 @@ def test_export_a_collection_from_the_dialog_and_import_it(qtbot, make_window, a
         qtbot.waitUntil(lambda: "Could not import junk.zip" in win2.status_label.text(),
                         timeout=10000)
         assert win2.model.total == 2
+        # a list of links goes to the capture queue, and the box says so
+        links = tmp_path / "links.txt"
+        links.write_text("https://courier.example.org/2026/04/ferry-fares\n"
+                         "not a link\nhttps://ledger.example.org/2026/04/orchard-aid\n",
+                         encoding="utf-8")
+        with qtbot.waitSignal(win2.transfer.imported, timeout=20000) as queued:
+            win2.import_archive_file(str(links))
+        assert queued.args[0].queued == 2
+        assert "2 link(s) queued for capture" in win2.transfer.report_box.informativeText()
+        qtbot.waitUntil(lambda: len(win2.queue_panel.model.jobs()) == 2, timeout=10000)
         win2.close()
     finally:
         other.close()
