@@ -76,12 +76,12 @@ from desktop.icons import app_icon
 from desktop.import_export_controller import ImportExportController
 from desktop.integrity import DamageBanner
 from desktop.library_organizer import LibraryOrganizer
+from desktop.library_view import LibraryView
 from desktop.organize_controller import OrganizeController
-from desktop.queries import SidebarData, sidebar_data, table_filter
 from desktop.queue_panel import QueuePanel
 from desktop.reader import ReaderView, open_external_link
 from desktop.runner import Runner
-from desktop.search_panel import SearchController, SearchPanel, first_marked_word
+from desktop.search_panel import SearchController, SearchPanel
 from desktop.settings_dialog import SettingsDialog
 from desktop.settings_store import save_settings
 from desktop.sidebar import Sidebar
@@ -95,8 +95,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 STATE_VERSION = 1
-PAGE_EMPTY, PAGE_TABLE, PAGE_SEARCH = range(3)
-PAGE_LIBRARY, PAGE_QUEUE = range(2)
 
 
 class MainWindow(QMainWindow):
@@ -126,9 +124,6 @@ class MainWindow(QMainWindow):
         self.runner = Runner(self)
         self.controller = CaptureController(archive, settings, self.runner, self,
                                             pipeline_factory=pipeline_factory)
-        self._filter_label = ""
-        self._keep_article: int | None = None
-        self._article_total = 0
         self.organize = OrganizeController(archive, self.runner, self)
 
         self._build_panels()
@@ -147,6 +142,7 @@ class MainWindow(QMainWindow):
         self.opener = ArticleOpener(archive, self.runner, self.reader, self.details,
                                     self.show_error, self)
         self.opener.loaded.connect(self.article_loaded)
+        self.library = LibraryView(self)
         self.export_finished = self.transfer.export_finished
         self._wire()
         self._set_tab_order()
@@ -160,10 +156,7 @@ class MainWindow(QMainWindow):
 
     def _after_first_page(self, _total: int = 0) -> None:
         (resume_queue,) = self._startup
-        self.runner.submit(sidebar_data, self.archive, count=False,
-                           on_result=self._sidebar_loaded,
-                           on_error=lambda exc: self.status_label.setText(
-                               f"Could not read the archive ({exc}). Press F5 to try again."))
+        self.library.load_sidebar(count=False)
         self.queue_panel.reload()
         if resume_queue:
             self.controller.resume()
@@ -172,11 +165,11 @@ class MainWindow(QMainWindow):
     @property
     def filter_label(self) -> str:
         """What the table shows when filtered ("" for the whole library)."""
-        return self._filter_label
+        return self.library.filter_label
 
     @property
     def article_total(self) -> int:
-        return self._article_total
+        return self.library.article_total
 
     # ---- construction -------------------------------------------------------------------
     def _build_panels(self) -> None:
@@ -429,11 +422,6 @@ class MainWindow(QMainWindow):
         sb.addPermanentWidget(self.count_label)
 
     def _wire(self) -> None:
-        self.sidebar.chosen.connect(self._sidebar_chosen)
-        self.model.modelAboutToBeReset.connect(self._remember_current)
-        self.model.reloaded.connect(self._model_reloaded)
-        self.table.selectionModel().currentRowChanged.connect(
-            lambda cur, _prev: self._row_chosen(cur.row()))
         self.empty_state.add_links.connect(self.open_add_dialog)
         self.details.jump_to.connect(self.reader.show_range)
         self.details.collect_claim.connect(self.organizer.ask_collect_claim)
@@ -451,17 +439,13 @@ class MainWindow(QMainWindow):
             lambda article_id, start, end: self.open_article(article_id, span=(start, end)))
         for source in (self.claims.message, self.organizer.message):
             source.connect(self.status_label.setText)
-        self.organizer.open_at.connect(self._open_at)
+        self.organizer.open_at.connect(self.library.open_at)
         self.organizer.saved_changed.connect(self.refresh_library)
         self.details.open_link.connect(lambda url: open_external_link(
             self, url, self.reader.confirm_link))
         self.queue_panel.open_article.connect(self.show_article_in_library)
         self.search_field.textChanged.connect(self.search.set_text)
         self.search_field.returnPressed.connect(self.search.run_now)
-        self.search.started.connect(self._search_started)
-        self.search.results.connect(self._search_results)
-        self.search.cleared.connect(self._search_cleared)
-        self.search_panel.hit_chosen.connect(self.open_hit)
 
     def _set_tab_order(self) -> None:
         """Tab walks the window left to right, top to bottom."""
@@ -510,83 +494,10 @@ class MainWindow(QMainWindow):
             log.warning("background work still running at exit")
         event.accept()
 
-    # ---- library ----------------------------------------------------------------------------
+    # ---- library (the LibraryView's) -----------------------------------------------------------
     def refresh_library(self) -> None:
         """Re-read the ids of the current view and the sidebar lists."""
-        self.model.reload()
-        # Unfiltered, the table's id list is the article count: no second full count.
-        self.runner.submit(sidebar_data, self.archive, count=bool(self._filter_label),
-                           on_result=self._sidebar_loaded,
-                           on_error=lambda exc: self.status_label.setText(
-                               f"Could not read the archive ({exc}). Check that the archive "
-                               "file is still there, then press F5."))
-
-    def _sidebar_loaded(self, data: SidebarData) -> None:
-        if data.articles >= 0:
-            self._set_article_total(data.articles)
-        else:
-            data.articles = self._article_total
-        self.sidebar.set_data(data)
-        self._update_list_page()
-
-    def _set_article_total(self, total: int) -> None:
-        self._article_total = total
-        self.sidebar.library.setText(1, str(total) if total else "")
-        self.count_label.setText(f"{total:,} article{'s' if total != 1 else ''}")
-
-    def _sidebar_chosen(self, kind: str, value: str | None) -> None:
-        if kind == "saved":  # a saved search: run it again
-            self.pages.setCurrentIndex(PAGE_LIBRARY)
-            self.search_field.setText(value or "")
-            self.search.run_now()
-            return
-        if kind == "queue":
-            self.pages.setCurrentIndex(PAGE_QUEUE)
-            return
-        self.pages.setCurrentIndex(PAGE_LIBRARY)
-        self.details.focus_speaker = value if kind == "speaker" else None
-        self.opener.shown = None  # re-render the kept article for the new focus
-        self._filter_label, query = table_filter(kind, value)
-        self.model.set_filter(query)
-        if self.search_field.text():
-            self.search_field.clear()
-
-    def _remember_current(self) -> None:
-        row = self.model.row_at(self.table.currentIndex().row())
-        if row is not None:
-            self._keep_article = row.id
-
-    def _model_reloaded(self, total: int) -> None:
-        if not self._filter_label:
-            self._set_article_total(total)
-        if self._filter_label:
-            self.filter_banner.setText(f"{self._filter_label} — {total} article"
-                                       f"{'s' if total != 1 else ''}.  "
-                                       "Choose Library in the sidebar to see everything.")
-        self.filter_banner.setVisible(bool(self._filter_label))
-        self._update_list_page()
-        keep, self._keep_article = self._keep_article, None
-        if keep is not None:
-            row = self.model.row_of(keep)
-            if row >= 0:  # a refresh keeps the article being read selected
-                self.table.selectRow(row)
-                return
-        if self.model.rowCount() and not self.table.currentIndex().isValid() \
-                and self.list_stack.currentIndex() == PAGE_TABLE:
-            self.table.selectRow(0)
-
-    def _update_list_page(self) -> None:
-        if self.search_field.text().strip():
-            self.list_stack.setCurrentIndex(PAGE_SEARCH)
-        elif self.model.total == 0 and not self._filter_label:
-            self.list_stack.setCurrentIndex(PAGE_EMPTY)
-        else:
-            self.list_stack.setCurrentIndex(PAGE_TABLE)
-
-    def _row_chosen(self, row: int) -> None:
-        art = self.model.row_at(row)
-        if art is not None and art.id != self.opener.shown:  # (a pending load counts)
-            self.open_article(art.id)
+        self.library.refresh()
 
     def open_article(self, article_id: int, span: tuple[int, int] | None = None,
                      find: str | None = None, scroll: int | None = None,
@@ -595,12 +506,7 @@ class MainWindow(QMainWindow):
         self.opener.open(article_id, span, find, scroll, tab)
 
     def show_article_in_library(self, article_id: int) -> None:
-        self.sidebar.choose("library")
-        row = self.model.row_of(article_id)
-        if row >= 0:
-            self.table.selectRow(row)
-        else:
-            self.open_article(article_id)
+        self.library.show_article_in_library(article_id)
 
     # ---- organising ---------------------------------------------------------------------------
     def current_article_id(self) -> int | None:
@@ -693,31 +599,8 @@ class MainWindow(QMainWindow):
         self.search_field.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search_field.selectAll()
 
-    def _search_started(self, query: str) -> None:
-        self.pages.setCurrentIndex(PAGE_LIBRARY)
-        self.list_stack.setCurrentIndex(PAGE_SEARCH)
-        self.search_panel.show_searching(query)
-
-    def _search_results(self, results: Any) -> None:
-        self.search_panel.show_results(results)
-        self._update_list_page()
-
-    def _search_cleared(self) -> None:
-        self.search_panel.model.set_hits([])
-        self._update_list_page()
-
     def open_hit(self, hit: Hit) -> None:
-        span = (hit.start, hit.end) if hit.start is not None and hit.end is not None \
-            and hit.end > hit.start >= 0 else None
-        self.open_article(hit.article_id, span=span,
-                          find=None if span else first_marked_word(hit),
-                          tab=self.details.claims if hit.kind == "claim" else None)
-
-    def _open_at(self, article_id: int, start: int, end: int) -> None:
-        """Open an article (from a collection view), at a claim when one is given."""
-        span = (start, end) if 0 <= start < end else None
-        self.open_article(article_id, span=span,
-                          tab=self.details.claims if span else None)
+        self.library.open_hit(hit)
 
     # ---- capture -----------------------------------------------------------------------------
     def open_add_dialog(self, text: str = "") -> AddUrlsDialog:

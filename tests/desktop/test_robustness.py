@@ -100,7 +100,7 @@ def test_export_current_view_and_refuse_unwritable_target(qtbot, make_window, si
                     timeout=20000)
     assert win.sidebar.choose("speaker", "Ines Vardy")
     qtbot.waitUntil(lambda: win.model.total == 2, timeout=5000)
-    qtbot.waitUntil(lambda: win._article_total == 3, timeout=5000)
+    qtbot.waitUntil(lambda: win.article_total == 3, timeout=5000)
 
     export = win.open_export()
     assert "Articles quoting Ines Vardy (2 articles)" in export.scope_shown.text()
