@@ -291,9 +291,10 @@ LIKE_TABLES = {
 }
 
 
-def run_like(con: object, case: Case) -> tuple[float, int]:
-    """The case done the old way: LIKE over the text columns, count and newest 50."""
-    started = time.perf_counter()
+def run_like(con: object, case: Case) -> tuple[float, int, float]:
+    """The case done the old way: LIKE over the text columns, count and newest 50.
+    Returns wall ms, matches, CPU ms of this thread."""
+    started, cpu_started = time.perf_counter(), time.thread_time()
     total = 0
     for kind in case.kinds:
         table, key, cols = LIKE_TABLES[kind]
@@ -325,7 +326,8 @@ def run_like(con: object, case: Case) -> tuple[float, int]:
         rows = con.execute(  # type: ignore[attr-defined]
             f"SELECT {key} FROM {table} WHERE {where} ORDER BY {key} DESC", params).fetchall()
         total += len(rows)
-    return (time.perf_counter() - started) * 1000, total
+    return ((time.perf_counter() - started) * 1000, total,
+            (time.thread_time() - cpu_started) * 1000)
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -376,6 +378,7 @@ def main(argv: list[str] | None = None) -> int:
         cpu_samples: list[float] = []
         load_before = os.getloadavg()[0]
         rows_out: list[tuple[Case, float, float, int, str]] = []
+        cpu_pairs: list[tuple[float, float]] = []  # (search, LIKE) CPU ms per query
         like_con = db.engine.raw_connection()
         try:
             for case in cases:
@@ -391,14 +394,16 @@ def main(argv: list[str] | None = None) -> int:
                     raise SystemExit(f"{case.query!r}: {res.error}")
                 samples += times
                 flags = ("" if res.ranked else "window ") + ("" if res.total_exact else "~")
-                like_ms = float("nan")
+                like_ms = like_cpu = float("nan")
                 if not args.no_like:
                     # Timed like the FTS side: one warm-up run (a cold page cache would
                     # flatter the ratio), then the median of the timed runs.
                     run_like(like_con, case)
-                    like_ms = statistics.median(
-                        run_like(like_con, case)[0] for _ in range(args.like_repeat))
+                    like_runs = [run_like(like_con, case) for _ in range(args.like_repeat)]
+                    like_ms = statistics.median(r[0] for r in like_runs)
+                    like_cpu = statistics.median(r[2] for r in like_runs)
                 rows_out.append((case, statistics.median(times), like_ms, res.total, flags))
+                cpu_pairs.append((cpu_ms, like_cpu))
                 ratio = like_ms / statistics.median(times)
                 print(f"  {case.label:30} {statistics.median(times):6.1f} ms (cpu {cpu_ms:5.1f})"
                       f"  LIKE {like_ms:6.0f} ms {ratio:6.0f}x  {flags:>8}{res.total:>7,} hits  "
@@ -425,6 +430,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  per query (LIKE median / search median): median "
                   f"{statistics.median(ratios):,.0f}x, smallest {min(ratios):,.1f}x, "
                   f"largest {max(ratios):,.0f}x")
+            cpu_fts, cpu_like = sum(c[0] for c in cpu_pairs), sum(c[1] for c in cpu_pairs)
+            cpu_ratios = [c[1] / c[0] for c in cpu_pairs if c[0] > 0]
+            print(f"  by CPU time of the thread (less disturbed by other work on the machine): "
+                  f"whole mix {cpu_like:,.0f} ms / {cpu_fts:,.1f} ms = {cpu_like / cpu_fts:,.0f}x, "
+                  f"per query median {statistics.median(cpu_ratios):,.0f}x")
         db.dispose()
     finally:
         if tmp is not None:

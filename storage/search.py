@@ -17,8 +17,12 @@ The plan (see DESIGN.md, "Search"), per kind of result:
   they match many, a filter set of at most ``FILTER_SET_LIMIT`` items is built once
   by SQLite and probed for every match; a larger one is checked row by row while the
   matches are walked newest first. author:/site:/source: are resolved to article ids
-  once per search. Filters alone list items newest first (counted to
-  ``LIST_COUNT_CAP``).
+  once per search. Those sets and date filters then become, once per search, either
+  an article id range that every article in it passes (a native FTS rowid range for
+  articles, ``article_id BETWEEN`` for the rest: no set to build) or a set of at most
+  ``ARTICLE_SET_LIMIT`` ids, which is checked in Python when the words match few
+  rows, so that only the passing rows are scored. Filters alone list items newest
+  first (counted to ``LIST_COUNT_CAP``).
 
 Snippets are cut from the stored text by :mod:`storage.search_snippets` (FTS5's
 ``snippet()`` is the fallback). Benchmarks: ``benchmarks/search_scale.py``.

@@ -4,6 +4,7 @@ the triggers that keep the index in step, the planner's windows, and any input a
 from __future__ import annotations
 
 import html
+import sys
 from pathlib import Path
 
 import pytest
@@ -584,3 +585,28 @@ def test_search_works_on_a_read_only_archive(archive: dict) -> None:
         assert keys(res) and all(h.article_id == archive["a1"] for h in res.hits)
     finally:
         ro.dispose()
+
+
+def test_benchmark_like_baseline_searches_what_the_index_holds(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """benchmarks/search_scale.py compares against LIKE: it must look in the same columns
+    as the FTS indexes (migration 0002), or the ratio it prints means nothing."""
+    import importlib.util
+
+    root = Path(__file__).resolve().parents[2]
+
+    def load(name: str, rel: str) -> object:
+        spec = importlib.util.spec_from_file_location(name, root / rel)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        monkeypatch.setitem(sys.modules, name, module)  # dataclasses look it up there
+        spec.loader.exec_module(module)
+        return module
+
+    bench = load("search_scale_under_test", "benchmarks/search_scale.py")
+    migration = load("search_index_migration", "storage/migrations/versions/0002_search_index.py")
+    fts_of = {"article": "articles_fts", "quote": "quotes_fts", "claim": "claims_fts",
+              "credit": "credits_fts"}
+    for kind, (_table, _key, cols) in bench.LIKE_TABLES.items():  # type: ignore[attr-defined]
+        indexed = migration.INDEXES[fts_of[kind]][1]  # type: ignore[attr-defined]
+        assert sorted(c.split(".", 1)[1] for c in cols) == sorted(indexed), kind
