@@ -28,7 +28,7 @@ VALUE_ROLE = Qt.ItemDataRole.UserRole + 1
 NAME_ROLE = Qt.ItemDataRole.UserRole + 2
 GROUPS = [("saved", "Saved searches"), ("tag", "Tags"), ("collection", "Collections"),
           ("outlet", "Outlets"), ("speaker", "Speakers")]
-EMPTY_HINTS = {"saved": "None yet: ☆ saves a search",
+EMPTY_HINTS = {"saved": "None yet (☆ saves one)",
                "tag": "No tags yet", "collection": "No collections yet",
                "outlet": "Cited outlets appear here", "speaker": "Quoted people appear here"}
 
