@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPointF, QSettings, Qt
-from PySide6.QtGui import QDropEvent
+from PySide6.QtGui import QDropEvent, QKeySequence
 from PySide6.QtWidgets import QDialog, QLabel, QMessageBox
 
 from desktop.details_tabs import ID_ROLE
@@ -160,6 +160,8 @@ def test_undo_redo_of_tagging_claims_and_collections(qtbot, make_window, archive
         win.tag_current("spring")
     assert len(org.article_ids_with_tag("spring")) == 3
     assert "Tag 3 articles" in win.act_undo.text()
+    assert win.act_undo.shortcut() == QKeySequence(QKeySequence.StandardKey.Undo)
+    assert QKeySequence("Ctrl+Shift+Z") in win.act_redo.shortcuts()
     with qtbot.waitSignal(win.organised, timeout=10000):
         win.act_undo.trigger()  # Ctrl+Z
     assert org.tag_names() == []  # created by the tagging, so gone with its undo
