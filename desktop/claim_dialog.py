@@ -59,7 +59,7 @@ class TagLineEdit(QLineEdit):
         self.textEdited.connect(self._complete)
 
     @property
-    def completer_(self) -> QCompleter:
+    def tag_completer(self) -> QCompleter:
         return self._completer
 
     def set_names(self, names: Sequence[str]) -> None:

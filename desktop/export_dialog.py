@@ -2,7 +2,7 @@
 
 The formats and the writing are :mod:`storage.export`'s; this module only asks and
 shows progress (a ``QProgressDialog`` with Cancel, fed by a queued signal from the
-worker). GUI thread only, except :class:`_ProgressRelay.report` (worker thread).
+worker). GUI thread only, except :class:`ProgressRelay.report` (worker thread).
 """
 
 from __future__ import annotations
@@ -257,7 +257,7 @@ class ExportDialog(QDialog):
         return self.format.currentData(), ids, Path(self.path.text()).expanduser()
 
 
-class _ProgressRelay(QObject):
+class ProgressRelay(QObject):
     """Lives on the GUI thread; ``report`` is called by the worker and hops back by a
     queued connection to update the progress dialog."""
 
@@ -291,7 +291,7 @@ def run_export(parent: QWidget, runner: Runner, archive: Any, fmt: str,
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(300)
     dialog.canceled.connect(cancel.set)
-    relay = _ProgressRelay(dialog)
+    relay = ProgressRelay(dialog)
     if ids is not None:
         selection = Selection(article_ids=tuple(ids))
     elif selection is None:

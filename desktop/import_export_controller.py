@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QProgressDialog
 
-from desktop.export_dialog import ExportDialog, _ProgressRelay, run_export
+from desktop.export_dialog import ExportDialog, ProgressRelay, run_export
 from desktop.url_lists import read_url_list
 
 if TYPE_CHECKING:
@@ -118,7 +118,7 @@ class ImportExportController(QObject):
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.setMinimumDuration(300)
         dialog.canceled.connect(cancel.set)
-        relay = _ProgressRelay(dialog)
+        relay = ProgressRelay(dialog)
         self.progress = dialog
 
         def done(report: Any) -> None:

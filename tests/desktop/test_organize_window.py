@@ -397,7 +397,7 @@ def test_article_tag_editor_completes_adds_and_removes(qtbot, make_window, archi
     field = dialog.field
     field.setText("")
     qtbot.keyClicks(field, "sp")  # completion over the archive's tag names
-    completer = field.completer_
+    completer = field.tag_completer
     assert completer.completionCount() == 2
     assert completer.currentCompletion() in ("spring", "sports desk")
     field.setText("harbour, ")
