@@ -514,8 +514,12 @@ class MainWindow(QMainWindow):
         return row.id if row is not None else None
 
     def selected_article_ids(self) -> list[int]:
-        """The selected rows' article ids in table order (the current row if none)."""
+        """The selected rows' article ids in table order (the current row if none).
+        Every row selected (Ctrl+A) means every article of the view, also those the
+        table has not loaded yet."""
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        if rows and len(rows) == self.model.rowCount() < self.model.total:
+            return self.model.ids
         ids = [r.id for r in (self.model.row_at(i) for i in rows) if r is not None]
         current = self.current_article_id()
         return ids or ([current] if current is not None else [])
