@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, delete, func, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage.models import (
@@ -172,8 +173,17 @@ def get_or_create_tag(session: Session, name: str) -> tuple[Tag, bool]:
     if tag is not None:
         return tag, False
     tag = Tag(name=cleaned, key=cleaned.casefold(), version=1)
-    session.add(tag)
-    session.flush()
+    try:
+        # A savepoint: on a shared archive another desktop may create the same tag at
+        # the same instant; then its row is used instead of failing the whole action.
+        with session.begin_nested():
+            session.add(tag)
+            session.flush()
+    except IntegrityError:
+        existing = session.scalar(select(Tag).where(Tag.key == cleaned.casefold()))
+        if existing is None:
+            raise
+        return existing, False
     return tag, True
 
 

@@ -475,3 +475,4 @@ def test_everything_survives_a_restart(tmp_path: Path) -> None:
             {"Harbour": 2, "Photos": 1, "Quotes to check": 1}
         assert org.collection("story").info.articles == 1
         assert archive.integrity_check() == "ok"
+

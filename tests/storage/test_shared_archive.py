@@ -230,3 +230,30 @@ def test_two_desktops_queueing_the_same_links_queue_each_once(archive: Archive,
         t.join(timeout=60)
     assert len(queued) == 40
     assert len(archive.jobs(["queued"])) == 40
+
+
+def test_a_tag_created_at_the_same_instant_on_another_desktop_is_reused(pg_url: str) -> None:
+    """Race on a shared archive: between our look-up and our INSERT another desktop
+    commits the same tag; the savepoint lets us use its row instead of failing."""
+    from sqlalchemy import event
+
+    from storage.tags import get_or_create_tag
+
+    with Archive.open(pg_url) as mine, Archive.open(pg_url) as theirs:
+        fired = {"done": False}
+
+        def other_desktop_first(conn, cursor, statement, *args):  # noqa: ANN001, ANN202
+            if statement.lstrip().upper().startswith("INSERT INTO TAGS") and not fired["done"]:
+                fired["done"] = True
+                Organizer(theirs).tag("Budget race")
+
+        event.listen(mine.db.engine, "before_cursor_execute", other_desktop_first)
+        try:
+            with mine.db.writer() as s:
+                tag, created = get_or_create_tag(s, "budget RACE")
+                assert created is False and tag.key == "budget race"
+        finally:
+            event.remove(mine.db.engine, "before_cursor_execute", other_desktop_first)
+        assert fired["done"]
+        assert [t.name for t in Organizer(mine).tags() if t.name.lower() == "budget race"] == \
+            ["Budget race"]
