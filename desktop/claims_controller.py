@@ -16,13 +16,14 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from desktop import undo_commands as ops
 from desktop.claim_dialog import ClaimDialog, TagsDialog
 from desktop.details_tabs import DetailsTabs
 from desktop.organize_controller import OrganizeController
 from desktop.reader import ReaderView
+from storage.organize import ConflictError
 
 log = logging.getLogger(__name__)
 
@@ -30,10 +31,12 @@ log = logging.getLogger(__name__)
 class ClaimsController(QObject):
     """Signals: ``claim_marked(int article_id, int start, int end)`` once a new claim
     is stored (the window re-opens the article at it); ``message(str)`` for the
-    status bar."""
+    status bar; ``conflict_shown(QMessageBox)`` when an edit met another desktop's save
+    and the user is asked which version to keep."""
 
     claim_marked = Signal(int, int, int)
     message = Signal(str)
+    conflict_shown = Signal(object)  # the QMessageBox, before it runs (tests answer it)
 
     def __init__(self, window: QWidget, reader: ReaderView, details: DetailsTabs,
                  organize: OrganizeController) -> None:
@@ -108,12 +111,48 @@ class ClaimsController(QObject):
 
             def save() -> None:
                 verdict, note, _tags, evidence = dialog.values()
-                self.organize.run(ops.update_claim(claim, verdict, note, evidence))
+                self.save_claim_edit(claim, verdict, note, evidence)
             self._open(dialog, save)
 
         self.organize.runner.submit(lambda: (org.tag_names("", 2000), org.get_claim(claim_id)),
                                     on_result=show, on_error=lambda exc: self.message.emit(
                                         f"Could not read the claim: {exc}"))
+
+    def save_claim_edit(self, claim: Any, verdict: str, note: str,
+                        evidence: Sequence[str]) -> None:
+        """Save an edit made on ``claim`` as read; if someone else (another desktop on a
+        shared archive) saved it meanwhile, show both versions and let the user choose."""
+        def conflict(exc: BaseException) -> bool:
+            if not isinstance(exc, ConflictError):
+                return False
+            org = self.organize.organizer
+            self.organize.runner.submit(
+                org.get_claim, claim.id,
+                on_result=lambda current: self._resolve_conflict(current, verdict, note,
+                                                                 evidence),
+                on_error=lambda e: self.message.emit(f"Could not read the claim: {e}"))
+            return True
+
+        self.organize.run(ops.update_claim(claim, verdict, note, evidence), on_error=conflict)
+
+    def _resolve_conflict(self, current: Any, verdict: str, note: str,
+                          evidence: Sequence[str]) -> str:
+        """Ask which version to keep; returns "mine" or "theirs"."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "This claim was changed meanwhile",
+                          "Someone else saved this claim after you opened it.", parent=self.window)
+        box.setInformativeText(
+            f"Their version: {current.verdict}. {current.note or '(no note)'}\n\n"
+            f"Your version: {verdict}. {note or '(no note)'}")
+        mine = box.addButton("Keep mine", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Keep theirs", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(mine)
+        self.conflict_shown.emit(box)
+        box.exec()
+        if box.clickedButton() is mine:
+            self.save_claim_edit(current, verdict, note, evidence)
+            return "mine"
+        self.message.emit("Kept the other version of the claim.")
+        return "theirs"
 
     def delete_claim(self, claim_id: int) -> None:
         """Delete a claim (undoable with Ctrl+Z, so no question asked)."""

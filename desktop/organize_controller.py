@@ -73,8 +73,10 @@ class OrganizeController(QObject):
     def _set_busy(self, delta: int) -> None:
         self._busy += delta
 
-    def run(self, op: Op, on_done: Callable[[Any], None] | None = None) -> None:
-        """Do ``op`` in the background; on success push it on the undo stack."""
+    def run(self, op: Op, on_done: Callable[[Any], None] | None = None,
+            on_error: Callable[[BaseException], bool] | None = None) -> None:
+        """Do ``op`` in the background; on success push it on the undo stack. An
+        ``on_error`` that returns True has handled the failure (no ``failed`` signal)."""
         self._set_busy(1)
 
         def done(state: Any) -> None:
@@ -87,6 +89,8 @@ class OrganizeController(QObject):
         def error(exc: BaseException) -> None:
             self._set_busy(-1)
             log.info("%s failed: %s", op.text, exc)
+            if on_error is not None and on_error(exc):
+                return
             self.failed.emit(f"Could not {op.text[:1].lower()}{op.text[1:]}", str(exc))
 
         self.runner.submit(op.first, self.organizer, on_result=done, on_error=error)
