@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,11 +28,15 @@ from storage.paths import sqlite_path
 from storage.pg import connect_args as pg_connect_args
 from storage.pg import driver_url, is_postgres_url, redact, redact_text
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 log = logging.getLogger(__name__)
 
 APPLICATION_ID = 0x43555454  # "CUTT"
 SQLITE_HEADER = b"SQLite format 3\x00"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+_MIGRATION_FILE = re.compile(r"^\d{4}_\w+\.py$")
 BUSY_TIMEOUT_MS = 5000
 QUICK_CHECK_AT_OPEN_BYTES = 64 * 1024 * 1024
 
@@ -55,6 +58,8 @@ class ArchiveDiskFullError(Exception):
 
 
 def _alembic_config(url: str) -> Config:
+    from alembic.config import Config  # Alembic loads only when a migration may run
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -62,9 +67,13 @@ def _alembic_config(url: str) -> Config:
 
 
 def schema_version() -> int:
-    """How many migrations this Cuttings knows: written to ``PRAGMA user_version``."""
-    script = ScriptDirectory.from_config(_alembic_config("sqlite://"))
-    return sum(1 for _ in script.walk_revisions())
+    """How many migrations this Cuttings knows: written to ``PRAGMA user_version``.
+
+    Counted from the migration files (``NNNN_name.py``, one linear history; a test
+    checks the count against Alembic's own), so opening an up-to-date archive does
+    not import Alembic at all."""
+    return sum(1 for f in (MIGRATIONS_DIR / "versions").iterdir()
+               if _MIGRATION_FILE.match(f.name))
 
 
 def _folder_writable(path: Path) -> bool:
@@ -290,6 +299,8 @@ def open_database(url: str, *, readonly: bool = False) -> Database:
 
 def migrate(db: Database) -> None:
     """Apply every Alembic migration, then stamp the SQLite identity pragmas."""
+    from alembic import command
+
     cfg = _alembic_config(db.url)
     with db.engine.connect() as conn:
         # A write transaction from the start (BEGIN IMMEDIATE on SQLite): two processes

@@ -138,3 +138,28 @@ def test_quick_check_on_demand(tmp_path: Path) -> None:
         assert db.quick_check() == "ok"
     finally:
         db.dispose()
+
+
+def test_schema_version_counts_what_alembic_knows() -> None:
+    from alembic.script import ScriptDirectory
+
+    from storage.db import _alembic_config
+
+    script = ScriptDirectory.from_config(_alembic_config("sqlite://"))
+    revisions = list(script.walk_revisions())
+    assert schema_version() == len(revisions)
+    assert len(script.get_heads()) == 1  # one linear history
+
+
+def test_opening_an_up_to_date_archive_does_not_import_alembic(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    open_database(url(tmp_path / "a.db")).dispose()
+    code = ("import sys; from storage.db import open_database; "
+            f"open_database({url(tmp_path / 'a.db')!r}).dispose(); "
+            "print('alembic' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parents[2], timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
