@@ -81,6 +81,13 @@ def measure_capture(n: int, latency: float, port: int, workers: int) -> dict[str
             win = MainWindow(archive, settings, qs, resume_queue=False)
             win.resize(1400, 900)
             win.show()
+            # A person pastes links some time after the window opens: wait until the
+            # window's start-up work (first page, sidebar, loading the capture code in
+            # the background) is done, as it would be by then.
+            deadline = time.perf_counter() + 30
+            while win.runner.in_flight and time.perf_counter() < deadline:
+                QCoreApplication.processEvents()
+                time.sleep(0.005)
             for _ in range(50):
                 QCoreApplication.processEvents()
             drifts: list[float] = []

@@ -102,6 +102,15 @@ class CaptureController(QObject):
         self._runner.submit(self._archive.reset_interrupted_jobs, on_result=done,
                             on_error=self._report_error)
 
+    def warm_up(self) -> None:
+        """Load the fetch and extraction code in the background now, while the user is
+        still looking at the window, so the first batch does not pay for it: importing
+        it holds the interpreter lock in long stretches and would stall the window."""
+        def load() -> None:
+            import capture.pipeline  # noqa: F401
+
+        self._runner.submit(load, on_error=self._report_error)
+
     def start(self) -> None:
         """Run every queued job; if a batch is running, run again when it ends."""
         if self._closing:

@@ -160,6 +160,8 @@ class MainWindow(QMainWindow):
         self.queue_panel.reload()
         if resume_queue:
             self.controller.resume()
+        else:
+            self.controller.warm_up()
         self.damage_banner.start(self.archive, self.runner)
 
     @property
