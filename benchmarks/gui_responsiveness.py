@@ -85,7 +85,8 @@ def measure_capture(n: int, latency: float, port: int, workers: int) -> dict[str
             # window's start-up work (first page, sidebar, loading the capture code in
             # the background) is done, as it would be by then.
             deadline = time.perf_counter() + 30
-            while win.runner.in_flight and time.perf_counter() < deadline:
+            while (win.runner.in_flight or not win.controller.code_loaded) \
+                    and time.perf_counter() < deadline:
                 QCoreApplication.processEvents()
                 time.sleep(0.005)
             for _ in range(50):

@@ -58,6 +58,7 @@ class CaptureController(QObject):
         self._settings = settings
         self._runner = runner
         self._factory = pipeline_factory
+        self.code_loaded = False  # the fetch/extraction code is imported (warm_up)
         self._pipeline: CapturePipeline | None = None  # set by the worker running the batch
         self._running = False
         self._stop_requested = False
@@ -106,10 +107,15 @@ class CaptureController(QObject):
         """Load the fetch and extraction code in the background now, while the user is
         still looking at the window, so the first batch does not pay for it: importing
         it holds the interpreter lock in long stretches and would stall the window."""
-        def load() -> None:
+        def load() -> bool:
             import capture.pipeline  # noqa: F401
 
-        self._runner.submit(load, on_error=self._report_error)
+            return True
+
+        def loaded(_ok: bool) -> None:
+            self.code_loaded = True
+
+        self._runner.submit(load, on_result=loaded, on_error=self._report_error)
 
     def start(self) -> None:
         """Run every queued job; if a batch is running, run again when it ends."""

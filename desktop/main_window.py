@@ -24,7 +24,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QMimeData, QSettings, Qt, QUrl, Signal
+from PySide6.QtCore import QByteArray, QMimeData, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -97,6 +97,10 @@ log = logging.getLogger(__name__)
 STATE_VERSION = 1
 
 
+#: After the first page, load the capture code in the background this much later.
+WARM_UP_DELAY_MS = 400
+
+
 class MainWindow(QMainWindow):
     """The Cuttings window over one open archive.
 
@@ -160,8 +164,8 @@ class MainWindow(QMainWindow):
         self.queue_panel.reload()
         if resume_queue:
             self.controller.resume()
-        else:
-            self.controller.warm_up()
+        else:  # once the first article is on screen (they would compete for the GIL)
+            QTimer.singleShot(WARM_UP_DELAY_MS, self.controller.warm_up)
         self.damage_banner.start(self.archive, self.runner)
 
     @property
