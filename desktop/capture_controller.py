@@ -95,13 +95,22 @@ class CaptureController(QObject):
                             on_result=done, on_error=self._report_error)
 
     def resume(self) -> None:
-        """At start: jobs a crash left ``running`` go back to ``queued``; run them all."""
-        def done(_count: int) -> None:
-            self.jobs_changed.emit()
-            self.start()
+        """At start: jobs a crash left ``running`` go back to ``queued``; run them all
+        (when there are none, only load the capture code in the background)."""
+        archive = self._archive
 
-        self._runner.submit(self._archive.reset_interrupted_jobs, on_result=done,
-                            on_error=self._report_error)
+        def work() -> int:
+            archive.reset_interrupted_jobs()
+            return len(archive.jobs(["queued"], limit=1))
+
+        def done(queued: int) -> None:
+            self.jobs_changed.emit()
+            if queued:
+                self.start()
+            else:
+                self.warm_up()
+
+        self._runner.submit(work, on_result=done, on_error=self._report_error)
 
     def warm_up(self) -> None:
         """Load the fetch and extraction code in the background now, while the user is
