@@ -76,7 +76,7 @@ def test_window_opens_big_archive_with_one_page(qtbot, big_archive, make_window)
     # Scrolling to the bottom fetches more rows on demand.
     loaded = win.model.rowCount()
     win.table.scrollToBottom()
-    qtbot.waitUntil(lambda: win.model.rowCount() > loaded, timeout=5000)
+    qtbot.waitUntil(lambda: win.model.rowCount() > loaded, timeout=20000)
 
 
 def test_filter_keeps_the_table_order(archive):

@@ -15,14 +15,14 @@ IMAGE = QTextDocument.ResourceType.ImageResource.value
 
 def _capture_all(qtbot, win, urls):
     dialog = win.open_add_dialog("Links for today:\n" + "\n".join(urls) + "\nfile:///etc/passwd")
-    qtbot.waitUntil(lambda: dialog.ready and dialog.capture_button.isEnabled(), timeout=5000)
+    qtbot.waitUntil(lambda: dialog.ready and dialog.capture_button.isEnabled(), timeout=20000)
     assert dialog.analysis.found == 4
     assert len(dialog.urls_to_capture()) == 3
     assert "3 new" in dialog.summary.text() and "1 refused" in dialog.summary.text()
     assert dialog.capture_button.text() == "Capture 3 links"
     dialog.capture_button.click()
     # The queue shows the three jobs, then the table the three articles.
-    qtbot.waitUntil(lambda: win.queue_panel.model.rowCount() == 3, timeout=5000)
+    qtbot.waitUntil(lambda: win.queue_panel.model.rowCount() == 3, timeout=20000)
     assert win.pages.currentWidget() is win.queue_panel
     qtbot.waitUntil(lambda: win.model.total == 3 and not win.controller.running, timeout=20000)
     states = {j.state for j in win.queue_panel.model.jobs()}
@@ -34,15 +34,15 @@ def test_paste_capture_and_read_offline(qtbot, make_window, site_urls, httpserve
     assert win.list_stack.currentWidget() is win.empty_state
     _capture_all(qtbot, win, site_urls)
     win.sidebar.choose("library")
-    qtbot.waitUntil(lambda: win.list_stack.currentWidget() is win.table, timeout=5000)
-    qtbot.waitUntil(lambda: win.model.rowCount() == 3, timeout=5000)
+    qtbot.waitUntil(lambda: win.list_stack.currentWidget() is win.table, timeout=20000)
+    qtbot.waitUntil(lambda: win.model.rowCount() == 3, timeout=20000)
     qtbot.waitUntil(lambda: not win._refresh_timer.isActive() and win.runner.in_flight == 0,
-                    timeout=5000)
+                    timeout=20000)
     requests_before = len(httpserver.log)
 
     row = next(i for i in range(3) if "Harbour Bridge" in (win.model.row_at(i).title or ""))
     article_id = win.model.row_at(row).id
-    with qtbot.waitSignal(win.article_loaded, timeout=5000,
+    with qtbot.waitSignal(win.article_loaded, timeout=20000,
                           check_params_cb=lambda shown: shown == article_id):
         win.table.selectRow(row)
     text = win.reader.toPlainText()

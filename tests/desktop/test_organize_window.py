@@ -26,7 +26,7 @@ def _idle(qtbot, win):
 
 def _capture(qtbot, win, urls):
     dialog = win.open_add_dialog("\n".join(urls))
-    qtbot.waitUntil(lambda: dialog.ready, timeout=5000)
+    qtbot.waitUntil(lambda: dialog.ready, timeout=20000)
     dialog.capture_button.click()
     qtbot.waitUntil(lambda: win.model.total == len(urls) and win.reader.article_id is not None,
                     timeout=20000)
@@ -41,7 +41,7 @@ def _select_sentence(win, words=SENTENCE):
 
 def _dialog(qtbot, owner, kind=QDialog):
     qtbot.waitUntil(lambda: isinstance(owner.dialog, kind) and owner.dialog.isVisible(),
-                    timeout=5000)
+                    timeout=20000)
     return owner.dialog
 
 
@@ -242,12 +242,12 @@ def test_rows_dropped_on_a_sidebar_collection_join_it(qtbot, make_window, archiv
     assert sorted(org.article_ids_in_collection("Harbour desk")) == sorted(archive.article_ids())
     # the collection view lists them; choosing the collection filters the table
     view = win.organizer.show_collection("Harbour desk")
-    qtbot.waitUntil(lambda: view.articles.childCount() == 3, timeout=5000)
+    qtbot.waitUntil(lambda: view.articles.childCount() == 3, timeout=20000)
     view.close()
     _idle(qtbot, win)
     assert win.sidebar.choose("collection", "Harbour desk")
     qtbot.waitUntil(lambda: win.model.total == 3 and "Harbour desk" in win.filter_label,
-                    timeout=5000)
+                    timeout=20000)
     # a claim dragged from the Claims tab joins it too
     article_id = win.reader.article_id
     body = archive.article(article_id)["text"]
@@ -281,14 +281,14 @@ def test_tag_manager_renames_merges_colours_and_deletes(qtbot, make_window, arch
     org.tag("harbour", articles=ids[1:])
     org.tag("farming", articles=ids[:2])
     manager = win.open_tag_manager()
-    qtbot.waitUntil(lambda: manager.loaded, timeout=5000)
+    qtbot.waitUntil(lambda: manager.loaded, timeout=20000)
     assert manager.names() == ["farming", "harbor", "harbour"]
     assert manager.count_of("harbour") == 2
 
     with qtbot.waitSignal(win.organised, timeout=10000):
         manager.merge("harbor", "harbour")
     qtbot.waitUntil(lambda: manager.loaded and manager.names() == ["farming", "harbour"],
-                    timeout=5000)
+                    timeout=20000)
     assert manager.count_of("harbour") == 3
     with qtbot.waitSignal(win.organised, timeout=10000):
         manager.rename("harbour", "Harbour bridge")
@@ -296,7 +296,7 @@ def test_tag_manager_renames_merges_colours_and_deletes(qtbot, make_window, arch
         manager.set_colour("farming", "#16a34a")
     assert org.tag_info("farming").color == "#16a34a"
     qtbot.waitUntil(lambda: manager.loaded and "Harbour bridge" in manager.names(),
-                    timeout=5000)
+                    timeout=20000)
     manager.select("farming")
     question = manager.delete_question("farming")
     assert "2 items carry it" in question.informativeText()
@@ -347,9 +347,9 @@ def test_claim_hits_open_at_the_claim_and_searches_are_saved(qtbot, make_window,
     # saved in the sidebar, run again by choosing it
     ask = win.organizer.ask_save_search(win.search_field.text())
     ask.setTextValue("Disputed figures")
-    with qtbot.waitSignal(win.organizer.saved_changed, timeout=5000):
+    with qtbot.waitSignal(win.organizer.saved_changed, timeout=20000):
         ask.accept()
-    qtbot.waitUntil(lambda: win.sidebar.names("saved") == ["Disputed figures"], timeout=5000)
+    qtbot.waitUntil(lambda: win.sidebar.names("saved") == ["Disputed figures"], timeout=20000)
     win.search_field.clear()
     with qtbot.waitSignal(win.search.results, timeout=10000):
         assert win.sidebar.choose("saved", "Disputed figures")
@@ -366,7 +366,7 @@ def test_claim_hits_open_at_the_claim_and_searches_are_saved(qtbot, make_window,
 
 def test_damage_banner_for_a_damaged_large_archive(qtbot, make_window):
     win = make_window()
-    qtbot.waitUntil(lambda: win.runner.in_flight == 0, timeout=5000)
+    qtbot.waitUntil(lambda: win.runner.in_flight == 0, timeout=20000)
     # a healthy archive: the real quick_check answers "ok", no banner
     with qtbot.waitSignal(win.damage_banner.checked, timeout=10000) as ok:
         assert win.damage_banner.start(win.archive, win.runner, threshold=0)

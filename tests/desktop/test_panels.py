@@ -27,7 +27,7 @@ def _wait_idle(qtbot, win):
 
 def _add(qtbot, win, text, *, recapture=False):
     dialog = win.open_add_dialog(text)
-    qtbot.waitUntil(lambda: dialog.ready, timeout=5000)
+    qtbot.waitUntil(lambda: dialog.ready, timeout=20000)
     if recapture:
         dialog.recapture.setChecked(True)
     return dialog
@@ -93,11 +93,11 @@ def test_queued_jobs_cancel_and_resume_at_start(qtbot, make_window, archive, sit
     win = make_window(resume_queue=False)
     win.sidebar.choose("queue")
     assert win.pages.currentWidget() is win.queue_panel
-    qtbot.waitUntil(lambda: win.queue_panel.model.rowCount() == 2, timeout=5000)
+    qtbot.waitUntil(lambda: win.queue_panel.model.rowCount() == 2, timeout=20000)
     win.queue_panel.view.selectRow(0)
     assert win.queue_panel.cancel_button.isEnabled()
     win.queue_panel.cancel_button.click()
-    qtbot.waitUntil(lambda: win.queue_panel.model.jobs()[0].state == "cancelled", timeout=5000)
+    qtbot.waitUntil(lambda: win.queue_panel.model.jobs()[0].state == "cancelled", timeout=20000)
     win.close()
 
     # A new window resumes what is still queued.
@@ -119,15 +119,15 @@ def test_speakers_and_outlets_filter_the_table(qtbot, make_window, site_urls):
              for i in range(speakers.childCount())}
     assert names.get("Ines Vardy") == "3"  # quoted in two articles
     assert win.sidebar.choose("speaker", "Ines Vardy")
-    qtbot.waitUntil(lambda: win.model.total == 2, timeout=5000)
+    qtbot.waitUntil(lambda: win.model.total == 2, timeout=20000)
     assert "Articles quoting Ines Vardy" in win.filter_banner.text()
     titles = {win.model.row_at(i).title for i in range(win.model.rowCount())}
     assert all("library" not in t.lower() for t in titles)
     assert win.sidebar.choose("outlet", "Reuters")
-    qtbot.waitUntil(lambda: win.model.total == 1, timeout=5000)
+    qtbot.waitUntil(lambda: win.model.total == 1, timeout=20000)
     assert "Harbour Bridge" in win.model.row_at(0).title
     win.sidebar.choose("library")
-    qtbot.waitUntil(lambda: win.model.total == 3, timeout=5000)
+    qtbot.waitUntil(lambda: win.model.total == 3, timeout=20000)
     assert not win.filter_banner.isVisible()
 
 
@@ -137,7 +137,7 @@ def test_search_field_lists_hits_and_opens_them(qtbot, make_window, site_urls):
     dialog.capture_button.click()
     qtbot.waitUntil(lambda: win.model.total == 3, timeout=20000)
     _wait_idle(qtbot, win)
-    with qtbot.waitSignal(win.search.results, timeout=5000):
+    with qtbot.waitSignal(win.search.results, timeout=20000):
         qtbot.keyClicks(win.search_field, "bearings")
     assert win.list_stack.currentWidget() is win.search_panel
     hits = win.search_panel.model.hits
@@ -145,7 +145,7 @@ def test_search_field_lists_hits_and_opens_them(qtbot, make_window, site_urls):
     html = win.search_panel.model.index(0).data()
     assert "bearings" in html.lower() and "background-color" in html
     quote = next(h for h in hits if h.kind == "quote")
-    with qtbot.waitSignal(win.article_loaded, timeout=5000):
+    with qtbot.waitSignal(win.article_loaded, timeout=20000):
         win.search_panel.hit_chosen.emit(quote)
     assert "bearings" in win.reader.textCursor().selectedText()
     win.search_field.clear()
@@ -158,7 +158,7 @@ def test_paste_and_drop_open_the_dialog(qtbot, make_window):
     win.table.setFocus()
     win.act_paste.trigger()
     dialog = win.add_dialog
-    qtbot.waitUntil(lambda: dialog.ready, timeout=5000)
+    qtbot.waitUntil(lambda: dialog.ready, timeout=20000)
     assert dialog.analysis.new == ["https://paper.example/a/1", "https://paper.example/b"]
     dialog.reject()
 
@@ -168,7 +168,7 @@ def test_paste_and_drop_open_the_dialog(qtbot, make_window):
                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
     win.dropEvent(drop)
     dialog = win.add_dialog
-    qtbot.waitUntil(lambda: dialog.ready, timeout=5000)
+    qtbot.waitUntil(lambda: dialog.ready, timeout=20000)
     assert dialog.analysis.new == ["https://paper.example/dropped"]
     dialog.reject()
 
@@ -292,10 +292,10 @@ def test_tags_and_collections_filter_the_table(qtbot, make_window, archive, site
     tags = win.sidebar.groups["tag"]
     assert (tags.child(0).text(0), tags.child(0).text(1)) == ("port-alden", "2")
     assert win.sidebar.choose("tag", "port-alden")
-    qtbot.waitUntil(lambda: win.model.total == 2, timeout=5000)
+    qtbot.waitUntil(lambda: win.model.total == 2, timeout=20000)
     assert win.model.index(0, 6).data() == "port-alden"
     assert win.sidebar.choose("collection", "Bridge file")
-    qtbot.waitUntil(lambda: win.model.total == 1, timeout=5000)
+    qtbot.waitUntil(lambda: win.model.total == 1, timeout=20000)
     assert win.model.row_at(0).id == ids[0]
 
 
@@ -308,15 +308,15 @@ def test_tag_and_collect_from_the_window(qtbot, make_window, site_urls, monkeypa
     qtbot.waitUntil(lambda: win.model.total == 1, timeout=20000)
     _wait_idle(qtbot, win)
     win.table.selectRow(0)
-    with qtbot.waitSignal(win.organised, timeout=5000):
+    with qtbot.waitSignal(win.organised, timeout=20000):
         win.tag_current("bridge money")
     assert win.model.index(0, 6).data() == "bridge money"
-    with qtbot.waitSignal(win.organised, timeout=5000):
+    with qtbot.waitSignal(win.organised, timeout=20000):
         win.collect_current("Port Alden file")  # created on first use
     _wait_idle(qtbot, win)
     assert win._names("tag") == ["bridge money"]
     assert win._names("collection") == ["Port Alden file"]
-    with qtbot.waitSignal(win.organised, timeout=5000):
+    with qtbot.waitSignal(win.organised, timeout=20000):
         win.collect_current("Port Alden file")  # adding again is harmless
     opened = []
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toString()))

@@ -32,7 +32,7 @@ def test_closing_mid_batch_stops_quickly_and_keeps_the_queue(qtbot, make_window,
     win = make_window()
     dialog = win.open_add_dialog(f"{httpserver.url_for('/slow/one')}\n"
                                  f"{httpserver.url_for('/slow/two')}")
-    qtbot.waitUntil(lambda: dialog.ready, timeout=5000)
+    qtbot.waitUntil(lambda: dialog.ready, timeout=20000)
     dialog.capture_button.click()
     qtbot.waitUntil(lambda: sum(j.state == "running" for j in win.queue_panel.model.jobs()) >= 1,
                     timeout=10000)
@@ -70,20 +70,20 @@ def test_import_saved_page_and_url_list(qtbot, make_window, tmp_path):
     with qtbot.waitSignal(win.article_loaded, timeout=10000):
         win.import_saved_page(str(page), "https://valley-ledger.example" + art.path)
     assert "Early heat leaves orchard growers" in win.reader.toPlainText()
-    qtbot.waitUntil(lambda: win.model.total == 1, timeout=5000)
+    qtbot.waitUntil(lambda: win.model.total == 1, timeout=20000)
 
     bad = tmp_path / "empty.html"
     bad.write_bytes(b"")
     win.import_saved_page(str(bad), None)
     qtbot.waitUntil(lambda: "Could not import empty.html" in win.status_label.text(),
-                    timeout=5000)
+                    timeout=20000)
 
     links = tmp_path / "links.txt"
     links.write_text("https://a.example/one\nhttps://b.example/two\n", encoding="utf-8")
     win.import_url_list(str(links))
     qtbot.waitUntil(lambda: getattr(win, "add_dialog", None) is not None
                     and win.add_dialog.ready and win.add_dialog.analysis.found == 2,
-                    timeout=5000)
+                    timeout=20000)
     win.add_dialog.reject()
 
 
@@ -93,14 +93,14 @@ def test_export_current_view_and_refuse_unwritable_target(qtbot, make_window, si
 
     win = make_window()
     dialog = win.open_add_dialog("\n".join(site_urls))
-    qtbot.waitUntil(lambda: dialog.ready, timeout=5000)
+    qtbot.waitUntil(lambda: dialog.ready, timeout=20000)
     dialog.capture_button.click()
     qtbot.waitUntil(lambda: win.model.total == 3 and not win.controller.running
                     and win.runner.in_flight == 0 and not win._refresh_timer.isActive(),
                     timeout=20000)
     assert win.sidebar.choose("speaker", "Ines Vardy")
-    qtbot.waitUntil(lambda: win.model.total == 2, timeout=5000)
-    qtbot.waitUntil(lambda: win.article_total == 3, timeout=5000)
+    qtbot.waitUntil(lambda: win.model.total == 2, timeout=20000)
+    qtbot.waitUntil(lambda: win.article_total == 3, timeout=20000)
 
     export = win.open_export()
     assert "Articles quoting Ines Vardy (2 articles)" in export.scope_shown.text()

@@ -24,7 +24,7 @@ def test_export_a_collection_from_the_dialog_and_import_it(qtbot, make_window, a
                                                           site_urls, tmp_path, settings):
     win = make_window()
     dialog = win.open_add_dialog("\n".join(site_urls))
-    qtbot.waitUntil(lambda: dialog.ready, timeout=5000)
+    qtbot.waitUntil(lambda: dialog.ready, timeout=20000)
     dialog.capture_button.click()
     qtbot.waitUntil(lambda: win.model.total == 3, timeout=20000)
     _idle(qtbot, win)
