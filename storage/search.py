@@ -181,8 +181,10 @@ class _KindResult:
     ranked: bool = True
 
 
-class SqliteSearch:
-    """FTS5 search over an SQLite archive opened with :func:`storage.db.open_database`."""
+class BaseSearch:
+    """What every back-end shares: parse the user's text (never passed on raw), clamp
+    limit and offset, run in one short read session, turn database faults into the
+    ``error`` message. Back-ends implement ``_run`` (and may tune the session)."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -201,14 +203,30 @@ class SqliteSearch:
         offset = max(0, int(offset))
         try:
             with self.db.reader() as session:
-                _tune(session)
+                self._tune(session)
                 self._run(session, parsed, limit, offset, results)
         except (DBAPIError, sqlite3.Error) as exc:
             log.exception("search failed for %r", query)
             results.hits = []
-            results.error = f"could not search: {getattr(exc, 'orig', exc)}"
+            results.error = f"could not search: {self._describe(exc)}"
         results.elapsed_ms = (time.perf_counter() - started) * 1000
         return results
+
+    def _tune(self, session: Session) -> None:
+        """Per-session settings before searching (none by default)."""
+
+    def _describe(self, exc: BaseException) -> str:
+        return str(getattr(exc, "orig", exc))
+
+    def _run(self, s: Session, q: Query, limit: int, offset: int, out: SearchResults) -> None:
+        raise NotImplementedError  # pragma: no cover - every back-end defines it
+
+
+class SqliteSearch(BaseSearch):
+    """FTS5 search over an SQLite archive opened with :func:`storage.db.open_database`."""
+
+    def _tune(self, session: Session) -> None:
+        _tune(session)
 
     # -- planning -------------------------------------------------------------------
 

@@ -23,16 +23,13 @@ so one instance may be used from any thread.
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from storage import search_snippets as snippets
-from storage.db import Database
-from storage.query import AnyOf, Filter, Query, QueryError, Term, parse
+from storage.query import AnyOf, Filter, Query, Term
 from storage.search import (
     _CLOSE,
     _OPEN,
@@ -40,9 +37,9 @@ from storage.search import (
     FULL_RANK_LIMIT,
     KINDS,
     LIST_COUNT_CAP,
-    MAX_LIMIT,
     SNIPPET_TOKENS,
     WINDOW,
+    BaseSearch,
     Hit,
     SearchResults,
     _Kind,
@@ -105,33 +102,12 @@ _PUNCT = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
 _SPACES = " " * len(_PUNCT)
 
 
-class PostgresSearch:
+class PostgresSearch(BaseSearch):
     """tsvector search over a PostgreSQL archive opened with :func:`storage.db.open_database`."""
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    def search(self, query: str, *, limit: int = 50, offset: int = 0) -> SearchResults:
-        started = time.perf_counter()
-        results = SearchResults(query=query if isinstance(query, str) else "")
-        try:
-            parsed = parse(query)
-        except QueryError as exc:
-            results.error = str(exc)
-            return results
-        if parsed.is_empty:
-            return results
-        limit = max(1, min(int(limit), MAX_LIMIT))
-        offset = max(0, int(offset))
-        try:
-            with self.db.reader() as session:
-                self._run(session, parsed, limit, offset, results)
-        except DBAPIError as exc:
-            log.exception("search failed for %r", query)
-            results.hits = []
-            results.error = f"could not search: {type(exc.orig).__name__}"
-        results.elapsed_ms = (time.perf_counter() - started) * 1000
-        return results
+    def _describe(self, exc: BaseException) -> str:
+        # The driver's message may quote the connection; name only the kind of fault.
+        return type(getattr(exc, "orig", exc)).__name__
 
     def _run(self, s: Session, q: Query, limit: int, offset: int, out: SearchResults) -> None:
         wanted = offset + limit
