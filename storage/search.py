@@ -44,6 +44,7 @@ import logging
 import re
 import sqlite3
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -423,18 +424,30 @@ class SqliteSearch(BaseSearch):
                         html_snippet = marked_html(raw) if raw else None
                 if html_snippet is None:
                     html_snippet = snippets.plain(texts[0])
-                details[(name, item_id)] = Hit(
-                    kind=name, id=item_id, article_id=int(r[1]), title=r[2],
-                    snippet=html_snippet, score=0.0, published=r[3], speaker=r[4], verdict=r[5],
-                    start=None if r[6] is None else int(r[6]),
-                    end=None if r[7] is None else int(r[7]))
-        hits: list[Hit] = []
-        for score, item_id, name, _ in page:
-            hit = details.get((name, item_id))
-            if hit is not None:
-                hit.score = score
-                hits.append(hit)
-        return hits
+                details[(name, item_id)] = hit_from_row(name, r, html_snippet)
+        return in_page_order(page, details)
+
+
+def hit_from_row(kind: str, r: Any, snippet: str) -> Hit:
+    """A hit from a details row ``(id, article_id, title, published, speaker, verdict,
+    start, end, …texts)``, the shape both back-ends select."""
+    return Hit(kind=kind, id=int(r[0]), article_id=int(r[1]), title=r[2], snippet=snippet,
+               score=0.0, published=r[3], speaker=r[4], verdict=r[5],
+               start=None if r[6] is None else int(r[6]),
+               end=None if r[7] is None else int(r[7]))
+
+
+def in_page_order(page: Sequence[tuple[float, int, str, Any]],
+                  details: dict[tuple[str, int], Hit]) -> list[Hit]:
+    """The page's hits in ranked order, each with its score (rows deleted meanwhile are
+    skipped)."""
+    hits: list[Hit] = []
+    for score, item_id, name, _ in page:
+        hit = details.get((name, item_id))
+        if hit is not None:
+            hit.score = score
+            hits.append(hit)
+    return hits
 
 
 _RAW = "cuttings_search_raw"

@@ -44,6 +44,8 @@ from storage.search import (
     SearchResults,
     _Kind,
     _site,
+    hit_from_row,
+    in_page_order,
     marked_html,
 )
 
@@ -197,18 +199,8 @@ class PostgresSearch(BaseSearch):
                         html_snippet = self._headline(s, k, match, params, item_id)
                 if html_snippet is None:
                     html_snippet = snippets.plain(texts[0])
-                details[(name, item_id)] = Hit(
-                    kind=name, id=item_id, article_id=int(r[1]), title=r[2],
-                    snippet=html_snippet, score=0.0, published=r[3], speaker=r[4], verdict=r[5],
-                    start=None if r[6] is None else int(r[6]),
-                    end=None if r[7] is None else int(r[7]))
-        hits: list[Hit] = []
-        for score, item_id, name, _ in page:
-            hit = details.get((name, item_id))
-            if hit is not None:
-                hit.score = score
-                hits.append(hit)
-        return hits
+                details[(name, item_id)] = hit_from_row(name, r, html_snippet)
+        return in_page_order(page, details)
 
     @staticmethod
     def _headline(s: Session, k: _Kind, match: str, params: dict[str, Any],
