@@ -18,38 +18,12 @@ from storage import search_snippets as snippets
 from storage.db import Database, _alembic_config, open_database
 from storage.models import (
     Article,
-    Citation,
     Claim,
-    Collection,
     PhotoCredit,
     Quote,
-    Tag,
-    article_tags,
-    collection_articles,
-    collection_claims,
-    quote_tags,
 )
 from storage.search import SearchBackend, SearchResults, SqliteSearch, marked_html
-
-HARBOUR_TEXT = (
-    "The council approved new flood defences for the harbour on Tuesday after a decade of "
-    "storms. \"We will not let the harbour flood again,\" said the mayor, Lena Park. "
-    "Engineers say the wall will cost 3 million euros. A reader sent a note reading "
-    "<script>alert(1)</script> & other things, which the editors kept as evidence."
-)
-BUDGET_TEXT = (
-    "The budget row deepened on Monday as ministers traded blame. \"The budget is a "
-    "disgrace,\" said Omar Haddad. Officials claimed spending rose by 40 percent, citing "
-    "Reuters. Lena Park said the harbour repairs were \"long overdue\". A minor flood of "
-    "complaints followed at the café."
-)
-
-
-def _article(n: int, **kw: object) -> Article:
-    defaults: dict[str, object] = {"canonical_url": f"https://news.example/{n}",
-                                   "url": f"https://news.example/{n}", "site": "news.example"}
-    defaults.update(kw)
-    return Article(**defaults)
+from tests.storage.search_fixture import BUDGET, article, fill_search_archive
 
 
 @pytest.fixture(scope="module")
@@ -57,56 +31,7 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     path = tmp_path_factory.mktemp("search") / "a.db"
     db = open_database("sqlite:///" + str(path))
     ids: dict[str, object] = {"db": db}
-    with db.writer() as s:
-        a1 = _article(1, title="Harbour flood defences approved", authors=["Jane Roe"],
-                      publisher="The Coastal Herald", site="coastalherald.example",
-                      published="2024-03-05", text=HARBOUR_TEXT)
-        a2 = _article(2, title="Council budget row deepens", authors=["Piotr Müller", "Ann Bo"],
-                      publisher="Daily Ledger", site="www.ledger.example",
-                      published="2023-11-20T08:00:00+00:00", text=BUDGET_TEXT)
-        a3 = _article(3, title="Москва открывает новый мост", authors=["Иван Петров"],
-                      publisher="Вести", site="vesti.example", published="2022-01-10",
-                      text="Мэр Москвы открыл новый мост через реку.")
-        a4 = _article(4, title="שלום לכולם", publisher="Haaretz Example", site="he.example",
-                      published="2021-06-01", text="ירושלים היא עיר עתיקה")
-        s.add_all([a1, a2, a3, a4])
-        s.flush()
-        # Unrelated articles, so that words of the four above are rare enough to rank.
-        s.add_all([_article(10 + n, title=f"Weather report {n}", site="weather.example",
-                            text="Sunny spells and light winds along the coast.")
-                   for n in range(6)])
-        q1 = Quote(article_id=a1.id, text="We will not let the harbour flood again",
-                   speaker="Lena Park", start=HARBOUR_TEXT.index("We will"),
-                   end=HARBOUR_TEXT.index("We will") + 39)
-        q2 = Quote(article_id=a2.id, text="The budget is a disgrace", speaker="Omar Haddad",
-                   start=BUDGET_TEXT.index("The budget is"),
-                   end=BUDGET_TEXT.index("The budget is") + 24)
-        q3 = Quote(article_id=a2.id, text="long overdue", speaker="Lena Park",
-                   start=BUDGET_TEXT.index("long overdue"),
-                   end=BUDGET_TEXT.index("long overdue") + 12)
-        c1 = Claim(article_id=a2.id, text="spending rose by 40 percent",
-                   start=BUDGET_TEXT.index("spending"), end=BUDGET_TEXT.index("spending") + 27,
-                   note="Treasury figures show 12 percent", verdict="false")
-        c2 = Claim(article_id=a1.id, text="the wall will cost 3 million euros",
-                   start=HARBOUR_TEXT.index("the wall"), end=HARBOUR_TEXT.index("the wall") + 34,
-                   note="", verdict="unverified")
-        cr = PhotoCredit(article_id=a1.id, credit="Photo: Tom Reyes/Northlight Images",
-                         photographer="Tom Reyes", provider="Northlight Images",
-                         caption="The harbour wall at high tide")
-        s.add_all([q1, q2, q3, c1, c2, cr,
-                   Citation(article_id=a2.id, name="Reuters"),
-                   Citation(article_id=a1.id, name="Associated Press")])
-        budget = Tag(name="Budget", key="budget")
-        floods = Tag(name="Floods", key="floods")
-        coll = Collection(name="Harbour inquiry")
-        s.add_all([budget, floods, coll])
-        s.flush()
-        s.execute(article_tags.insert().values(articles_id=a2.id, tags_id=budget.id))
-        s.execute(quote_tags.insert().values(quotes_id=q1.id, tags_id=floods.id))
-        s.execute(collection_articles.insert().values(collections_id=coll.id, articles_id=a1.id))
-        s.execute(collection_claims.insert().values(collections_id=coll.id, claims_id=c1.id))
-        ids.update(a1=a1.id, a2=a2.id, a3=a3.id, a4=a4.id, q1=q1.id, q2=q2.id, q3=q3.id,
-                   c1=c1.id, c2=c2.id, cr=cr.id)
+    ids.update(fill_search_archive(db))
     yield ids
     db.dispose()
 
@@ -266,10 +191,10 @@ def test_hit_fields_for_quotes_and_claims(engine: SqliteSearch, archive: dict) -
     quote = engine.search("disgrace is:quote").hits[0]
     assert quote.article_id == archive["a2"] and quote.title == "Council budget row deepens"
     assert quote.speaker == "Omar Haddad" and quote.published.startswith("2023-11-20")
-    assert BUDGET_TEXT[quote.start:quote.end] == "The budget is a disgrace"
+    assert BUDGET[quote.start:quote.end] == "The budget is a disgrace"
     claim = engine.search("treasury").hits[0]
     assert (claim.kind, claim.verdict) == ("claim", "false")
-    assert BUDGET_TEXT[claim.start:claim.end] == "spending rose by 40 percent"
+    assert BUDGET[claim.start:claim.end] == "spending rose by 40 percent"
     article = engine.search("defences is:article").hits[0]
     assert article.start is None and article.speaker is None
 
@@ -315,7 +240,7 @@ def _fts_check(db: Database) -> None:
 def test_triggers_follow_update_and_delete(fresh: Database) -> None:
     engine = SqliteSearch(fresh)
     with fresh.writer() as s:
-        art = _article(1, title="Bridge closed", text="The old bridge closed for repairs.",
+        art = article(1, title="Bridge closed", text="The old bridge closed for repairs.",
                        authors=["Ann Bo"])
         s.add(art)
         s.flush()
@@ -377,7 +302,7 @@ def test_huge_match_sets_rank_a_recent_window(fresh: Database,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     with fresh.writer() as s:
         for n in range(1, 13):
-            s.add(_article(n, title=f"Report {n}", text=f"common words here {'rare' * (n == 3)}",
+            s.add(article(n, title=f"Report {n}", text=f"common words here {'rare' * (n == 3)}",
                            published=f"2020-01-{n:02d}"))
     monkeypatch.setattr(search_mod, "WINDOW", 3)
     monkeypatch.setattr(search_mod, "FULL_RANK_LIMIT", 5)
@@ -408,7 +333,7 @@ def _dispatches(db: Database) -> None:
     running backwards (so a date filter is an id range, a site filter is not)."""
     with db.writer() as s:
         for n in range(1, 13):
-            s.add(_article(n, title=f"Dispatch {n}",
+            s.add(article(n, title=f"Dispatch {n}",
                            site="even.example" if n % 2 == 0 else "odd.example",
                            text=f"ferry timetable notes {'storm' * (n in (4, 7))}",
                            published=f"2020-02-{13 - n:02d}"))
@@ -495,7 +420,7 @@ def test_every_plan_finds_the_same_items(fresh: Database, monkeypatch: pytest.Mo
 def test_listing_caps_its_count(fresh: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     with fresh.writer() as s:
         for n in range(1, 7):
-            s.add(_article(n, title=f"Item {n}", text="x", published="2021-05-05"))
+            s.add(article(n, title=f"Item {n}", text="x", published="2021-05-05"))
     monkeypatch.setattr(search_mod, "LIST_COUNT_CAP", 4)
     res = SqliteSearch(fresh).search("after:2021", limit=2)
     assert [h.id for h in res.hits] == [6, 5]
