@@ -98,6 +98,11 @@ class Include:
         return [k for k in KINDS if getattr(self, k)]
 
 
+#: The per-article items an export can include, by their ``Include`` flag.
+_ITEM_MODELS: tuple[tuple[str, Any], ...] = (
+    ("quotes", Quote), ("sources", Citation), ("claims", Claim), ("credits", PhotoCredit))
+
+
 @dataclass
 class SelectionCounts:
     """How much an export of a selection will write (for the Export dialog)."""
@@ -185,18 +190,11 @@ def count_selection(archive: Archive, ids: Sequence[int], include: Include = Inc
         with archive.db.reader() as s:
             counts.captures += s.scalar(select(func.count(Capture.id))
                                         .where(Capture.article_id.in_(chunk))) or 0
-            if include.quotes:
-                counts.quotes += s.scalar(select(func.count(Quote.id))
-                                          .where(Quote.article_id.in_(chunk))) or 0
-            if include.sources:
-                counts.sources += s.scalar(select(func.count(Citation.id))
-                                           .where(Citation.article_id.in_(chunk))) or 0
-            if include.claims:
-                counts.claims += s.scalar(select(func.count(Claim.id))
-                                          .where(Claim.article_id.in_(chunk))) or 0
-            if include.credits:
-                counts.credits += s.scalar(select(func.count(PhotoCredit.id))
-                                           .where(PhotoCredit.article_id.in_(chunk))) or 0
+            for kind, model in _ITEM_MODELS:
+                if getattr(include, kind):
+                    n = s.scalar(select(func.count(model.id))
+                                 .where(model.article_id.in_(chunk))) or 0
+                    setattr(counts, kind, getattr(counts, kind) + n)
             if include.snapshots:
                 counts.snapshot_bytes += s.scalar(select(func.sum(Capture.size))
                                                   .where(Capture.article_id.in_(chunk))) or 0
