@@ -6,23 +6,14 @@ import hashlib
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
-from capture.types import Extracted, FetchResult
+from capture.types import Extracted
+from tests.support.captures import fetched  # noqa: F401 - re-exported for the tests
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def fetched(url: str, body: bytes | None = None) -> FetchResult:
-    """A FetchResult as the fetcher would return it for ``url``."""
-    body = body if body is not None else f"<html><p>{url}</p></html>".encode()
-    return FetchResult(
-        requested_url=url, final_url=url, status=200,
-        headers=[("Content-Type", "text/html; charset=utf-8")], body=body,
-        sha256=hashlib.sha256(body).hexdigest(), fetched_at=datetime.now(UTC),
-        content_type="text/html; charset=utf-8", encoding="utf-8",
-        html=body.decode("utf-8", "replace"))
 
 
 def extracted(title: str, text: str) -> Extracted:

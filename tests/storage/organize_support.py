@@ -5,12 +5,11 @@ organising state to compare before/after undo."""
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import insert, select
 
-from capture.types import CreditItem, Extracted, FetchResult, QuoteItem
+from capture.types import CreditItem, Extracted, QuoteItem
 from storage.archive import Archive, StoredCapture
 from storage.models import (
     Article,
@@ -25,6 +24,7 @@ from storage.models import (
     credit_tags,
     quote_tags,
 )
+from tests.support.captures import fetched  # noqa: F401 - re-exported for the tests
 
 HARBOUR_TEXT = (
     "Saltmere council voted on Tuesday to rebuild the harbour wall, which was built in "
@@ -41,13 +41,6 @@ FERRY_TEXT = (
 )
 
 
-def fetched(url: str, body: bytes | None = None) -> FetchResult:
-    body = body if body is not None else f"<html><p>{url}</p></html>".encode()
-    return FetchResult(
-        requested_url=url, final_url=url, status=200,
-        headers=[("Content-Type", "text/html; charset=utf-8")], body=body,
-        sha256=hashlib.sha256(body).hexdigest(), fetched_at=datetime.now(UTC),
-        content_type="text/html", encoding="utf-8", html=body.decode())
 
 
 def quote_item(text: str, inner: str, speaker: str) -> QuoteItem:

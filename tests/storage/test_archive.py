@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,22 +13,12 @@ from capture.types import (
     CitationItem,
     CreditItem,
     Extracted,
-    FetchResult,
     ImageRef,
     QuoteItem,
 )
 from storage.archive import Archive, rewrite_image_sources
+from tests.support.captures import fetched
 from tests.support.fixture_site import png_bytes
-
-
-def fetched(url: str, body: bytes = b"<html><p>Hello</p></html>", final: str | None = None
-            ) -> FetchResult:
-    return FetchResult(
-        requested_url=url, final_url=final or url, status=200,
-        headers=[("Content-Type", "text/html; charset=utf-8")], body=body,
-        sha256=hashlib.sha256(body).hexdigest(), fetched_at=datetime.now(UTC),
-        content_type="text/html", encoding="utf-8", html=body.decode(),
-        redirects=[(url, 301)] if final else [])
 
 
 def extracted(text: str = "Mayor Jane Roe said “we will rebuild” on Monday.") -> Extracted:
@@ -47,6 +36,9 @@ def extracted(text: str = "Mayor Jane Roe said “we will rebuild” on Monday."
         images=[ImageRef("https://cdn.example.org/a.png", "wall")])
 
 
+HELLO = b"<html><p>Hello</p></html>"
+
+
 @pytest.fixture
 def archive(tmp_path: Path):
     a = Archive.open(str(tmp_path / "archive.db"))
@@ -59,7 +51,7 @@ def test_store_capture_keeps_everything(archive: Archive) -> None:
     asset = AssetResult("https://cdn.example.org/a.png", "https://cdn.example.org/a.png",
                         "image/png", img, hashlib.sha256(img).hexdigest())
     ex = extracted()
-    stored = archive.store_capture(fetched("https://news.example.org/a"), ex,
+    stored = archive.store_capture(fetched("https://news.example.org/a", HELLO), ex,
                                    [(ex.images[0], asset)])
     assert stored.new_article
     data = archive.article(stored.article_id)

