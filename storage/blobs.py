@@ -46,6 +46,22 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def encode_blob(data: bytes) -> bytes:
+    """The stored form of a blob (every back-end stores the same bytes)."""
+    return zlib.compress(data, 6)
+
+
+def decode_blob(sha256: str, stored: bytes) -> bytes:
+    """The blob's bytes from its stored form, verified against ``sha256``."""
+    try:
+        data = zlib.decompress(stored)
+    except zlib.error as exc:
+        raise BlobCorruptError(f"stored copy {sha256[:12]}… is damaged: {exc}") from exc
+    if sha256_hex(data) != sha256:
+        raise BlobCorruptError(f"stored copy {sha256[:12]}… no longer matches its SHA-256")
+    return data
+
+
 def _valid_hash(sha256: str) -> bool:
     return len(sha256) == 64 and all(c in "0123456789abcdef" for c in sha256)
 
@@ -76,7 +92,7 @@ class FileBlobStore:
         fd, tmp = tempfile.mkstemp(prefix=self.TMP_PREFIX, dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as fh:
-                fh.write(zlib.compress(data, 6))
+                fh.write(encode_blob(data))
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, path)
@@ -95,13 +111,7 @@ class FileBlobStore:
             raw = path.read_bytes()
         except FileNotFoundError as exc:
             raise BlobMissingError(sha256) from exc
-        try:
-            data = zlib.decompress(raw)
-        except zlib.error as exc:
-            raise BlobCorruptError(f"stored copy {sha256[:12]}… is damaged: {exc}") from exc
-        if sha256_hex(data) != sha256:
-            raise BlobCorruptError(f"stored copy {sha256[:12]}… no longer matches its SHA-256")
-        return data
+        return decode_blob(sha256, raw)
 
     def has(self, sha256: str) -> bool:
         return _valid_hash(sha256) and self._path(sha256).exists()

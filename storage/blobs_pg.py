@@ -13,12 +13,11 @@ Thread rules: every method takes its own pooled connection; safe from any thread
 from __future__ import annotations
 
 import logging
-import zlib
 from collections.abc import Iterable, Iterator
 
 from sqlalchemy import text
 
-from storage.blobs import BlobCorruptError, BlobMissingError, _valid_hash, sha256_hex
+from storage.blobs import BlobMissingError, _valid_hash, decode_blob, encode_blob, sha256_hex
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -43,7 +42,7 @@ class PgBlobStore:
         with self.db.engine.begin() as conn:
             conn.execute(text("INSERT INTO blobs (sha256, size, data) VALUES (:s, :n, :d) "
                               "ON CONFLICT (sha256) DO NOTHING"),
-                         {"s": sha, "n": len(data), "d": zlib.compress(data, 6)})
+                         {"s": sha, "n": len(data), "d": encode_blob(data)})
         return sha
 
     def get(self, sha256: str) -> bytes:
@@ -52,13 +51,7 @@ class PgBlobStore:
                                {"s": _check(sha256)}).scalar()
         if raw is None:
             raise BlobMissingError(sha256)
-        try:
-            data = zlib.decompress(bytes(raw))
-        except zlib.error as exc:
-            raise BlobCorruptError(f"stored copy {sha256[:12]}… is damaged: {exc}") from exc
-        if sha256_hex(data) != sha256:
-            raise BlobCorruptError(f"stored copy {sha256[:12]}… no longer matches its SHA-256")
-        return data
+        return decode_blob(sha256, bytes(raw))
 
     def has(self, sha256: str) -> bool:
         if not _valid_hash(sha256):

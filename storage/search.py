@@ -258,12 +258,7 @@ class SqliteSearch(BaseSearch):
         out.total_exact = all(r.exact for r in per_kind.values())
         out.ranked = all(r.ranked for r in per_kind.values())
         out.hits = self._hits(s, plans, page, snippets.matcher(q))
-        if not out.ranked:
-            out.note = (f"{'About' if not out.total_exact else 'There are'} {out.total:,} "
-                        f"matches: the best of the newest {WINDOW:,} of each kind are shown. "
-                        "Add words or filters to narrow the search.")
-        elif not out.total_exact:
-            out.note = f"More than {out.total:,} items match; the newest are shown."
+        out.note = planner_note(out)
 
     def _count(self, s: Session, sql: str, params: dict[str, Any]) -> int:
         return int(_scalar(s, sql, params) or 0)
@@ -426,6 +421,17 @@ class SqliteSearch(BaseSearch):
                     html_snippet = snippets.plain(texts[0])
                 details[(name, item_id)] = hit_from_row(name, r, html_snippet)
         return in_page_order(page, details)
+
+
+def planner_note(out: SearchResults) -> str | None:
+    """What to tell the user when the planner did not rank (or count) every match."""
+    if not out.ranked:
+        return (f"{'About' if not out.total_exact else 'There are'} {out.total:,} "
+                f"matches: the best of the newest {WINDOW:,} of each kind are shown. "
+                "Add words or filters to narrow the search.")
+    if not out.total_exact:
+        return f"More than {out.total:,} items match; the newest are shown."
+    return None
 
 
 def hit_from_row(kind: str, r: Any, snippet: str) -> Hit:

@@ -47,6 +47,7 @@ from storage.search import (
     hit_from_row,
     in_page_order,
     marked_html,
+    planner_note,
 )
 
 log = logging.getLogger(__name__)
@@ -135,12 +136,7 @@ class PostgresSearch(BaseSearch):
         out.total_exact = all(t[1] for t in totals)
         out.ranked = all(t[2] for t in totals)
         out.hits = self._hits(s, plans, page, snippets.matcher(q))
-        if not out.ranked:
-            out.note = (f"{'About' if not out.total_exact else 'There are'} {out.total:,} "
-                        f"matches: the best of the newest {WINDOW:,} of each kind are shown. "
-                        "Add words or filters to narrow the search.")
-        elif not out.total_exact:
-            out.note = f"More than {out.total:,} items match; the newest are shown."
+        out.note = planner_note(out)
 
     def _kind(self, s: Session, k: _Kind, match: str | None, conds: list[str],
               params: dict[str, Any], wanted: int
