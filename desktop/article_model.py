@@ -184,17 +184,27 @@ class ArticleTableModel(QAbstractTableModel):
         self._runner.submit(work, on_result=done, on_error=failed)
 
     def refresh_rows(self, article_ids: Sequence[int]) -> None:
-        """Reload already displayed rows (a tag or a recapture changed them)."""
+        """Reload already displayed rows (a tag or a recapture changed them). The rows are
+        read in the background (thousands may be selected); a reload started meanwhile
+        makes the answer obsolete."""
         wanted = set(article_ids)
-        positions = [i for i, row in enumerate(self._rows) if row.id in wanted]
-        if not positions:
+        ids = [row.id for row in self._rows if row.id in wanted]
+        if not ids:
             return
-        fresh = {r.id: r for r in self._archive.article_rows([self._rows[i].id for i in positions])}
-        for i in positions:
-            row = fresh.get(self._rows[i].id)
-            if row is not None:
-                self._rows[i] = row
-                self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
+        generation = self._generation
+
+        def apply(rows: list[ArticleRow]) -> None:
+            if generation != self._generation:
+                return
+            fresh = {r.id: r for r in rows}
+            for i, row in enumerate(self._rows):
+                new = fresh.get(row.id)
+                if new is not None:
+                    self._rows[i] = new
+                    self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
+
+        self._runner.submit(self._archive.article_rows, ids, on_result=apply,
+                            on_error=lambda exc: log.error("could not refresh rows: %s", exc))
 
     def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008
         return not parent.isValid() and len(self._rows) < len(self._ids)

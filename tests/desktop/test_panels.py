@@ -310,7 +310,8 @@ def test_tag_and_collect_from_the_window(qtbot, make_window, site_urls, monkeypa
     win.table.selectRow(0)
     with qtbot.waitSignal(win.organised, timeout=20000):
         win.tag_current("bridge money")
-    assert win.model.index(0, 6).data() == "bridge money"
+    # the row is re-read in the background
+    qtbot.waitUntil(lambda: win.model.index(0, 6).data() == "bridge money", timeout=20000)
     with qtbot.waitSignal(win.organised, timeout=20000):
         win.collect_current("Port Alden file")  # created on first use
     _wait_idle(qtbot, win)
