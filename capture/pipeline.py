@@ -16,7 +16,6 @@ claimer). Several processes may run pipelines on one archive: claims never overl
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import logging
 import queue
@@ -313,8 +312,7 @@ class CapturePipeline:
             self._emit(job, "queued", message=str(exc))
             summary.failures.append((job.url, str(exc)))
             return "requeued"
-        if isinstance(exc, ArchiveDiskFullError) or (
-                isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)):
+        if isinstance(exc, ArchiveDiskFullError):
             # Every further capture would fail the same way: keep this one and the rest
             # queued and stop the batch, saying what to do.
             reason = ("the disk is full: this capture and the rest stay queued; free some "

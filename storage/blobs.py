@@ -12,6 +12,7 @@ race harmlessly (same content, atomic rename).
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
@@ -21,6 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
+from storage.db import ArchiveDiskFullError
 from storage.fsio import fsync_dir
 
 log = logging.getLogger(__name__)
@@ -62,6 +64,14 @@ def decode_blob(sha256: str, stored: bytes) -> bytes:
     return data
 
 
+def _raise_if_full(exc: OSError, path: Path) -> None:
+    """A full disk is the same fault for blobs as for the database: one clear error."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        raise ArchiveDiskFullError(
+            f"The disk is full: could not store a copy in {path.parent}. Free some space; "
+            "nothing stored earlier was touched.") from exc
+
+
 def _valid_hash(sha256: str) -> bool:
     return len(sha256) == 64 and all(c in "0123456789abcdef" for c in sha256)
 
@@ -88,19 +98,25 @@ class FileBlobStore:
         path = self._path(sha)
         if path.exists():
             return sha
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=self.TMP_PREFIX, dir=path.parent)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=self.TMP_PREFIX, dir=path.parent)
+        except OSError as exc:
+            _raise_if_full(exc, path)
+            raise
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(encode_blob(data))
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, path)
-        except BaseException:
+        except BaseException as exc:
             try:
                 os.unlink(tmp)
             except FileNotFoundError:
                 pass
+            if isinstance(exc, OSError):
+                _raise_if_full(exc, path)
             raise
         fsync_dir(path.parent)
         return sha

@@ -48,3 +48,21 @@ def test_temp_files_from_a_crash_are_removed(tmp_path: Path) -> None:
     assert store.remove_temp_files() == 1
     assert not leftover.exists()
     assert store.get(sha) == b"kept"
+
+
+def test_full_disk_is_one_clear_error_and_leaves_no_temp_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from storage.db import ArchiveDiskFullError
+
+    store = FileBlobStore(tmp_path / "blobs")
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("storage.blobs.os.fsync", full)
+    with pytest.raises(ArchiveDiskFullError, match="disk is full"):
+        store.put(b"a page too many")
+    assert list(store.all_hashes()) == []
+    assert not list((tmp_path / "blobs").glob("*/.tmp-*"))
