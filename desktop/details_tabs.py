@@ -201,6 +201,7 @@ class DetailsTabs(QTabWidget):
         self.setTabText(3, f"Claims ({claims})" if claims else "Claims")
 
     def show_bundle(self, bundle: ReaderBundle) -> None:
+        bundle.decode_images()  # GUI thread (idempotent; the reader may have done it)
         art = bundle.article
         self.clear_all()
         for q in sorted(art.get("quotes", []), key=lambda q: (q.get("start", -1) < 0,

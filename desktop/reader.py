@@ -75,11 +75,33 @@ SERIF = ["Noto Serif", "Source Serif Pro", "Georgia", "DejaVu Serif", "serif"]
 
 @dataclass
 class ReaderBundle:
-    """Everything the reader shows for one article, read in a worker."""
+    """Everything the reader shows for one article: read in a worker (the article and
+    its images' bytes), decoded on the GUI thread (:meth:`decode_images`).
+
+    Images are not decoded in the worker: Qt's decoders (SVG's above all) lock Qt's
+    connection mutexes while PySide holds the interpreter lock, and the GUI thread
+    can hold such a mutex while it waits for that lock. A full CI run deadlocked
+    exactly so."""
 
     article: dict[str, Any]
+    image_data: dict[str, bytes] = field(default_factory=dict)  # sha256 -> archived bytes
     images: dict[str, QImage] = field(default_factory=dict)  # sha256 -> decoded, scaled
     thumbnails: dict[str, QImage] = field(default_factory=dict)
+
+    def decode_images(self) -> None:
+        """Decode and scale the archived images (GUI thread; done once)."""
+        for sha, data in self.image_data.items():
+            if sha in self.images:
+                continue
+            image = _decode_image(data, MAX_IMAGE_WIDTH)
+            if image is None:
+                continue
+            self.images[sha] = image
+            self.thumbnails[sha] = image.scaled(
+                THUMBNAIL, THUMBNAIL, Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation)
+        self.image_data = {sha: d for sha, d in self.image_data.items()
+                           if sha not in self.images}
 
 
 def _decode_image(data: bytes, max_width: int) -> QImage | None:
@@ -103,7 +125,7 @@ def _decode_image(data: bytes, max_width: int) -> QImage | None:
 
 
 def load_reader_bundle(archive: Archive, article_id: int) -> ReaderBundle | None:
-    """Read an article and decode its own archived images (worker thread)."""
+    """Read an article and its own archived images' bytes (worker thread; no Qt here)."""
     article = archive.article(article_id)
     if article is None:
         return None
@@ -115,15 +137,8 @@ def load_reader_bundle(archive: Archive, article_id: int) -> ReaderBundle | None
     shas.extend(c["image_sha256"] for c in article["photo_credits"] if c.get("image_sha256"))
     for sha in dict.fromkeys(shas):
         data = archive.asset_bytes(article_id, sha)
-        if not data:
-            continue
-        image = _decode_image(data, MAX_IMAGE_WIDTH)
-        if image is None:
-            continue
-        bundle.images[sha] = image
-        bundle.thumbnails[sha] = image.scaled(
-            THUMBNAIL, THUMBNAIL, Qt.AspectRatioMode.KeepAspectRatio,
-            Qt.TransformationMode.SmoothTransformation)
+        if data:
+            bundle.image_data[sha] = data
     return bundle
 
 
@@ -320,6 +335,7 @@ class ReaderView(QTextBrowser):
 
     def show_bundle(self, bundle: ReaderBundle) -> None:
         """Render an article (GUI thread)."""
+        bundle.decode_images()
         self._article = bundle.article
         self._images = dict(bundle.images)
         self.refused_resources = []
