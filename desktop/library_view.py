@@ -43,6 +43,8 @@ class LibraryView(QObject):
         w.search.results.connect(self._search_results)
         w.search.cleared.connect(self._search_cleared)
         w.search_panel.hit_chosen.connect(self.open_hit)
+        w.search.more_results.connect(w.search_panel.append_results)
+        w.search_panel.model.more_wanted.connect(w.search.load_more)
 
     # ---- reading the lists -----------------------------------------------------------------
     def load_sidebar(self, count: bool) -> None:

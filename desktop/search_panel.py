@@ -74,14 +74,56 @@ def first_marked_word(hit: Hit) -> str | None:
 
 
 class HitsModel(QAbstractListModel):
+    """The hits of one search, a page at a time.
+
+    When the view scrolls to the end and more hits may exist, ``fetchMore`` emits
+    ``more_wanted(offset)`` once; the next page arrives through :meth:`append_hits`.
+    """
+
+    more_wanted = Signal(int)
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.hits: list[Hit] = []
+        self.total = 0
+        self._seen: set[tuple[str, int]] = set()
+        self._more = False
+        self._pending = False
 
-    def set_hits(self, hits: list[Hit]) -> None:
+    def set_hits(self, hits: list[Hit], total: int = 0) -> None:
         self.beginResetModel()
         self.hits = list(hits)
+        self._seen = {(h.kind, h.id) for h in self.hits}
+        self.total = total
+        self._more = bool(self.hits) and len(self.hits) < total
+        self._pending = False
         self.endResetModel()
+
+    def append_hits(self, hits: list[Hit]) -> int:
+        """Add the next page (hits already shown are skipped); returns how many were new."""
+        new = [h for h in hits if (h.kind, h.id) not in self._seen]
+        self._pending = False
+        self._more = bool(new) and len(self.hits) + len(new) < self.total
+        if new:
+            first = len(self.hits)
+            self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
+            self.hits.extend(new)
+            self._seen.update((h.kind, h.id) for h in new)
+            self.endInsertRows()
+        return len(new)
+
+    def more_failed(self) -> None:
+        """The next page could not be read: stop asking for it."""
+        self._pending = False
+        self._more = False
+
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:
+        return not parent.isValid() and self._more and not self._pending
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:
+        if self.canFetchMore(parent):
+            self._pending = True
+            self.more_wanted.emit(len(self.hits))
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.hits)
@@ -160,24 +202,43 @@ class SearchPanel(QWidget):
         self.view.setResizeMode(QListView.ResizeMode.Adjust)
         self.view.clicked.connect(self._chosen)
         self.view.activated.connect(self._chosen)
+        self._results = SearchResults(query="")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addWidget(self.status)
         layout.addWidget(self.view, 1)
 
     def show_results(self, results: SearchResults) -> None:
-        self.model.set_hits(results.hits)
+        self._results = results
+        self.model.set_hits(results.hits, results.total)
         if results.error:
             self.status.setText(f"<span style='color:#b91c1c'>{html.escape(results.error)}</span>"
                                 " — see Help › Search syntax.")
         elif not results.hits:
             self.status.setText(f"No results for “{html.escape(results.query)}”.")
         else:
-            more = "" if results.total_exact else "+"
-            text = f"{results.total}{more} result{'s' if results.total != 1 else ''}"
-            if results.note:
-                text += f" · {html.escape(results.note)}"
-            self.status.setText(text)
+            self._show_count()
+
+    def append_results(self, results: SearchResults) -> None:
+        """The next page of the search on screen (``SearchController.more_results``)."""
+        if results.error:
+            self.model.more_failed()
+            self.status.setText(f"<span style='color:#b91c1c'>{html.escape(results.error)}</span>")
+            return
+        self.model.append_hits(results.hits)
+        self._show_count()
+
+    def _show_count(self) -> None:
+        results = self._results
+        shown, total = len(self.model.hits), results.total
+        more = "" if results.total_exact else "+"
+        if shown < total and self.model.canFetchMore():
+            text = f"{shown:,} of {total:,}{more} results shown · scroll down for more"
+        else:
+            text = f"{total:,}{more} result{'s' if total != 1 else ''}"
+        if results.note:
+            text += f" · {html.escape(results.note)}"
+        self.status.setText(text)
 
     def show_searching(self, query: str) -> None:
         self.status.setText(f"Searching for “{html.escape(query)}”…")
@@ -191,10 +252,13 @@ class SearchPanel(QWidget):
 class SearchController(QObject):
     """Debounces the query text and runs searches in the background.
 
-    Signals: ``results(SearchResults)``; ``cleared()`` when the text became empty.
+    Signals: ``results(SearchResults)`` for a new search; ``more_results(SearchResults)``
+    for a further page of it (:meth:`load_more`); ``cleared()`` when the text became
+    empty. A page that arrives after the text changed is dropped.
     """
 
     results = Signal(object)
+    more_results = Signal(object)
     started = Signal(str)
     cleared = Signal()
 
@@ -222,18 +286,28 @@ class SearchController(QObject):
 
     def run_now(self) -> None:
         self._timer.stop()
-        query, generation = self._text, self._generation
-        if not query:
+        if not self._text:
             return
-        self.started.emit(query)
+        self.started.emit(self._text)
+        self._submit(0, self.results)
+
+    def load_more(self, offset: int) -> None:
+        """Fetch the page of the current search that starts at ``offset``."""
+        if self._text:
+            self._submit(offset, self.more_results)
+
+    def _submit(self, offset: int, deliver: Any) -> None:
+        """Search in the worker; ``deliver`` (a signal) gets the results unless the text
+        changed meanwhile."""
+        query, generation = self._text, self._generation
 
         def done(res: SearchResults) -> None:
             if generation == self._generation:
-                self.results.emit(res)
+                deliver.emit(res)
 
         def failed(exc: BaseException) -> None:
             if generation == self._generation:
-                self.results.emit(SearchResults(query=query, error=f"search failed: {exc}"))
+                deliver.emit(SearchResults(query=query, error=f"search failed: {exc}"))
 
-        self._runner.submit(self._search.search, query, limit=self._limit, on_result=done,
-                            on_error=failed)
+        self._runner.submit(self._search.search, query, limit=self._limit, offset=offset,
+                            on_result=done, on_error=failed)

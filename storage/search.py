@@ -354,7 +354,7 @@ class SqliteSearch(BaseSearch):
             total = min(total, COUNT_CAP)
             if exact and total <= FULL_RANK_LIMIT:
                 rows = _rows(s, f"SELECT {rowid}, {score} AS sc {source} "
-                                "ORDER BY sc DESC LIMIT :k", params)
+                                f"ORDER BY sc DESC, {rowid} DESC LIMIT :k", params)
                 return self._sorted(rows, params["k"], total)
             window = _rows(s, newest_sql, params)[:WINDOW]
             return self._sorted(window, params["k"], total, ranked=False, exact=exact)
@@ -375,7 +375,10 @@ class SqliteSearch(BaseSearch):
     @staticmethod
     def _sorted(rows: list[tuple[Any, ...]], k: int, total: int, *, ranked: bool = True,
                 exact: bool = True) -> _KindResult:
-        best = sorted(((int(r[0]), float(r[1]), 0) for r in rows), key=lambda r: -r[1])[:k]
+        # Ties (common with very frequent words) go to the newest, as in the merge, so that
+        # every page of a search cuts the same order.
+        best = sorted(((int(r[0]), float(r[1]), 0) for r in rows),
+                      key=lambda r: (-r[1], -r[0]))[:k]
         return _KindResult(best, total, exact=exact, ranked=ranked)
 
     def _listing(self, s: Session, p: _Plan, wanted: int) -> _KindResult:

@@ -152,6 +152,45 @@ def test_search_field_lists_hits_and_opens_them(qtbot, make_window, site_urls):
     assert win.list_stack.currentWidget() is win.table
 
 
+
+def test_search_results_load_further_pages_on_scrolling(qtbot, make_window, archive):
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import insert
+
+    from storage.models import Article
+
+    n = 230
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    with archive.db.writer() as s:  # FTS triggers index these like captured articles
+        s.execute(insert(Article), [
+            {"canonical_url": f"https://paper.example/n/{i}", "url": f"https://paper.example/n/{i}",
+             "site": "paper.example", "title": f"Ferry timetable change {i}", "authors": [],
+             "publisher": "Paper", "text": f"The harbour ferry notice number {i} was posted.",
+             "reader_html": "", "created_at": start + timedelta(minutes=i), "updated_at": start}
+            for i in range(n)])
+    win = make_window(resume_queue=False)
+    with qtbot.waitSignal(win.search.results, timeout=20000):
+        qtbot.keyClicks(win.search_field, "harbour")
+    model, view = win.search_panel.model, win.search_panel.view
+    assert len(model.hits) == 100 and model.total == n
+    assert "100 of 230 results shown" in win.search_panel.status.text()
+    for expected in (200, n):
+        assert model.canFetchMore()
+        with qtbot.waitSignal(win.search.more_results, timeout=20000):
+            view.scrollToBottom()  # the view asks the model for more at the end
+        assert len(model.hits) == expected
+    assert len({(h.kind, h.id) for h in model.hits}) == n  # no hit twice
+    assert not model.canFetchMore()
+    assert win.search_panel.status.text().startswith("230 results")
+    assert all("<mark>harbour</mark>" in h.snippet.lower() for h in model.hits)
+    # A new search starts again from its first page.
+    win.search_field.clear()
+    with qtbot.waitSignal(win.search.results, timeout=20000):
+        qtbot.keyClicks(win.search_field, "notice 17")
+    assert 0 < len(model.hits) <= 100 and model.total == len(model.hits)
+    assert not model.canFetchMore()
+
 def test_paste_and_drop_open_the_dialog(qtbot, make_window):
     win = make_window(resume_queue=False)
     QGuiApplication.clipboard().setText("see https://paper.example/a/1 and https://paper.example/b")

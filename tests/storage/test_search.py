@@ -220,6 +220,20 @@ def test_paging_does_not_overlap(engine: SqliteSearch) -> None:
     assert len(everything) > 3
 
 
+
+def test_pages_of_tied_scores_cut_one_order(fresh: Database) -> None:
+    """Identical articles score the same: every page must still cut the same order, or
+    paging in the window would show some hits twice and others never."""
+    with fresh.writer() as s:
+        for n in range(1, 41):
+            s.add(article(n, title="Ferry notice", text="the harbour ferry is late"))
+    engine = SqliteSearch(fresh)
+    everything = keys(engine.search("harbour", limit=100))
+    assert len(everything) == 40
+    pages = [keys(engine.search("harbour", limit=7, offset=o)) for o in range(0, 40, 7)]
+    assert [k for page in pages for k in page] == everything
+    assert everything == sorted(everything, key=lambda k: -k[1])  # ties: newest first
+
 # -- the index follows the tables --------------------------------------------------------
 
 
