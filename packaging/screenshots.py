@@ -4,8 +4,9 @@
 
 Starts a local HTTP server with invented fixture articles (``tests/desktop/fixture_site``),
 pastes their links into the Add links dialog of a fresh window over a temporary
-archive, waits until they are captured, marks claims, and saves ``main-window.png``,
-``reader-quotes.png``, ``claims.png`` and ``capture-queue.png``. Without a display it re-runs itself
+archive, waits until they are captured, marks claims, searches, and saves
+``main-window.png``, ``reader-quotes.png``, ``claims.png``, ``search.png`` and
+``capture-queue.png``. Without a display it re-runs itself
 under ``xvfb-run`` (falls back to Qt's offscreen platform when Xvfb is missing).
 Nothing touches the user's archive or settings: everything lives in a temp folder.
 """
@@ -160,6 +161,16 @@ def main(argv: list[str] | None = None) -> int:
         settle(win)
         win.grab().save(str(out / "claims.png"))
 
+        # Search: hits of every kind, labelled, with the matches highlighted
+        win.search_field.setText("bridge OR cost")
+        win.search.run_now()
+        wait_until(lambda: len(win.search_panel.model.hits) >= 4)
+        settle(win)
+        win.search_panel.view.setCurrentIndex(win.search_panel.model.index(0))
+        win.grab().save(str(out / "search.png"))
+        win.search_field.clear()
+        settle(win)
+
         # Capture queue, with two slow pages still downloading and one waiting
         win.sidebar.choose("library")
         slow = [f"{base}/slow/{name}" for name in
@@ -182,7 +193,8 @@ def main(argv: list[str] | None = None) -> int:
         archive.close()
         server.shutdown()
         shutil.rmtree(tmp, ignore_errors=True)
-    for name in ("main-window.png", "reader-quotes.png", "claims.png", "capture-queue.png"):
+    for name in ("main-window.png", "reader-quotes.png", "claims.png", "search.png",
+                 "capture-queue.png"):
         print(out / name)
     return 0
 

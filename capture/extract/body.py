@@ -760,9 +760,16 @@ def _element_count(root: etree._Element, cap: int) -> int:
 
 
 def trafilatura_blocks(root: etree._Element) -> list[Block]:
-    """trafilatura's main text, as blocks (the reference extractor; also the fallback)."""
-    import trafilatura
+    """trafilatura's main text, as blocks (the reference extractor; also the fallback).
 
+    An empty list when trafilatura cannot run at all (a broken install fails at import):
+    the page then keeps our own extraction.
+    """
+    try:
+        import trafilatura
+    except ImportError as exc:
+        log.error("trafilatura cannot be imported, no second opinion: %s", exc)
+        return []
     try:
         text = trafilatura.extract(
             etree.tostring(root, encoding="unicode"), include_comments=False, include_tables=False,
