@@ -23,7 +23,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAbstractTextDocumentLayout, QPalette, QTextDocument
+from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QPalette, QTextDocument
 from PySide6.QtWidgets import (
     QLabel,
     QListView,
@@ -44,6 +44,7 @@ KIND_LABELS = {"article": "ARTICLE", "quote": "QUOTE", "claim": "CLAIM", "credit
 KIND_COLOURS = {"article": "#1d4ed8", "quote": "#a16207", "claim": "#b91c1c",
                 "credit": "#15803d"}
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
+SELECTED_TINT = QColor("#dbe7f5")  # a selected hit's background (its HTML keeps its colours)
 
 
 def _refuse_all(_type: int, _name: object) -> None:
@@ -160,17 +161,21 @@ class HtmlDelegate(QStyledItemDelegate):
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
         doc = self._doc(opt, index)
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
         opt.text = ""
+        # The hit's HTML has its own colours (kind label, dates, snippet), so a selected
+        # hit is drawn on a light tint with an accent bar rather than the dark highlight.
+        opt.state &= ~QStyle.StateFlag.State_Selected
         style = opt.widget.style() if opt.widget else None
         if style is not None:
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
-        ctx = QAbstractTextDocumentLayout.PaintContext()
-        if opt.state & QStyle.StateFlag.State_Selected:
-            ctx.palette.setColor(QPalette.ColorRole.Text,
-                                 opt.palette.color(QPalette.ColorRole.HighlightedText))
         painter.save()
-        painter.translate(opt.rect.left() + 8, opt.rect.top() + 6)
-        doc.documentLayout().draw(painter, ctx)
+        if selected:
+            painter.fillRect(opt.rect, SELECTED_TINT)
+            accent = opt.palette.color(QPalette.ColorRole.Highlight)
+            painter.fillRect(opt.rect.left(), opt.rect.top(), 4, opt.rect.height(), accent)
+        painter.translate(opt.rect.left() + 10, opt.rect.top() + 6)
+        doc.documentLayout().draw(painter, QAbstractTextDocumentLayout.PaintContext())
         painter.restore()
 
     def sizeHint(self, option: QStyleOptionViewItem,

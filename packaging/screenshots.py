@@ -162,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         win.grab().save(str(out / "claims.png"))
 
         # Search: hits of every kind, labelled, with the matches highlighted
+        win.library_split.setSizes([330, HEIGHT - 330])
         win.search_field.setText("bridge OR cost")
         win.search.run_now()
         wait_until(lambda: len(win.search_panel.model.hits) >= 4)
