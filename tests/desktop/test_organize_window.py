@@ -320,6 +320,49 @@ def test_tag_manager_renames_merges_colours_and_deletes(qtbot, make_window, arch
     manager.close()
 
 
+
+def test_typed_search_shows_article_quote_and_claim_hits_and_opens_them(qtbot, make_window,
+                                                                        site_urls):
+    """Issue #5's "done when": type a query, see highlighted hits of an article, a quote and
+    a claim, and open them at the match."""
+    win = make_window()
+    _capture(qtbot, win, site_urls[:1])  # the Harbour Bridge story
+    start, end = _select_sentence(win)
+    with qtbot.waitSignal(win.article_loaded, timeout=10000):
+        win.mark_claim("disputed")
+    _idle(qtbot, win)
+
+    win.search_field.setFocus()
+    with qtbot.waitSignal(win.search.results, timeout=10000):
+        qtbot.keyClicks(win.search_field, "bridge OR cost")
+    hits = win.search_panel.model.hits
+    by_kind = {}
+    for row, hit in enumerate(hits):
+        by_kind.setdefault(hit.kind, (row, hit))
+    assert {"article", "quote", "claim"} <= set(by_kind)
+    for kind in ("article", "quote", "claim"):
+        row, hit = by_kind[kind]
+        shown = win.search_panel.model.index(row).data()  # what the list draws
+        assert hit.snippet.count("<mark>") >= 1
+        assert 'background-color:#fde68a' in shown and kind.upper() in shown
+    assert "<mark>cost</mark>" in by_kind["claim"][1].snippet
+
+    # A quote opens at the quote, the matching word selected in the reader ...
+    quote = by_kind["quote"][1]
+    with qtbot.waitSignal(win.article_loaded, timeout=10000):
+        qtbot.mouseClick(win.search_panel.view.viewport(), Qt.MouseButton.LeftButton,
+                         pos=win.search_panel.view.visualRect(
+                             win.search_panel.model.index(by_kind["quote"][0])).center())
+    selected = win.reader.textCursor().selectedText()
+    assert "bridge" in selected.lower() and selected in quote.snippet.replace("<mark>", "") \
+        .replace("</mark>", "")
+    # ... and a claim at the claim, with the Claims tab in front.
+    with qtbot.waitSignal(win.article_loaded, timeout=10000):
+        win.search_panel.hit_chosen.emit(by_kind["claim"][1])
+    assert win.reader.textCursor().selectedText() == SENTENCE
+    assert win.details.currentWidget() is win.details.claims
+    assert (by_kind["claim"][1].start, by_kind["claim"][1].end) == (start, end)
+
 def test_claim_hits_open_at_the_claim_and_searches_are_saved(qtbot, make_window, archive,
                                                              site_urls):
     win = make_window()
