@@ -320,7 +320,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     from storage.search import search_backend
 
     with _open_archive(args) as archive:
-        results = search_backend(archive.db).search(args.query, limit=args.limit)
+        results = search_backend(archive.db).search(args.query, limit=args.limit,
+                                                    offset=args.offset)
     if results.error:
         _err(results.error)
         return EXIT_USAGE
@@ -394,7 +395,9 @@ def build_parser() -> argparse.ArgumentParser:
     se = sub.add_parser("search", parents=[common], help="search the archive")
     se.add_argument("query")
     se.add_argument("--json", action="store_true")
-    se.add_argument("--limit", type=int, default=20)
+    se.add_argument("--limit", type=int, default=20, help="hits to print (at most 500)")
+    se.add_argument("--offset", type=int, default=0,
+                    help="skip this many hits first (the next page: --offset 20)")
     se.set_defaults(func=cmd_search)
 
     ck = sub.add_parser("check", parents=[common],

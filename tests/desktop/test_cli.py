@@ -211,3 +211,37 @@ def test_backup_list_and_restore(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert code == 0 and "previous archive is kept as" in out
     rows = json.loads(cli(capsys, "list", "--db", db, "--json")[1])
     assert [r["url"] for r in rows] == ["https://ledger.example.org/news/6"]
+
+
+def test_search_prints_hits_pages_them_and_refuses_bad_queries(
+        httpserver: HTTPServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "a.db")
+    code, _, err = cli(capsys, "add", "--db", db, "--allow-local-network",
+                       *serve(httpserver, 3))
+    assert code == 0, err
+
+    code, out, _ = cli(capsys, "search", "--db", db, "waited", "--json")
+    assert code == 0
+    found = json.loads(out)
+    assert set(found) == {"total", "ranked", "note", "hits"}
+    assert found["total"] == 6 and len(found["hits"]) == 6  # the 3 articles and their quotes
+    assert {h["kind"] for h in found["hits"]} == {"article", "quote"}
+    assert all("<mark>waited</mark>" in h["snippet"].lower() for h in found["hits"])
+    assert all({"id", "article_id", "title", "speaker", "start", "end"} <= set(h)
+               for h in found["hits"])
+
+    pages = []
+    for offset in range(6):
+        code, out, _ = cli(capsys, "search", "--db", db, "waited", "--json", "--limit", "1",
+                           "--offset", str(offset))
+        pages += [(h["kind"], h["id"]) for h in json.loads(out)["hits"]]
+    assert pages == [(h["kind"], h["id"]) for h in found["hits"]]
+
+    code, out, _ = cli(capsys, "search", "--db", db, "waited is:quote", "--limit", "2")
+    assert code == 0 and out.count("\nquote ") + out.startswith("quote ") == 2
+    assert "[waited]" in out.lower()
+
+    code, out, _ = cli(capsys, "search", "--db", db, "zzqx-nothing-like-this")
+    assert code == 0 and out.strip() == "no results"
+    code, out, err = cli(capsys, "search", "--db", db, "verdict:maybe")
+    assert (code, out) == (2, "") and "could not understand" in err
