@@ -78,7 +78,9 @@ class HitsModel(QAbstractListModel):
     """The hits of one search, a page at a time.
 
     When the view scrolls to the end and more hits may exist, ``fetchMore`` emits
-    ``more_wanted(offset)`` once; the next page arrives through :meth:`append_hits`.
+    ``more_wanted(offset)`` once; the next page arrives through :meth:`append_hits`. The
+    offset counts the hits the search has returned (a hit already shown, say after the
+    archive changed between pages, is skipped but still counted).
     """
 
     more_wanted = Signal(int)
@@ -88,6 +90,7 @@ class HitsModel(QAbstractListModel):
         self.hits: list[Hit] = []
         self.total = 0
         self._seen: set[tuple[str, int]] = set()
+        self._served = 0  # hits returned by the search so far: the next page's offset
         self._more = False
         self._pending = False
 
@@ -96,7 +99,8 @@ class HitsModel(QAbstractListModel):
         self.hits = list(hits)
         self._seen = {(h.kind, h.id) for h in self.hits}
         self.total = total
-        self._more = bool(self.hits) and len(self.hits) < total
+        self._served = len(self.hits)
+        self._more = bool(self.hits) and self._served < total
         self._pending = False
         self.endResetModel()
 
@@ -104,7 +108,8 @@ class HitsModel(QAbstractListModel):
         """Add the next page (hits already shown are skipped); returns how many were new."""
         new = [h for h in hits if (h.kind, h.id) not in self._seen]
         self._pending = False
-        self._more = bool(new) and len(self.hits) + len(new) < self.total
+        self._served += len(hits)
+        self._more = bool(hits) and self._served < self.total
         if new:
             first = len(self.hits)
             self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
@@ -124,7 +129,7 @@ class HitsModel(QAbstractListModel):
     def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:
         if self.canFetchMore(parent):
             self._pending = True
-            self.more_wanted.emit(len(self.hits))
+            self.more_wanted.emit(self._served)
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.hits)
@@ -259,7 +264,8 @@ class SearchController(QObject):
 
     Signals: ``results(SearchResults)`` for a new search; ``more_results(SearchResults)``
     for a further page of it (:meth:`load_more`); ``cleared()`` when the text became
-    empty. A page that arrives after the text changed is dropped.
+    empty. Results that arrive after the text changed, or after the search was run
+    again, are dropped; further pages are only fetched for the search on screen.
     """
 
     results = Signal(object)
@@ -275,6 +281,7 @@ class SearchController(QObject):
         self._limit = limit
         self._text = ""
         self._generation = 0
+        self._shown: tuple[str, int] | None = None  # (query, generation) of the list shown
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(DEBOUNCE_MS)
@@ -293,21 +300,27 @@ class SearchController(QObject):
         self._timer.stop()
         if not self._text:
             return
+        self._generation += 1  # pages of an earlier run of the same text are stale
         self.started.emit(self._text)
-        self._submit(0, self.results)
+        self._submit(self._text, 0, first=True)
 
     def load_more(self, offset: int) -> None:
-        """Fetch the page of the current search that starts at ``offset``."""
-        if self._text:
-            self._submit(offset, self.more_results)
+        """Fetch the page starting at ``offset`` of the search whose results are shown;
+        nothing while another search is being typed or run."""
+        if self._shown is None or self._shown[1] != self._generation or self._timer.isActive():
+            return
+        self._submit(self._shown[0], offset, first=False)
 
-    def _submit(self, offset: int, deliver: Any) -> None:
-        """Search in the worker; ``deliver`` (a signal) gets the results unless the text
-        changed meanwhile."""
-        query, generation = self._text, self._generation
+    def _submit(self, query: str, offset: int, *, first: bool) -> None:
+        """Search in the worker; the results go out as ``results`` (``first``) or
+        ``more_results``, unless the text changed or the search ran again meanwhile."""
+        generation = self._generation
+        deliver = self.results if first else self.more_results
 
         def done(res: SearchResults) -> None:
             if generation == self._generation:
+                if first:
+                    self._shown = (query, generation)
                 deliver.emit(res)
 
         def failed(exc: BaseException) -> None:

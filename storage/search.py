@@ -388,8 +388,11 @@ class SqliteSearch(BaseSearch):
         if n == 0:
             return _KindResult([], 0)
         ref = "i.id" if p.kind.name == "article" else p.kind.article_ref
+        # The merge lists newest article first, then newest item: cut each kind in that
+        # same order (the article_id indexes hold it), or pages would repeat and skip.
+        order = "i.id DESC" if ref == "i.id" else f"{ref} DESC, i.id DESC"
         rows = _rows(s, f"SELECT i.id, {ref} FROM {p.item_joins} "
-                        f"WHERE {p.where} ORDER BY i.id DESC LIMIT :k", params)
+                        f"WHERE {p.where} ORDER BY {order} LIMIT :k", params)
         return _KindResult([(int(r[0]), 0.0, int(r[1])) for r in rows], min(n, LIST_COUNT_CAP),
                            exact=n <= LIST_COUNT_CAP)
 

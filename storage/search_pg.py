@@ -154,8 +154,9 @@ class PostgresSearch(BaseSearch):
         exact = n <= cap
         n = min(n, cap)
         if match is None:  # listed newest first
+            order = "i.id DESC" if ref == "i.id" else f"{ref} DESC, i.id DESC"  # as merged
             rows = s.execute(text(f"SELECT i.id, {ref} FROM {k.table} i WHERE {where} "
-                                  "ORDER BY i.id DESC LIMIT :k"), params).all()
+                                  f"ORDER BY {order} LIMIT :k"), params).all()
             return [(int(r[0]), 0.0, int(r[1])) for r in rows], n, exact, True
         score = f"ts_rank_cd(i.search_tsv, ({match}))"
         if exact and n <= FULL_RANK_LIMIT:

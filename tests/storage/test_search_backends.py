@@ -160,3 +160,17 @@ def test_paging_does_not_overlap(backend: tuple[SearchBackend, dict]) -> None:
     first = keys(engine.search("harbour OR budget OR flood", limit=3))
     second = keys(engine.search("harbour OR budget OR flood", limit=3, offset=3))
     assert len(everything) > 3 and first + second == everything[:6]
+
+
+@pytest.mark.parametrize("query", ["is:claim after:2000", "speaker:\"Lena Park\"",
+                                   "after:2023 -is:article"])
+def test_pages_of_a_listing_cut_the_merged_order(backend: tuple[SearchBackend, dict],
+                                                 query: str) -> None:
+    """Without words, items are listed newest article first; each kind must be cut in that
+    order too (a claim's id says nothing of its article's age), or pages repeat and skip."""
+    engine, _ = backend
+    everything = keys(engine.search(query, limit=50))
+    assert len(everything) >= 2
+    pages = [k for offset in range(len(everything))
+             for k in keys(engine.search(query, limit=1, offset=offset))]
+    assert pages == everything
