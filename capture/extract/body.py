@@ -767,7 +767,7 @@ def trafilatura_blocks(root: etree._Element) -> list[Block]:
     """
     try:
         import trafilatura
-    except ImportError as exc:
+    except Exception as exc:  # noqa: BLE001 - a broken install (any import-time error)
         log.error("trafilatura cannot be imported, no second opinion: %s", exc)
         return []
     try:
