@@ -53,7 +53,8 @@ _BAD_WORDS = {
     "sharing", "sharebar", "social", "sidebar", "rail", "related", "relatedposts", "recirc",
     "recirculation", "newsletter", "newsletters", "signup", "subscribe", "subscription",
     "subscriber", "paywall", "promo", "promoted", "sponsor", "sponsored", "outbrain", "taboola",
-    "trending", "popular", "toolbar", "tools", "storytools", "modal", "popup", "overlay",
+    "trending", "popular", "recommended", "recommendations", "toolbar", "tools", "storytools",
+    "modal", "popup", "overlay",
     "widget", "nav", "navbar", "navigation", "menu", "masthead", "timestamp",
     "pullquote", "standfirst", "subtitle", "contributor", "contributors", "tags", "tag", "topics", "membership", "skip",
     "screenreader", "player", "audio", "video", "teaser",
@@ -498,6 +499,8 @@ def _prev_is_br(el: etree._Element) -> bool:
 
 _BOILER_TEXT_RES = [re.compile(p, re.I) for p in (
     r"^(?:advertisement|advertising|sponsored|ad|story continues below(?: this)? (?:advertisement|ad)|"
+    # the ad label in Spanish, German, French, Italian, Dutch and Portuguese
+    r"publicidad|anuncio|anzeige|werbung|publicit[eé]|pubblicit[aà]|advertentie|reclame|publicidade|"
     r"continue reading below|article continues below|scroll to continue|continue reading)\W*$",
     r"^(?:advertisement\s*)?skip (?:advertisement|ad)\W*$|^(?:site index|site map|skip to (?:content|main content|navigation|site index))\W*$",
     r"^(?:read|see|watch|listen|also read|related|more|read more|recommended|must read|don't miss|"
@@ -505,7 +508,7 @@ _BOILER_TEXT_RES = [re.compile(p, re.I) for p in (
     r"^(?:read|see) (?:more|also|next)\b.{0,120}$",
     r"^(?:also read|also see|related (?:stories|articles|coverage|content|links|posts|reading)|"
     r"more (?:stories|from [\w ]{1,30}|on this(?: story| topic)?|coverage)|you (?:may|might) (?:also )?(?:like|enjoy)|"
-    r"recommended(?: for you)?|most (?:read|popular|viewed|shared)|trending(?: now)?|top stories|"
+    r"recommended(?: for you| stories| articles| reading)?|most (?:read|popular|viewed|shared)|trending(?: now)?|top stories|"
     r"editor'?s picks|read next|up next|what to read next|latest (?:news|stories)|related topics|"
     r"more on this (?:story|topic)|"
     # the same recirculation labels in Spanish, German, French, Italian and Portuguese
@@ -526,6 +529,7 @@ _BOILER_TEXT_RES = [re.compile(p, re.I) for p in (
     r"^(?:©|\(c\)\s*\d{4}|copyright\s*(?:©|\(c\)|\d{4}))|^.{0,80}all rights reserved\.?$",
     r"^(?:click here|tap here|download (?:the|our) (?:[\w&'-]+ ){0,5}app|get the app|listen to this article|\d+ min read)\b",
     r"^(?:we use cookies|this site uses cookies|by continuing to use)",
+    r"^(?:our|editorial) standards\s*:",
     r"^(?:loading\W*$|please enable javascript)",
     r"^(?:have a (?:news )?tip|got a tip|contact (?:the )?(?:author|reporter))\b",
 )]

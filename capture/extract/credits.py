@@ -117,9 +117,16 @@ _COPYRIGHT_TAIL_RE = re.compile(r"(?:^|\s)(?P<c>(?:©|\(c\)|Copyright)\s*(?:\d{4
 _COURTESY_RE = re.compile(r"(?:^|[.!?]\s+|\()(?P<c>[Cc]ourtesy(?: of)? [^.()]{2,80})\)?\s*\.?$")
 
 
+# buttons and links printed after a caption: "Purchase Licensing Rights", "Buy Photo"
+_CAPTION_TOOLS_RE = re.compile(
+    r"(?:[\s,;|·-]*(?:purchase licensing rights|buy (?:this )?photo|purchase (?:this )?photo|"
+    r"enlarge (?:this )?image|opens? (?:in )?(?:a )?new (?:tab|window)|view (?:full|larger) image|"
+    r"expand image))+\W*$", re.I)
+
+
 def credit_from_caption(caption: str) -> str | None:
     """The credit printed inside a caption ("... (Photo by X/Getty Images)", "... X/AP")."""
-    cap = clean_text(caption)
+    cap = _CAPTION_TOOLS_RE.sub("", clean_text(caption))
     m = _INLINE_CREDIT_RE.search(cap)
     if m:
         return (m.group("a") or m.group("b") or m.group("d") or "").strip(" .") or None
@@ -132,7 +139,13 @@ def credit_from_caption(caption: str) -> str | None:
             return m.group("c").strip(" .")
     m = _SLASH_CREDIT_END_RE.search(cap)
     if m:
-        return m.group("c").strip(" .")
+        credit = m.group("c").strip(" .")
+        # the caption's last sentence ran into it: "... since January. REUTERS/Marta Quispe"
+        head, slash, tail = credit.partition("/")
+        cut = head.rfind(". ")
+        if cut > 0 and len(head[:cut].split()[-1]) > 1:  # not an initial ("Mark J. Terrill/AP")
+            credit = head[cut + 2 :] + slash + tail
+        return credit
     m = _CAPS_TAIL_RE.search(cap)
     if m:
         return m.group("c").strip(" .")

@@ -43,6 +43,15 @@ TITLE_WORDS = {
     "daughter", "grandson", "granddaughter", "brother", "skipper", "herder", "pensioner", "widow",
     "widower", "homeowner", "commuter", "witness", "survivor", "bystander",
     "harbormaster", "postmaster", "headmaster", "headteacher", "marshal", "ranger", "warden", "trooper", "chef", "pilot", "agent", "investigator", "prosecutor", "lawyer", "doctor", "physician", "surgeon", "strategist", "researcher", "scientist", "historian", "author", "novelist", "artist", "architect", "engineer", "activist", "organizer", "organiser", "advocate", "volunteer", "candidate", "contractor", "developer", "landlord", "tenant", "voter", "student", "parent", "mother", "grandmother", "grandfather", "deacon", "librarian", "paramedic", "premier", "mp", "mep", "msp", "congressman", "congresswoman", "delegate", "lawmaker", "legislator", "comptroller", "treasurer", "auditor", "clerk", "registrar", "coroner", "magistrate", "vice-president", "vp", "svp", "evp",
+    # the same offices in Dutch, German, Italian, Spanish and French copy
+    "burgemeester", "wethouder", "gedeputeerde", "dijkgraaf", "staatssecretaris", "directeur",
+    "voorzitter", "woordvoerder", "bürgermeister", "bürgermeisterin", "oberbürgermeister",
+    "oberbürgermeisterin", "landrat", "landrätin", "ministerin", "ministerpräsident",
+    "ministerpräsidentin", "stadtrat", "stadträtin", "sindaco", "sindaca", "assessore",
+    "assessora", "ministro", "ministra", "presidente", "presidenta", "onorevole", "dottor",
+    "dottoressa", "ingegnere", "ingegnera", "alcalde", "alcaldesa", "concejal", "concejala",
+    "consejero", "consejera", "maire", "ministre", "préfet", "préfète", "député", "députée",
+    "sénateur", "sénatrice",
 }
 ORG_WORDS = {
     "inc", "inc.", "corp", "corp.", "corporation", "company", "co", "co.", "llc", "ltd", "ltd.",
@@ -78,6 +87,8 @@ STOP_CAPS = {
     "what", "why", "how", "who", "where", "which", "with", "without", "from", "to", "by", "of",
     "about", "over", "under", "since", "until", "because", "though", "although", "not", "no",
     "yes", "instead", "earlier", "later", "today", "yesterday", "tomorrow", "photo", "read",
+    # "according to" opening a sentence in Italian, Spanish, French, German and Dutch
+    "secondo", "según", "selon", "laut", "volgens",
 }
 
 

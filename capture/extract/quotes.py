@@ -61,7 +61,18 @@ SPEECH_VERBS = (
     "déclaré|affirmé|affirme|expliqué|explique|ajouté|ajoute|souligné|souligne|estimé|estime|"
     "précisé|précise|assuré|assure|confié|raconté|raconte|regrette|regretté|déplore|déploré|confie|"
     "insiste|insisté|résume|résumé|reconnaît|reconnu|poursuit|témoigne|témoigné|prévient|rappelle|"
-    "rappelé|indique|indiqué|martèle|dit|se dit|s'inquiète|lance|lancé"
+    "rappelé|indique|indiqué|martèle|dit|se dit|s'inquiète|lance|lancé|"
+    # Italian ("ha detto il sindaco X", "racconta X") and Dutch ("zegt X", "aldus X",
+    # "laat woordvoerder X weten")
+    "detto|dice|spiegato|spiega|aggiunto|aggiunge|dichiarato|dichiara|raccontato|racconta|"
+    "affermato|afferma|sottolineato|sottolinea|precisato|commentato|ricordato|osservato|"
+    "assicurato|assicura|ammesso|ammette|denunciato|denuncia|concluso|conclude|risposto|"
+    "risponde|annunciato|annuncia|confermato|scritto|scrive|avvertito|avverte|insistito|"
+    "lamentato|riferito|riferisce|chiarito|chiarisce|rivelato|rivela|prosegue|"
+    "zegt|zei|zeggen|zeiden|vertelt|vertelde|aldus|laat|liet|legt uit|legde uit|voegt toe|"
+    "voegde toe|benadrukt|benadrukte|verklaart|verklaarde|schrijft|schreef|waarschuwt|"
+    "waarschuwde|reageert|reageerde|erkent|erkende|stelt|stelde|antwoordt|antwoordde|vindt|"
+    "noemt|noemde"
 )
 _VERB_RE = re.compile(rf"\b(?:{SPEECH_VERBS})\b")
 _VERB_ALT = SPEECH_VERBS + (
@@ -73,7 +84,12 @@ _VERB_ALT = SPEECH_VERBS + (
 )
 _VERB_RE = re.compile(rf"\b(?:{_VERB_ALT})\b(?!\s+(?:not\s+)?to\b|\s+that\s+(?:his|her|their)\s+name)")
 
-_PRONOUN_RE = re.compile(r"^(?:he|she|they|it|we|i)$", re.I)
+_PRONOUN_RE = re.compile(r"^(?:he|she|they|it|we|i|hij|zij|ze|er|lui|lei|elle|él|ella)$", re.I)
+# subject pronouns of Dutch, German, Italian, French and Spanish attributions ("zei ze",
+# "sagte er"), read as their English counterparts. ("il" is left out: in Italian it is
+# the article of "il sindaco".)
+_PRONOUN_EN = {"hij": "he", "zij": "she", "ze": "she", "er": "he", "lui": "he", "lei": "she",
+               "elle": "she", "él": "he", "ella": "she"}
 _PREPS = (r"(?:at|of|for|in|from|with|on|to|by|near|outside|inside|during|after|before|about|under|over|into|across|via|than|"
           r"en|con|desde|para|por|durante|tras|ante|nach|bei|mit|vor|auf|im|am|während|dans|pour|avec|lors|après|pendant)")
 _AUX_TAIL_RE = re.compile(
@@ -107,6 +123,7 @@ class Span:
     close_pos: int  # -1 when the paragraph ends without a closing mark
     para: int
     text: str
+    single: bool = False  # ‘…’ in an article whose main marks are double
 
 
 def _is_opening(text: str, i: int) -> bool:
@@ -124,7 +141,9 @@ def find_spans(paragraphs: list[tuple[int, str]]) -> list[Span]:
     """Quoted spans per paragraph; multi-paragraph quotes are merged later.
 
     Articles that never use double quotes (house styles with ‘single’ quotes for speech)
-    are read with single quotes as the primary marks.
+    are read with single quotes as the primary marks. Where both are used (Dutch papers
+    often do), closed ‘single’ spans outside the double ones are added, marked ``single``:
+    they count as speech only with an explicit attribution.
     """
     if not any(('"' in p or "\u201c" in p or "\u201e" in p or "\u00ab" in p) for _b, p in paragraphs):
         return _find_single_spans(paragraphs)
@@ -157,7 +176,12 @@ def find_spans(paragraphs: list[tuple[int, str]]) -> list[Span]:
                 i = close + 1
                 continue
             i += 1
-    return spans
+    inside = [(s.open_pos, s.close_pos if s.close_pos >= 0 else s.end) for s in spans]
+    singles = [s for s in _find_single_spans(paragraphs) if s.close_pos >= 0
+               and not any(a <= s.open_pos <= b or a <= s.close_pos <= b for a, b in inside)]
+    for s in singles:
+        s.single = True
+    return sorted(spans + singles, key=lambda s: s.open_pos)
 
 
 _SINGLE_OPEN_RE = re.compile(r"(?:(?<=^)|(?<=[\s(\[—–:]))(?:\u2018(?=\S)|'(?=[^\s'\d]))")
@@ -215,12 +239,20 @@ class Attribution:
     pronoun: str | None = None
 
 
+# a capitalised run right after a preposition, or after one and a few lower-case words,
+# is its object, not the subject: "of the local food bank Harvest Hope", "van de
+# provincie Groningen", "della Provincia"
+_OBJECT_OF_PREP_RE = re.compile(
+    rf"\b(?i:{_PREPS}|van|della|delle|degli|dello|dei|nella|alla|dalla|sulla)"
+    r"(?:\s+[a-zà-ÿ][\w'’-]*){0,3}$")
+
+
 def _name_runs(part: str) -> list[re.Match]:
     """Capitalised runs in ``part`` that are not objects of a preposition."""
     runs = []
     for m in NAME_RE.finditer(part):
         before = part[: m.start()].rstrip()
-        if re.search(rf"\b{_PREPS}$", before, re.I) or re.search(r"(?:'s|’s)$", m.group(0)):
+        if _OBJECT_OF_PREP_RE.search(before) or re.search(r"(?:'s|’s)$", m.group(0)):
             continue
         words = m.group(0).split()
         if all(w.lower().strip(".,") in STOP_CAPS for w in words):
@@ -268,7 +300,7 @@ def parse_subject(chunk: str) -> Attribution | None:
         return None
     first = chunk.split()[0]
     if _PRONOUN_RE.match(first) and (len(chunk.split()) == 1 or not chunk.split()[1][:1].isupper()):
-        return Attribution(None, None, None, pronoun=first.lower())
+        return Attribution(None, None, None, pronoun=_PRONOUN_EN.get(first.lower(), first.lower()))
     chunk = re.sub(r"\s*\([^)]{0,40}\)", "", chunk)  # (D-Ohio), (pictured)
     parts = [x.strip() for x in chunk.split(",") if x.strip() and not re.fullmatch(
         r"\d{1,3}|aged \d{1,3}|[DRI]-[\w.\u2024 -]{1,20}", x.strip())]  # ages, party-state labels
@@ -372,13 +404,13 @@ def attribution_after(after: str, closed_as_attribution: bool = True) -> Attribu
 
 def _attribution_after(after: str) -> Attribution | None:
     seg = re.split(r"(?<=[.!?])\s|[\"“”]", after, maxsplit=1)[0]
-    m = re.match(r"^\s*[,—–-]?\s*(?P<verb>according to|según|selon|laut)\s+(?P<rest>[^.;:!?]+)", seg)
+    m = re.match(r"^\s*[,—–-]?\s*(?P<verb>according to|según|selon|laut|secondo|volgens)\s+(?P<rest>[^.;:!?]+)", seg)
     if not m:
         # German "„…“, so Vogt.": "so" right after the comma, then a name
         m = re.match(r"^\s*,\s*(?P<verb>so)\s+(?P<rest>(?:(?:der|die|das|den|dem)\s+)?[A-ZÀ-Þ][\w'’.-]*"
                      r"(?:\s+[A-ZÀ-Þ][\w'’.-]*){0,3})\s*(?:[.!?]|$)", seg)
     if not m:
-        m = re.match(rf"^\s*[,—–-]?\s*(?:(?:a|ont|avait|avaient|hat|haben)\s+)?(?P<verb>{_VERB_ALT})\b\s+(?P<rest>[^.;:!?]+)", seg)
+        m = re.match(rf"^\s*[,—–-]?\s*(?:(?:a|ont|avait|avaient|hat|haben|ha|hanno|aveva|heeft|hebben)\s+)?(?P<verb>{_VERB_ALT})\b\s+(?P<rest>[^.;:!?]+)", seg)
         if m and m.group("verb").endswith("ing"):
             return None  # "..., adding that ...": a participle continues the earlier clause
     if not m:
@@ -478,8 +510,12 @@ def attribution_before(before: str) -> Attribution | None:
 def _attribution_before(before: str) -> Attribution | None:
     sent = _split_sentence_tail(before)
     m = None
-    for m2 in re.finditer(r"\b(?:[Aa]ccording to|[Ii]n the words of)\s+(?P<who>[^,\"“”]{2,120}?)\s*,\s*(?P<tail>[^\"“”]*)$", sent):
+    for m2 in re.finditer(r"\b(?:[Aa]ccording to|[Ii]n the words of|[Ss]egún|[Ss]elon|[Ll]aut|[Ss]econdo|[Vv]olgens)"
+                          r"\s+(?P<who>[^,\"“”]{2,120}?)\s*,\s*(?P<tail>[^\"“”]*)$", sent):
         m = m2
+    if m is None:  # "volgens Smit ‘…’", "laut Vogt „…“": the name right before the mark
+        m = re.search(r"\b(?:[Aa]ccording to|[Ss]egún|[Ss]elon|[Ll]aut|[Ss]econdo|[Vv]olgens)\s+"
+                      r"(?P<who>[A-ZÀ-Þ][\w'’.-]*(?:\s+[A-ZÀ-Þ][\w'’.-]*){0,3})\s*$", sent)
     if m:
         a = parse_subject(m.group("who"))
         if a is not None:
@@ -532,11 +568,16 @@ def _is_not_speech(before: str, inner: str, after: str, attributed: bool, explic
     if not attributed and len(words) <= 4:
         return True
     if attributed and len(words) <= 4 and not re.search(r"[.!?]$", inner):
-        # a short partial quote needs its speech verb in the same sentence
-        return not (verb_at_end or _VERB_RE.search(_split_sentence_tail(b)))
+        # a short partial quote needs its speech verb in the same sentence (or its source
+        # named right before it)
+        sentence = _split_sentence_tail(b)
+        return not (verb_at_end or _VERB_RE.search(sentence) or _ACCORDING_RE.search(sentence))
     return False
 
 
+# "volgens Smit ‘ruimer dan verplicht’": the source named right before a partial quote
+_ACCORDING_RE = re.compile(r"\b(?i:according to|volgens|secondo|según|selon|laut)\s+"
+                           r"[A-ZÀ-Þ][\w'’.-]*(?:\s+[A-ZÀ-Þ][\w'’.-]*){0,3}\s*$")
 _WORK_AFTER_RE = re.compile(
     r"^\s*,?\s*(?:(?:a|an|the|his|her|their|its)\s+)?(?:\d{4}\s+|new\s+|recent\s+|best-selling\s+|hit\s+)?"
     r"(?:book|novel|memoir|film|movie|documentary|song|single|album|series|show|sitcom|play|musical|opera|"
@@ -615,6 +656,14 @@ def extract_quotes(text: str, paragraphs: list[tuple[int, str]], title: str | No
             prev_text = paragraphs[first.para - 1][1]
             if prev_text.rstrip().endswith(":") and not re.search(r"[\"“”]", prev_text[-200:]):
                 attr = attribution_before(prev_text.rstrip()[:-1] + " ")
+                if attr is None:
+                    # "Incident commander Russ Ebeling laid out the problem:": the colon
+                    # introduces speech; its sentence's subject, when a person, speaks
+                    subject = parse_subject(_split_sentence_tail(prev_text.rstrip()[:-1]))
+                    if subject is not None and subject.speaker and looks_like_person_name(subject.speaker):
+                        attr = subject
+        if first.single and attr is None:
+            continue  # a ‘single’-quoted phrase among double-quoted speech: a name or term
         continuation = (
             attr is None and last_speaker is not None and (first.para - last_para) <= 1
             and bool(prev_in_para or first.open_pos == pbase or first.para == last_para)
@@ -746,7 +795,9 @@ def org_named_by_noun(text: str, pos: int, role: str) -> str | None:
 
 def _last_org_before(text: str, pos: int) -> str | None:
     best = None
-    for m in re.finditer(rf"({NAME_RE.pattern})\s+(?:{SPEECH_VERBS})\b", text[:pos]):
+    # "Minera Andina said", "Minera Andina, which operates the mine, said"
+    for m in re.finditer(rf"({NAME_RE.pattern})(?:,\s+(?:which|that)\b[^,.;]{{0,80}},)?\s+(?:{SPEECH_VERBS})\b",
+                         text[:pos]):
         name = m.group(1)
         if is_org_name(name) or len(name.split()) >= 2:
             best = name

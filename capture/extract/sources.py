@@ -42,7 +42,7 @@ _AMBIGUOUS = {
 _CASE_OK = {"ap", "ft", "afp", "efe", "dpa", "upi", "pti", "aap", "cnn", "npr", "nhk", "bbc", "cbc",
             "ctv", "abc", "cbs", "nbc", "pbs", "ard", "zdf", "rai", "dw", "ansa", "voa", "rfi", "rfa",
             "espn", "reuters", "bloomberg", "politico", "axios", "semafor", "the hill", "yle",
-            "nrk", "rte", "svt", "kbs", "cna", "tpm", "ajc", "nrc", "sz", "vg", "dn", "rt"}
+            "nrk", "rte", "svt", "kbs", "cna", "tpm", "ajc", "nrc", "sz", "vg", "dn", "rt", "nos"}
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,9 @@ def _index() -> _Index:
     return _Index(by_alias, by_lower, by_domain, max(len(a.split()) for a in by_alias), first)
 
 
-_TOKEN_RE = re.compile(r"[\w][\w&'’.\-/]*|&")
+# an elided article or preposition stands apart from the name it is glued to:
+# "all'ANSA", "l'AFP", "dell'Ansa"
+_TOKEN_RE = re.compile(r"[a-zà-ÿ]{1,4}['’](?=[A-ZÀ-Þ])|[\w][\w&'’.\-/]*|&")
 
 
 @dataclass
@@ -176,7 +178,9 @@ _DESCRIPTORS = (
     r"(?:\s+(?:the|a|an|local|national|public|state|state-run|state-owned|daily|weekly|regional|"
     r"independent|investigative|online|business|financial|news|radio|television|tv|station|"
     r"newspaper|broadcaster|outlet|agency|wire|service|magazine|site|website|network|channel|"
-    r"program|programme|show|podcast|[A-Z][a-z]+n|[A-Z][a-z]+-based)){0,5}\s*$"
+    r"program|programme|show|podcast|[A-Z][a-z]+n|[A-Z][a-z]+-based|"
+    # articles in Dutch, German, Spanish, French and Italian ("meldt de NOS")
+    r"de|het|der|die|dem|den|el|la|los|le|les|il|lo)){0,5}\s*$"
 )
 _STRONG_BEFORE_RE = re.compile(
     r"(?:\btold|\baccording to|\binterviews? with|\binterviewed by|\breported by|\breport(?:s|ing)? (?:by|in|from)|"
@@ -185,7 +189,18 @@ _STRONG_BEFORE_RE = re.compile(
     r"\bappearance on|\bappeared on|\bappearing on|\bbroadcast (?:by|on)|\bobtained by|\breviewed by|\bseen by|"
     r"\bfirst reported by|\bas reported by|\bconfirmed to|\bsaid (?:to|on)|\btelling|\binvestigation by|"
     r"\banalysis by|\bdata (?:from|compiled by)|\bfigures (?:from|compiled by)|\bpoll (?:by|for)|"
-    r"\bsurvey (?:by|for)|\bvia|\bper|\bstory (?:by|in)|\barticle (?:by|in))" + _DESCRIPTORS,
+    r"\bsurvey (?:by|for)|\bvia|\bper|\bstory (?:by|in)|\barticle (?:by|in)|"
+    # the same cues in Dutch, German, Spanish, French and Italian: "zei Kramer aan RTV
+    # Noord", "meldt de NOS", "sagte er dem NDR", "dijo a El País", "a déclaré à l'AFP",
+    # "ha dichiarato all'ANSA"
+    r"\b(?:zei|zegt|zeggen|vertelde|vertelt|liet weten|laat weten)\b[^.!?\"“”]{0,80}?\b(?:aan|tegen)|"
+    r"\b(?:meldt|meldde|berichtte|bericht|schrijft|schreef|volgens|tegenover|gegenüber|laut|"
+    r"berichtete|berichtet|según|informó|publicó|selon|rapporte|secondo|riporta|riferisce|"
+    r"scrive|ai microfoni d(?:i|el|ella))|"
+    r"\b(?:sagte|sagten|erklärte|dijo|declaró|contó|explicó|a déclaré|a dit|a confié|a expliqué|"
+    r"a indiqué|ha (?:dichiarato|detto|spiegato|riferito|raccontato|confermato))"
+    r"(?:\s+(?:er|sie|es))?\s+(?:a|al|à|au|aux|all['’]|alla|al|ai|agli|der|dem|den)(?=\s|$|(?<=['’])))"
+    + _DESCRIPTORS,
     re.I,
 )
 _WEAK_BEFORE_RE = re.compile(r"\b(?:to|from|by|in|with|on)" + _DESCRIPTORS, re.I)
@@ -243,6 +258,10 @@ _NOT_NEWS_ORG_WORDS = {
     "hospital", "party", "committee", "commission", "fund", "federal", "register", "congressional",
     "academy", "church", "club", "league", "team", "records", "studios", "pictures", "games",
 }
+
+# a broadcaster named by its kind: "RTV Noord", "Radio Free Asia", "Omroep Brabant"
+_BROADCASTER_RE = re.compile(
+    r"(?<![\w-])(?P<name>(?:RTV|Omroep|Radio|TV)\s+[A-ZÀ-Þ][\w'’-]+(?:\s+[A-ZÀ-Þ][\w'’-]+){0,2})")
 
 # North American broadcast call signs ("told KJZZ", "WFAA reported")
 _CALLSIGN_RE = re.compile(r"(?<![\w-])[KW][A-Z]{3}(?:-(?:TV|FM|AM|DT|LP|CD))?(?![\w-])")
@@ -357,6 +376,13 @@ def find_citations(
         canonical = known.name if known else name
         col.add(canonical, "attribution", None, _sentence_around(text, m.start(), m.end()),
                 (m.start("name"), m.start("name") + len(name)))
+    for m in _BROADCASTER_RE.finditer(text):
+        name = m.group("name")
+        if find_aliases(name) or outlet_by_name(name):
+            continue
+        if _is_cited(text, m.start(), m.end(), name.lower(), strict=True):
+            col.add(name, "attribution", None, _sentence_around(text, m.start(), m.end()),
+                    (m.start(), m.end()))
     for m in _CALLSIGN_RE.finditer(text):
         sign = m.group(0)
         if sign in _NOT_CALLSIGNS or outlet_by_name(sign):
@@ -368,6 +394,9 @@ def find_citations(
         if not host or (page_host and host.lower().removeprefix("www.") == page_host.lower().removeprefix("www.")):
             continue
         outlet = outlet_for_domain(host)
+        if outlet and start >= 0 and any(ms < end and start < me and item.name != outlet.name
+                                         for item in col.items.values() for ms, me in item.mentions):
+            continue  # the link's text names another outlet ("Bloomberg CityLab reported"): it stands
         if outlet:
             col.add(outlet.name, "link", href, label, (start, end) if start >= 0 else None)
     for line, line_links in footer_lines:

@@ -358,3 +358,97 @@ def test_apposition_lookup_is_bounded_on_adversarial_text():
     t0 = time.perf_counter()
     org_named_by_noun(text, len(text), "the group")
     assert time.perf_counter() - t0 < 2
+
+
+# ---------------------------------------------------------------- round 4 (pages 22-27)
+
+
+def test_italian_attributions_a_role_before_the_name_and_secondo():
+    got = _quotes([
+        "«Non potevo correre rischi», ha detto il sindaco Roberto Zanella durante un incontro.",
+        "«Abbiamo trovato fessure larghe», ha spiegato l'ingegnera Federica Longhi, che ha guidato "
+        "l'ispezione per conto della Provincia.",
+        "Secondo Marco Sartori, portavoce del comitato dei pendolari, «la chiusura era prevedibile da almeno cinque anni».",
+        "“Ogni mattina perderò quaranta minuti in più”, racconta Elisa Ferri, impiegata.",
+    ])
+    assert got == [("Non potevo correre rischi", "Roberto Zanella"),
+                   ("Abbiamo trovato fessure larghe", "Federica Longhi"),
+                   ("la chiusura era prevedibile da almeno cinque anni", "Marco Sartori"),
+                   ("Ogni mattina perderò quaranta minuti in più", "Elisa Ferri")]
+
+
+def test_dutch_speech_in_single_marks_beside_double_ones_but_not_names_in_them():
+    got = _quotes([
+        "De dijk, in het dorp ‘de Olle Wal’ genoemd, hoort bij het project ‘Wierdenkust 2035’.",
+        "“Dat trek ik me aan. Maar de veiligheid gaat voor”, aldus dijkgraaf Hendrik Zijlstra.",
+        "Zijn buurvrouw Femke de Haan is boos. ‘Ze hadden ons eerst moeten inlichten’, zei ze na afloop.",
+        "De regeling is volgens Zijlstra ‘ruimer dan wettelijk verplicht’.",
+    ])
+    assert got == [("Dat trek ik me aan. Maar de veiligheid gaat voor", "Hendrik Zijlstra"),
+                   ("Ze hadden ons eerst moeten inlichten", "Femke de Haan"),
+                   ("ruimer dan wettelijk verplicht", "Hendrik Zijlstra")]
+
+
+def test_english_single_quoted_terms_beside_double_quoted_speech_stay_out():
+    got = _quotes([
+        "Residents call the road ‘the gauntlet’ and avoid it after dark.",
+        "“We are fixing it this summer,” said Mayor Dana Ortiz.",
+    ])
+    assert got == [("We are fixing it this summer", "Dana Ortiz")]
+
+
+def test_a_colon_paragraph_names_the_speaker_even_without_a_speech_verb():
+    got = _quotes([
+        "Incident commander Russ Ebeling laid out the problem facing crews overnight:",
+        "“The humidity is going to stay in the single digits until at least Saturday.”",
+    ])
+    assert got == [("The humidity is going to stay in the single digits until at least Saturday.",
+                    "Russ Ebeling")]
+    # a colon after a thing, not a person, names no speaker
+    assert _quotes(["The plan has three parts:", "“Build, staff and open the clinic by May.”"]) != [
+        ("Build, staff and open the clinic by May.", "The plan")]
+
+
+def test_the_company_is_the_organisation_that_said_something_before():
+    got = _quotes([
+        "Minera Huaylla Andina, which operates Cerro Pukara, said in a statement that it had stopped "
+        "sending concentrate down the road. \"Operations continue normally,\" the company said.",
+    ])
+    assert got == [("Operations continue normally", "Minera Huaylla Andina")]
+
+
+@pytest.mark.parametrize("text, outlet", [
+    ("«I fondi ci sono», ha dichiarato all'ANSA il presidente della Provincia.", "ANSA"),
+    ("Het waterschap trekt er 118 miljoen euro voor uit, meldt de NOS.", "NOS"),
+    ("‘Wie wil hier nog wonen?’, zei Jan Kramer, voorzitter van Dorpsbelang, aan RTV Noord.", "RTV Noord"),
+])
+def test_outlets_cited_in_italian_and_dutch(text, outlet):
+    from capture.extract.sources import find_citations
+
+    assert [c.name for c in find_citations(text, [], [], "De Wierde Courant", None)] == [outlet]
+
+
+def test_a_link_whose_text_names_its_outlet_is_not_counted_twice():
+    from capture.extract.sources import find_citations
+
+    text = "Fare-free pilots have spread to 20 systems, Bloomberg CityLab reported last year."
+    start = text.index("Bloomberg")
+    links = [("https://www.bloomberg.com/citylab", "Bloomberg CityLab reported", start, start + 26)]
+    assert [c.name for c in find_citations(text, links, [], "Brisk", None)] == ["Bloomberg CityLab"]
+
+
+@pytest.mark.parametrize("caption, credit", [
+    ("A chart of copper prices since January. REUTERS/Marta Quispe Purchase Licensing Rights, opens new tab",
+     "REUTERS/Marta Quispe"),
+    ("Fans cheer the winning goal. Mark J. Terrill/AP", "Mark J. Terrill/AP"),
+])
+def test_caption_credit_after_a_sentence_and_before_caption_buttons(caption, credit):
+    from capture.extract.credits import credit_from_caption
+
+    assert credit_from_caption(caption) == credit
+
+
+@pytest.mark.parametrize("line", ["Pubblicità", "Advertentie", "Anzeige", "Publicidad", "Recommended stories",
+                                  "Our Standards: The Thomson Reuters Trust Principles."])
+def test_ad_labels_in_other_languages_and_standards_footers(line):
+    assert is_boilerplate_text(line)
