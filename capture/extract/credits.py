@@ -15,6 +15,7 @@ import lxml.etree as etree
 from capture.types import CreditItem
 
 from .dom import clean_text, iter_ancestors, short_text, tag_of, text_of
+from .images import clean_caption
 from .names import ORG_WORDS
 
 log = logging.getLogger(__name__)
@@ -117,16 +118,9 @@ _COPYRIGHT_TAIL_RE = re.compile(r"(?:^|\s)(?P<c>(?:©|\(c\)|Copyright)\s*(?:\d{4
 _COURTESY_RE = re.compile(r"(?:^|[.!?]\s+|\()(?P<c>[Cc]ourtesy(?: of)? [^.()]{2,80})\)?\s*\.?$")
 
 
-# buttons and links printed after a caption: "Purchase Licensing Rights", "Buy Photo"
-_CAPTION_TOOLS_RE = re.compile(
-    r"(?:[\s,;|·-]*(?:purchase licensing rights|buy (?:this )?photo|purchase (?:this )?photo|"
-    r"enlarge (?:this )?image|opens? (?:in )?(?:a )?new (?:tab|window)|view (?:full|larger) image|"
-    r"expand image))+\W*$", re.I)
-
-
 def credit_from_caption(caption: str) -> str | None:
     """The credit printed inside a caption ("... (Photo by X/Getty Images)", "... X/AP")."""
-    cap = _CAPTION_TOOLS_RE.sub("", clean_text(caption))
+    cap = clean_caption(caption)
     m = _INLINE_CREDIT_RE.search(cap)
     if m:
         return (m.group("a") or m.group("b") or m.group("d") or "").strip(" .") or None
@@ -213,7 +207,8 @@ def extract_credits(root: etree._Element, jsonld_images: list[dict], body_scope:
         for i in fig.iter("img", "amp-img"):
             img = i.get("src") or i.get("data-src")
             break
-        caption = short_text(caption_el, 1000) if caption_el is not None else None
+        caption_text = short_text(caption_el, 1000) if caption_el is not None else None
+        caption = clean_caption(caption_text) or None if caption_text else None
         if credit_el is None and tag_of(fig) == "figure":
             for el in fig.iter():
                 if el is fig or not isinstance(el.tag, str) or (caption_el is not None and el is caption_el):

@@ -105,16 +105,27 @@ def _noscript_img(ns: etree._Element, base: str | None) -> str | None:
 
 
 _CAPTION_LABEL_RE = re.compile(r"^(?:image|photo|picture)\s+caption\s*[,:]\s*", re.I)
+# buttons and links printed after a caption: "Purchase Licensing Rights, opens new tab"
+_CAPTION_TOOLS_RE = re.compile(
+    r"(?:[\s,;|·-]*(?:purchase licensing rights|buy (?:this )?photo|purchase (?:this )?photo|"
+    r"enlarge (?:this )?image|opens? (?:in )?(?:a )?new (?:tab|window)|view (?:full|larger) image|"
+    r"expand image))+\W*$", re.I)
+
+
+def clean_caption(text: str) -> str:
+    """A caption's own words: without an "Image caption," screen-reader label before them
+    or the buttons printed after them."""
+    return _CAPTION_TOOLS_RE.sub("", _CAPTION_LABEL_RE.sub("", clean_text(text)))
 
 
 def figure_caption(fig: etree._Element) -> str | None:
-    """The caption of a figure, without an "Image caption," screen-reader label."""
+    """The caption of a figure (see :func:`clean_caption`)."""
     for cap in fig.iter("figcaption"):
-        return _CAPTION_LABEL_RE.sub("", text_of(cap)) or None
+        return clean_caption(text_of(cap)) or None
     for el in fig.iter():
         cls = (el.get("class") or "").lower()
         if "caption" in cls:
-            return _CAPTION_LABEL_RE.sub("", text_of(el)) or None
+            return clean_caption(text_of(el)) or None
     return None
 
 

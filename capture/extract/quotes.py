@@ -84,12 +84,14 @@ _VERB_ALT = SPEECH_VERBS + (
 )
 _VERB_RE = re.compile(rf"\b(?:{_VERB_ALT})\b(?!\s+(?:not\s+)?to\b|\s+that\s+(?:his|her|their)\s+name)")
 
-_PRONOUN_RE = re.compile(r"^(?:he|she|they|it|we|i|hij|zij|ze|er|lui|lei|elle|él|ella)$", re.I)
 # subject pronouns of Dutch, German, Italian, French and Spanish attributions ("zei ze",
 # "sagte er"), read as their English counterparts. ("il" is left out: in Italian it is
 # the article of "il sindaco".)
 _PRONOUN_EN = {"hij": "he", "zij": "she", "ze": "she", "er": "he", "lui": "he", "lei": "she",
                "elle": "she", "él": "he", "ella": "she"}
+_PRONOUN_RE = re.compile(rf"^(?:he|she|they|it|we|i|{'|'.join(_PRONOUN_EN)})$", re.I)
+# "according to" in English, Spanish, French, German, Italian and Dutch
+_ACCORDING = r"according to|según|selon|laut|secondo|volgens"
 _PREPS = (r"(?:at|of|for|in|from|with|on|to|by|near|outside|inside|during|after|before|about|under|over|into|across|via|than|"
           r"en|con|desde|para|por|durante|tras|ante|nach|bei|mit|vor|auf|im|am|während|dans|pour|avec|lors|après|pendant)")
 _AUX_TAIL_RE = re.compile(
@@ -404,7 +406,7 @@ def attribution_after(after: str, closed_as_attribution: bool = True) -> Attribu
 
 def _attribution_after(after: str) -> Attribution | None:
     seg = re.split(r"(?<=[.!?])\s|[\"“”]", after, maxsplit=1)[0]
-    m = re.match(r"^\s*[,—–-]?\s*(?P<verb>according to|según|selon|laut|secondo|volgens)\s+(?P<rest>[^.;:!?]+)", seg)
+    m = re.match(rf"^\s*[,—–-]?\s*(?P<verb>{_ACCORDING})\s+(?P<rest>[^.;:!?]+)", seg)
     if not m:
         # German "„…“, so Vogt.": "so" right after the comma, then a name
         m = re.match(r"^\s*,\s*(?P<verb>so)\s+(?P<rest>(?:(?:der|die|das|den|dem)\s+)?[A-ZÀ-Þ][\w'’.-]*"
@@ -510,12 +512,11 @@ def attribution_before(before: str) -> Attribution | None:
 def _attribution_before(before: str) -> Attribution | None:
     sent = _split_sentence_tail(before)
     m = None
-    for m2 in re.finditer(r"\b(?:[Aa]ccording to|[Ii]n the words of|[Ss]egún|[Ss]elon|[Ll]aut|[Ss]econdo|[Vv]olgens)"
+    for m2 in re.finditer(rf"\b(?i:{_ACCORDING}|in the words of)"
                           r"\s+(?P<who>[^,\"“”]{2,120}?)\s*,\s*(?P<tail>[^\"“”]*)$", sent):
         m = m2
     if m is None:  # "volgens Smit ‘…’", "laut Vogt „…“": the name right before the mark
-        m = re.search(r"\b(?:[Aa]ccording to|[Ss]egún|[Ss]elon|[Ll]aut|[Ss]econdo|[Vv]olgens)\s+"
-                      r"(?P<who>[A-ZÀ-Þ][\w'’.-]*(?:\s+[A-ZÀ-Þ][\w'’.-]*){0,3})\s*$", sent)
+        m = _ACCORDING_NAME_RE.search(sent)
     if m:
         a = parse_subject(m.group("who"))
         if a is not None:
@@ -538,6 +539,11 @@ def _attribution_before(before: str) -> Attribution | None:
     if a is not None:
         a.cue = verb
     return a
+
+
+# "volgens Smit ‘ruimer dan verplicht’": the source named right before the quote
+_ACCORDING_NAME_RE = re.compile(rf"\b(?i:{_ACCORDING})\s+"
+                                r"(?P<who>[A-ZÀ-Þ][\w'’.-]*(?:\s+[A-ZÀ-Þ][\w'’.-]*){0,3})\s*$")
 
 
 def _is_not_speech(before: str, inner: str, after: str, attributed: bool, explicit_after: bool,
@@ -571,13 +577,10 @@ def _is_not_speech(before: str, inner: str, after: str, attributed: bool, explic
         # a short partial quote needs its speech verb in the same sentence (or its source
         # named right before it)
         sentence = _split_sentence_tail(b)
-        return not (verb_at_end or _VERB_RE.search(sentence) or _ACCORDING_RE.search(sentence))
+        return not (verb_at_end or _VERB_RE.search(sentence) or _ACCORDING_NAME_RE.search(sentence))
     return False
 
 
-# "volgens Smit ‘ruimer dan verplicht’": the source named right before a partial quote
-_ACCORDING_RE = re.compile(r"\b(?i:according to|volgens|secondo|según|selon|laut)\s+"
-                           r"[A-ZÀ-Þ][\w'’.-]*(?:\s+[A-ZÀ-Þ][\w'’.-]*){0,3}\s*$")
 _WORK_AFTER_RE = re.compile(
     r"^\s*,?\s*(?:(?:a|an|the|his|her|their|its)\s+)?(?:\d{4}\s+|new\s+|recent\s+|best-selling\s+|hit\s+)?"
     r"(?:book|novel|memoir|film|movie|documentary|song|single|album|series|show|sitcom|play|musical|opera|"
