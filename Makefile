@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: run test lint venv screenshots bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py storage/_fts5rank.c
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'

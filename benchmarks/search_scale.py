@@ -34,6 +34,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import storage.search as search_mod  # noqa: E402
+from storage import search_rank  # noqa: E402
 from storage.db import Database, open_database  # noqa: E402
 from storage.search import SqliteSearch  # noqa: E402
 
@@ -345,6 +347,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--db", type=Path, help="archive file to build (or reuse if it exists)")
     ap.add_argument("--repeat", type=int, default=5, help="timed runs of each query")
     ap.add_argument("--no-like", action="store_true", help="skip the LIKE comparison")
+    ap.add_argument("--no-extension", action="store_true",
+                    help="rank with FTS5's own bm25() and IN probes, as without the compiled "
+                         "extension storage/_fts5rank.c")
     ap.add_argument("--like-repeat", type=int, default=3,
                     help="timed runs of each LIKE query (after one warm-up run)")
     args = ap.parse_args(argv)
@@ -373,6 +378,11 @@ def main(argv: list[str] | None = None) -> int:
 
         corpus = Corpus(articles)
         cases = query_mix(corpus)
+        if args.no_extension:
+            search_mod._has_rank_function = lambda s: False  # type: ignore[assignment]
+        print("Ranking: " + ("FTS5's bm25() (--no-extension)" if args.no_extension or
+                             not search_rank.extension_loaded() else
+                             "cuttings_bm25() (storage/_fts5rank.c)"))
         search = SqliteSearch(db)
         samples: list[float] = []
         cpu_samples: list[float] = []

@@ -24,6 +24,9 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+# Imported before any connection is opened: it adds cuttings_bm25() (search ranking)
+# to every SQLite connection made afterwards, when its compiled part is built.
+from storage import search_rank  # noqa: F401
 from storage.paths import sqlite_path
 from storage.pg import connect_args as pg_connect_args
 from storage.pg import driver_url, is_postgres_url, redact, redact_text

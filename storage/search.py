@@ -7,10 +7,10 @@ it never raises for any input text (a query it cannot understand comes back with
 
 The plan (see DESIGN.md, "Search"), per kind of result:
 
-* plain words: count the matches first (no scoring; up to ``COUNT_CAP``). Up to
-  ``FULL_RANK_LIMIT`` matches are all ranked by BM25 (title weighted up); beyond
-  that the newest ``WINDOW`` matches are ranked among themselves and the result
-  says so (``ranked=False``, ``note``).
+* plain words: count the matches first (no scoring; up to ``FULL_RANK_LIMIT``), and
+  rank that many all by BM25 (title weighted up); beyond that the newest ``WINDOW``
+  matches are ranked among themselves, the total is estimated from how far back in
+  ids they reach, and the result says so (``ranked=False``, ``note``).
 * phrases, prefixes and OR cost more per match, so the newest ``WINDOW + 1`` are
   scored first in one pass; if there are more, the total is estimated.
 * filters: when the words match few rows, each is checked against the filters; when
@@ -44,7 +44,7 @@ import logging
 import re
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -54,12 +54,20 @@ from sqlalchemy.orm import Session
 from storage import search_snippets as snippets
 from storage.db import Database
 from storage.query import AnyOf, Filter, Query, QueryError, fts_phrase, parse
+from storage.search_rank import (
+    BITMAP,
+    IN_BITMAP,
+    ROWCOUNT,
+    Ranker,
+    connection_has_function,
+    estimate,
+)
 
 log = logging.getLogger(__name__)
 
 WINDOW = 500  # matches scored first, newest first; all of them when there are no more
 FULL_RANK_LIMIT = 2_000  # up to this many matches, every one is ranked by BM25 (~5 ms)
-COUNT_CAP = 10_000  # matches are counted this far ("10,000+" beyond)
+COUNT_CAP = 10_000  # PostgreSQL counts matches this far ("10,000+" beyond)
 LIST_COUNT_CAP = 10_000  # items listed by filters alone are counted this far
 ARTICLE_SET_LIMIT = 20_000  # article filters (author, site, source) passed as id lists
 FILTER_SET_LIMIT = 20_000  # filters passed by at most this many items drive the search
@@ -175,6 +183,18 @@ class _Plan:
 
 
 @dataclass
+class _Window:
+    """What :meth:`SqliteSearch._window` found."""
+
+    best: list[tuple[int, float]]  # (id, score), best first, at most k
+    walked: int  # rows walked, newest first (at most WINDOW + 1)
+    top: int  # the newest id
+    last: int  # the WINDOW-th newest id (or the oldest walked, when fewer)
+    end: int  # the last id walked
+    rows: int  # the FTS table's rows (only when asked for)
+
+
+@dataclass
 class _KindResult:
     rows: list[tuple[int, float, int]]  # (item id, score, article id or 0), best first
     total: int
@@ -236,6 +256,7 @@ class SqliteSearch(BaseSearch):
         per_kind: dict[str, _KindResult] = {}
         plans: dict[str, _Plan] = {}
         lookup = _Lookup(s)
+        rank = Ranker(lambda sql, params: _rows(s, sql, params), _has_rank_function(s))
         for name in q.kinds():
             plan = _plan(KINDS[name], q, lookup)
             if plan is None:
@@ -244,7 +265,7 @@ class SqliteSearch(BaseSearch):
             if plan.match is None:
                 per_kind[name] = self._listing(s, plan, wanted)
             else:
-                per_kind[name] = self._ranked(s, plan, wanted)
+                per_kind[name] = self._ranked(s, plan, wanted, rank)
         merged: list[tuple[float, int, str, int]] = []
         for name, res in per_kind.items():
             for item_id, score, article_id in res.rows:
@@ -263,15 +284,25 @@ class SqliteSearch(BaseSearch):
     def _count(self, s: Session, sql: str, params: dict[str, Any]) -> int:
         return int(_scalar(s, sql, params) or 0)
 
-    def _ranked(self, s: Session, p: _Plan, wanted: int) -> _KindResult:
+    def _ranked(self, s: Session, p: _Plan, wanted: int, rank: Ranker) -> _KindResult:
         k = p.kind
         params = dict(p.params, m=p.match, k=wanted)
+        match = p.match
+        assert match is not None
+
+        def score() -> str:  # made when first needed: it may count the phrases' rows
+            return rank.score(k.fts, k.bm25, match)
+
         in_range = f" AND {p.rowid_cond}" if p.rowid_cond else ""
         fts = f"FROM {k.fts} WHERE {k.fts} MATCH :m{in_range}"
         if not p.filtered:
-            # Counting a word's matches is cheap; a phrase's or prefix's is not.
-            return self._rank_source(s, k, fts, params, count=not p.costly,
-                                     floor=_range_floor(p.rowid_cond))
+            # Counting a word's matches is cheap; a phrase's or prefix's is not. A count
+            # over the whole table is also the document frequency the score needs.
+            counted = None if in_range else (lambda n: rank.counted(k.fts, match, n))
+            unscaled = None if in_range else rank.unscaled(k.fts, k.bm25, match)
+            return self._rank_source(s, k, score, fts, params, count=not p.costly,
+                                     floor=_range_floor(p.rowid_cond), counted=counted,
+                                     unscaled=unscaled)
         joined = f"FROM {k.fts} {p.joins} WHERE {k.fts} MATCH :m{in_range} AND {p.where}"
         small = WINDOW if p.costly else FULL_RANK_LIMIT
         n_small = self._count(s, f"SELECT count(*) FROM (SELECT 1 {fts} LIMIT {small + 1})",
@@ -280,34 +311,47 @@ class SqliteSearch(BaseSearch):
             return _KindResult([], 0)
         if n_small <= small:  # few matches: check the filters row by row, rank them all
             if p.article_ids is not None:
-                return self._few_in_articles(s, p, params, in_range)
-            return self._all(s, f"{k.fts}.rowid, -bm25({k.fts}, {k.bm25}) {joined}", params)
+                return self._few_in_articles(s, p, params, in_range, score)
+            return self._all(s, f"{k.fts}.rowid, {score()} {joined}", params)
+        bits: bytes | None = None
         if k.name == "article" and not p.conds and p.article_json:
             # The filters are a known set of articles: no need to ask SQLite for it.
             assert p.article_ids is not None
             filtered = f"SELECT value FROM json_each(:{p.article_json})"
             n_filter, lo, hi = len(p.article_ids), min(p.article_ids), max(p.article_ids)
+            if rank.enabled and n_filter <= FILTER_SET_LIMIT:
+                bits = _scalar(s, f"SELECT {BITMAP}(value) FROM json_each(:{p.article_json})",
+                               params)
         else:
-            filtered = f"SELECT i.id FROM {p.item_joins} WHERE {p.where}"
-            n_filter, lo, hi = _rows(
-                s, f"SELECT count(*), min(id), max(id) FROM ({filtered} "
-                   f"LIMIT {FILTER_SET_LIMIT + 1})", params)[0]
+            # An article filter that is one id subquery (a tag, a collection) is that
+            # subquery: no need to look each id up in the articles table.
+            direct = _ONE_ID_SET.fullmatch(p.where) if k.name == "article" and not p.conds \
+                else None
+            filtered = direct.group(1) if direct else (
+                f"SELECT i.id FROM {p.item_joins} WHERE {p.where}")
+            with_bits = f", {BITMAP}(id)" if rank.enabled else ""
+            n_filter, lo, hi, *more = _rows(
+                s, f"WITH f(id) AS ({filtered}) SELECT count(*), min(id), max(id){with_bits} "
+                   f"FROM (SELECT id FROM f LIMIT {FILTER_SET_LIMIT + 1})", params)[0]
+            bits = more[0] if more else None
         if not n_filter:
             return _KindResult([], 0)
         if n_filter <= FILTER_SET_LIMIT:
-            # A small filter set: SQLite builds it once and probes it for every match in
-            # its id range. (The '+' keeps SQLite from running one FTS5 query per id.)
-            probe = (f"{fts} AND {k.fts}.rowid BETWEEN :lo AND :hi "
-                     f"AND +{k.fts}.rowid IN ({filtered})")
-            pparams = dict(params, lo=lo, hi=hi)
+            # A small filter set, probed for every match in its id range: as a bitmap
+            # when the connection has cuttings_in(), else as a set SQLite builds once.
+            # (The '+' keeps SQLite from running one FTS5 query per id.)
+            member = (f"{IN_BITMAP}({k.fts}.rowid, :bits)" if bits is not None
+                      else f"+{k.fts}.rowid IN ({filtered})")
+            probe = f"{fts} AND {k.fts}.rowid BETWEEN :lo AND :hi AND {member}"
+            pparams = dict(params, lo=lo, hi=hi, bits=bits)
             if n_filter <= FULL_RANK_LIMIT:  # at most that many can pass: rank them all
-                return self._all(s, f"{k.fts}.rowid, -bm25({k.fts}, {k.bm25}) {probe}", pparams)
-            return self._rank_source(s, k, probe, pparams, count=False, floor=int(lo))
+                return self._all(s, f"{k.fts}.rowid, {score()} {probe}", pparams)
+            return self._rank_source(s, k, score, probe, pparams, count=False, floor=int(lo))
         # A large filter set: check it row by row while walking the matches newest first.
-        return self._rank_source(s, k, joined, params, count=False, floor=1)
+        return self._rank_source(s, k, score, joined, params, count=False, floor=1)
 
     def _few_in_articles(self, s: Session, p: _Plan, params: dict[str, Any],
-                         in_range: str) -> _KindResult:
+                         in_range: str, score: Callable[[], str]) -> _KindResult:
         """Few matches and a resolved set of articles: the matches' articles are checked
         in Python (SQLite would build the whole set first), then only the passing rows
         are scored, in one walk over their id range."""
@@ -323,49 +367,95 @@ class SqliteSearch(BaseSearch):
         if not keep:
             return _KindResult([], 0)
         # The '+' keeps SQLite from running one FTS5 query (and one BM25 set-up) per id.
-        return self._all(s, f"{k.fts}.rowid, -bm25({k.fts}, {k.bm25}) FROM {k.fts} "
+        return self._all(s, f"{k.fts}.rowid, {score()} FROM {k.fts} "
                             f"WHERE {k.fts} MATCH :m AND {k.fts}.rowid BETWEEN {keep[0]} "
                             f"AND {keep[-1]} AND +{k.fts}.rowid IN "
                             "(SELECT value FROM json_each(:keep))",
                          dict(params, keep=json.dumps(keep)))
 
-    def _rank_source(self, s: Session, k: _Kind, source: str, params: dict[str, Any], *,
-                     count: bool, floor: int) -> _KindResult:
-        """Rank the rows of ``source`` (``FROM ... WHERE ...`` over ``k.fts``).
+    def _rank_source(self, s: Session, k: _Kind, score: Callable[[], str], source: str,
+                     params: dict[str, Any], *, count: bool, floor: int,
+                     counted: Callable[[float], None] | None = None,
+                     unscaled: str | None = None) -> _KindResult:
+        """Rank the rows of ``source`` (``FROM ... WHERE ...`` over ``k.fts``) by
+        ``score()``; ``counted`` is told how many there are (the document frequency of a
+        one-phrase query) when that is learnt on the way. ``unscaled`` (a one-phrase
+        score without its IDF, see :meth:`Ranker.unscaled`) spares the walk that finds
+        the document frequency first: the window below tells it, and scales the scores.
 
         With ``count`` (cheap for plain words) the matches are counted first, up to
-        COUNT_CAP; at most FULL_RANK_LIMIT are all ranked, more are represented by the
-        newest WINDOW (``ranked=False``). Without ``count`` (phrases, prefixes, filters
-        checked row by row) the newest WINDOW + 1 are scored first in one pass: if that
-        is all of them they are the exact answer, otherwise the newest WINDOW stand for
-        the set and the total is estimated from how far back in ids (down to ``floor``)
-        they reach.
+        FULL_RANK_LIMIT, and that many are all ranked. Otherwise (more matches, or
+        phrases, prefixes and filters checked row by row, which are not counted first)
+        the newest WINDOW + 1 are scored in one pass: if that is all of them they are
+        the exact answer, otherwise the newest WINDOW stand for the set
+        (``ranked=False``) and the total is estimated from how far back in ids (down to
+        ``floor``) they reach.
         """
-        score = f"-bm25({k.fts}, {k.bm25})"
         rowid = f"{k.fts}.rowid"
-        newest_sql = (f"SELECT {rowid}, {score} AS sc {source} ORDER BY {rowid} DESC "
-                      f"LIMIT {WINDOW + 1}")
-        if count:  # count first (no scoring), then score either all matches or a window
+
+        if count:  # count first (no scoring): few enough are all ranked
             total = self._count(s, f"SELECT count(*) FROM (SELECT 1 {source} "
-                                   f"LIMIT {COUNT_CAP + 1})", params)
+                                   f"LIMIT {FULL_RANK_LIMIT + 1})", params)
             if total == 0:
                 return _KindResult([], 0)
-            exact = total <= COUNT_CAP
-            total = min(total, COUNT_CAP)
-            if exact and total <= FULL_RANK_LIMIT:
-                rows = _rows(s, f"SELECT {rowid}, {score} AS sc {source} "
+            if total <= FULL_RANK_LIMIT:
+                if counted is not None:
+                    counted(total)
+                rows = _rows(s, f"SELECT {rowid}, {score()} AS sc {source} "
                                 f"ORDER BY sc DESC, {rowid} DESC LIMIT :k", params)
                 return self._sorted(rows, params["k"], total)
-            window = _rows(s, newest_sql, params)[:WINDOW]
-            return self._sorted(window, params["k"], total, ranked=False, exact=exact)
-        newest = _rows(s, newest_sql, params)
-        if len(newest) <= WINDOW:
-            return self._sorted(newest, params["k"], len(newest))
-        window = newest[:WINDOW]
-        top, last = int(window[0][0]), int(window[-1][0])
-        estimate = round(WINDOW * (top - floor + 1) / max(1, top - last + 1))
-        return self._sorted(window, params["k"], max(WINDOW + 1, estimate), ranked=False,
+            # More: the newest window stands for them, as below.
+        if unscaled is not None and counted is not None:
+            window = self._window(s, k, unscaled, source, params, rowcount=True)
+            best = self._scale(s, k, window, source, params, counted)
+        else:
+            window = self._window(s, k, score(), source, params)
+            best = window.best
+        if window.walked <= WINDOW:
+            return self._sorted(best, params["k"], window.walked)
+        estimated = round(WINDOW * (window.top - floor + 1) / max(1, window.top - window.last + 1))
+        return self._sorted(best, params["k"], max(WINDOW + 1, estimated), ranked=False,
                             exact=False)
+
+    def _window(self, s: Session, k: _Kind, score: str, source: str, params: dict[str, Any],
+                *, rowcount: bool = False) -> _Window:
+        """The best ``params['k']`` of the newest WINDOW rows of ``source`` by ``score``,
+        cut by SQLite (not 500 rows sorted in Python), with what the walk saw: how many
+        rows it walked (up to WINDOW + 1, so more than WINDOW means there are more),
+        the newest id, the WINDOW-th and the last walked."""
+        rowid = f"{k.fts}.rowid"
+        extra = f", {ROWCOUNT}({k.fts}) AS nr" if rowcount else ""
+        more = ", (SELECT max(nr) FROM w)" if rowcount else ""
+        rows = _rows(s, f"WITH w AS MATERIALIZED (SELECT {rowid} AS r, {score} AS sc{extra} "
+                        f"{source} ORDER BY {rowid} DESC LIMIT {WINDOW + 1}), "
+                        f"f AS (SELECT r, sc FROM w ORDER BY r DESC LIMIT {WINDOW}) "
+                        "SELECT r, sc, (SELECT count(*) FROM w), (SELECT max(r) FROM f), "
+                        f"(SELECT min(r) FROM f), (SELECT min(r) FROM w){more} "
+                        "FROM f ORDER BY sc DESC, r DESC LIMIT :k", params)
+        if not rows:
+            return _Window([], 0, 0, 0, 0, 0)
+        first = rows[0]
+        return _Window([(int(r[0]), float(r[1])) for r in rows], int(first[2]), int(first[3]),
+                       int(first[4]), int(first[5]), int(first[6]) if rowcount else 0)
+
+    def _scale(self, s: Session, k: _Kind, window: _Window, source: str,
+               params: dict[str, Any], counted: Callable[[float], None]
+               ) -> list[tuple[int, float]]:
+        """Scores made without the IDF (one phrase), times the IDF of the document
+        frequency the window shows: all of its rows, or, when there are more, an
+        estimate from their density (see search_rank.estimate)."""
+        if not window.walked:
+            counted(0)
+            return []
+        oldest = None
+        if window.walked > WINDOW:
+            oldest = _scalar(s, f"SELECT {k.fts}.rowid {source} ORDER BY {k.fts}.rowid LIMIT 1",
+                             params)
+        df = estimate(window.walked, WINDOW, window.end, window.top,
+                      None if oldest is None else int(oldest))
+        counted(df)
+        idf = Ranker.idf(window.rows, df)
+        return [(i, sc * idf) for i, sc in window.best]
 
     def _all(self, s: Session, select: str, params: dict[str, Any]) -> _KindResult:
         """Every row of ``SELECT <select>`` (rowid, score): scored, counted and cut in one pass."""
@@ -500,6 +590,19 @@ def _tune(s: Session) -> None:
         fairy.info["cuttings_search_tuned"] = True
 
 
+def _has_rank_function(s: Session) -> bool:
+    """Whether the session's connection has cuttings_bm25() (asked once per connection)."""
+    fairy = s.connection().connection
+    known = fairy.info.get("cuttings_rank")
+    if known is None:
+        cur = fairy.driver_connection.cursor()
+        try:
+            known = fairy.info["cuttings_rank"] = connection_has_function(cur)
+        finally:
+            cur.close()
+    return bool(known)
+
+
 def _rows(s: Session, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
     cur = _cursor(s)
     try:
@@ -560,6 +663,7 @@ class _Lookup:
     def __init__(self, s: Session) -> None:
         self.s = s
         self._cache: dict[tuple[str, ...], Any] = {}
+        self._lists: dict[str, list[int]] = {}  # JSON id lists made here -> the ids
 
     def tags(self, name: str) -> list[int]:
         key = ("tag", name)
@@ -584,8 +688,10 @@ class _Lookup:
         cache_key = ("articles", *key)
         if cache_key not in self._cache:
             found = sorted({int(r[0]) for r in _rows(self.s, sql, params)})
-            self._cache[cache_key] = found
-        found = self._cache[cache_key]
+            as_json = json.dumps(found)
+            self._cache[cache_key] = (found, as_json)
+            self._lists[as_json] = found  # for articles_where(), without parsing it back
+        found, as_json = self._cache[cache_key]
         if not found:
             return "0"
         if len(found) > ARTICLE_SET_LIMIT:  # let SQLite build it in each statement
@@ -593,7 +699,7 @@ class _Lookup:
             for name, value in params.items():
                 inline = inline.replace(f":{name}", param(value))
             return f"a.id IN ({inline})"
-        return f"a.id IN (SELECT value FROM json_each({param(json.dumps(found))}))"
+        return f"a.id IN (SELECT value FROM json_each({param(as_json)}))"
 
     def articles_where(self, where: str, params: dict[str, Any]) -> _ArticleSet | None:
         """The articles (alias a) that pass ``where``: a contiguous id range, a set of at
@@ -605,7 +711,8 @@ class _Lookup:
             only = _JSON_IDS.fullmatch(where)
             known: list[int] = []
             if only:  # one set already resolved by articles_in(): ids of existing articles
-                known = sorted(int(v) for v in json.loads(sub[only.group(1)]))
+                as_json = sub[only.group(1)]
+                known = self._lists.get(as_json) or sorted(int(v) for v in json.loads(as_json))
                 n, lo, hi = len(known), known[0] if known else 0, known[-1] if known else 0
             else:
                 n, lo, hi = _rows(self.s, "SELECT count(*), min(a.id), max(a.id) "
@@ -619,7 +726,7 @@ class _Lookup:
                 id_list = known if only else [int(r[0]) for r in _rows(
                     self.s, f"SELECT a.id FROM articles a WHERE {where} ORDER BY a.id", sub)]
                 found = _ArticleSet(len(id_list), int(lo), int(hi), frozenset(id_list),
-                                    json.dumps(id_list))
+                                    as_json if only else json.dumps(id_list))
             else:
                 found = None
             self._cache[key] = found
@@ -703,6 +810,8 @@ def _plan(kind: _Kind, q: Query, ids: _Lookup) -> _Plan | None:
 
 
 _RULED_OUT = "\x00ruled-out"
+# ``i.id IN (SELECT ... (...))``: an article filter that is a single id subquery.
+_ONE_ID_SET = re.compile(r"i\.id IN \((SELECT [^()]*(?:\([^()]*\)[^()]*)*)\)")
 _ARTICLE_REF = re.compile(r"\ba\.")
 
 

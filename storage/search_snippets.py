@@ -157,4 +157,9 @@ def _window(value: str, at: int, found: Matcher) -> str:
     out.append(_escape(value[pos:end]))
     if end < len(value):
         out.append("…")
-    return _SPACES.sub(" ", "".join(out))
+    text = "".join(out)
+    # Collapse runs of white space only when there are any (str.isprintable() is False for
+    # every white-space character but the plain space): the check costs far less.
+    if "  " in text or not text.isprintable():
+        text = _SPACES.sub(" ", text)
+    return text
