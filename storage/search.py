@@ -458,9 +458,11 @@ class SqliteSearch(BaseSearch):
         return [(i, sc * idf) for i, sc in window.best]
 
     def _all(self, s: Session, select: str, params: dict[str, Any]) -> _KindResult:
-        """Every row of ``SELECT <select>`` (rowid, score): scored, counted and cut in one pass."""
-        rows = _rows(s, f"SELECT {select}", params)
-        return self._sorted(rows, params["k"], len(rows))
+        """Every row of ``SELECT <select>`` (rowid, score): scored, counted and cut in one
+        pass, by SQLite (the best k come back, with the count)."""
+        rows = _rows(s, f"SELECT *, count(*) OVER () FROM (SELECT {select}) "
+                        "ORDER BY 2 DESC, 1 DESC LIMIT :k", params)
+        return self._sorted(rows, params["k"], int(rows[0][2]) if rows else 0)
 
     @staticmethod
     def _sorted(rows: list[tuple[Any, ...]], k: int, total: int, *, ranked: bool = True,
@@ -473,7 +475,11 @@ class SqliteSearch(BaseSearch):
 
     def _listing(self, s: Session, p: _Plan, wanted: int) -> _KindResult:
         params = dict(p.params, k=wanted)
-        base = f"SELECT i.id FROM {p.item_joins} WHERE {p.where}"
+        # Articles filtered by one id subquery (a tag, a collection) are listed from it.
+        direct = _ONE_ID_SET.fullmatch(p.where) if p.kind.name == "article" and not p.conds \
+            else None
+        base = (f"WITH d(id) AS ({direct.group(1)}) SELECT id FROM d" if direct
+                else f"SELECT i.id FROM {p.item_joins} WHERE {p.where}")
         n = self._count(s, f"SELECT count(*) FROM ({base} LIMIT {LIST_COUNT_CAP + 1})", params)
         if n == 0:
             return _KindResult([], 0)
@@ -481,8 +487,11 @@ class SqliteSearch(BaseSearch):
         # The merge lists newest article first, then newest item: cut each kind in that
         # same order (the article_id indexes hold it), or pages would repeat and skip.
         order = "i.id DESC" if ref == "i.id" else f"{ref} DESC, i.id DESC"
-        rows = _rows(s, f"SELECT i.id, {ref} FROM {p.item_joins} "
-                        f"WHERE {p.where} ORDER BY {order} LIMIT :k", params)
+        if direct:
+            listed = f"WITH d(id) AS ({direct.group(1)}) SELECT id, id FROM d ORDER BY id DESC"
+        else:
+            listed = f"SELECT i.id, {ref} FROM {p.item_joins} WHERE {p.where} ORDER BY {order}"
+        rows = _rows(s, f"{listed} LIMIT :k", params)
         return _KindResult([(int(r[0]), 0.0, int(r[1])) for r in rows], min(n, LIST_COUNT_CAP),
                            exact=n <= LIST_COUNT_CAP)
 

@@ -70,6 +70,30 @@ class Matcher:
 
     pattern: re.Pattern[str]
     prefix_groups: frozenset[int]  # alternatives (by group number) that are prefixes
+    literals: tuple[str, ...] = ()  # the first word of each alternative, folded
+
+    def first(self, folded: str) -> tuple[int, int] | None:
+        """The first match in ``folded``. With several alternatives the expression has no
+        common start to scan for, and scanning 4 KB of text for ``a|b`` costs about
+        30 us: each alternative's first word is found with str.find instead (C speed),
+        and the expression is tried only where one starts."""
+        if len(self.literals) < 2:
+            return next(self.finditer(folded), None)
+        size = len(folded)
+        at = {lit: folded.find(lit) for lit in self.literals}
+        while True:
+            pos = min((q for q in at.values() if q >= 0), default=-1)
+            if pos < 0:
+                return None
+            if pos == 0 or not folded[pos - 1].isalnum():
+                m = self.pattern.match(folded, pos)
+                if m is not None and m.end() > pos and (
+                        m.lastindex in self.prefix_groups or m.end() >= size
+                        or not folded[m.end()].isalnum()):
+                    return pos, m.end()
+            for lit, q in at.items():
+                if q == pos:
+                    at[lit] = folded.find(lit, pos + 1)
 
     def finditer(self, folded: str, start: int = 0, end: int | None = None) -> Iterator[
             tuple[int, int]]:
@@ -100,8 +124,9 @@ def matcher(query: Query) -> Matcher | None:
     terms.sort(key=lambda t: len(_term_pattern(t)), reverse=True)
     groups = [f"({_term_pattern(t)})" for t in terms]
     prefixes = frozenset(i + 1 for i, t in enumerate(terms) if t.prefix)
+    literals = tuple(dict.fromkeys(fold(next(w for w in t.words if w)) for t in terms))
     try:
-        return Matcher(re.compile("|".join(groups)), prefixes)
+        return Matcher(re.compile("|".join(groups)), prefixes, literals)
     except re.error:  # cannot happen with escaped input; never fail a search for a snippet
         log.exception("snippet expression failed for %r", query.text)
         return None
@@ -116,9 +141,9 @@ def snippet(texts: list[str | None], found: Matcher | None) -> str | None:
             continue
         # Lower-casing is enough for most text; strip accents only when it is not.
         low = _lower(value)
-        first = next(found.finditer(low), None)
+        first = found.first(low)
         if first is None and not low.isascii() and _ACCENTED.search(low):
-            first = next(found.finditer(low.translate(_strip_table())), None)
+            first = found.first(low.translate(_strip_table()))
         if first is None:
             continue
         return _window(value, first[0], found)

@@ -495,6 +495,35 @@ def test_snippet_marks_what_fts_would_match(query: str, value: str, marked: list
         [html.escape(h) for h in marked]
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab c-Ä", max_size=40),
+       st.sampled_from(["a OR b", "ab OR ba", '"a b" OR c', "ab* OR c", "a OR ab*",
+                        '"ab c" OR "ab"', "a", "ba*", "ä OR c"]))
+def test_first_match_is_the_earliest_whole_match(text: str, query: str) -> None:
+    """Matcher.first() (str.find for each alternative's first word) finds the earliest
+    position where the expression matches whole tokens: what a scan would find."""
+    from storage.query import parse
+    found = snippets.matcher(parse(query))
+    assert found is not None
+    low = snippets.fold(text)
+
+    def whole(pos: int) -> tuple[int, int] | None:
+        if pos > 0 and low[pos - 1].isalnum():
+            return None
+        m = found.pattern.match(low, pos)
+        if m is None or m.end() == pos:
+            return None
+        if m.lastindex not in found.prefix_groups and m.end() < len(low) \
+                and low[m.end()].isalnum():
+            return None
+        return pos, m.end()
+
+    expected = next((span for p in range(len(low)) if (span := whole(p))), None)
+    assert found.first(low) == expected
+    scanned = next(found.finditer(low), None)  # the scan never finds an earlier one
+    assert scanned is None or (expected is not None and expected[0] <= scanned[0])
+
+
 def test_snippet_escapes_and_windows_long_text() -> None:
     from storage.query import parse
     value = "x " * 300 + "<b>harbour</b> & more " + "y " * 300
