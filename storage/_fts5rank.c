@@ -51,23 +51,40 @@ static int count_cb(const Fts5ExtensionApi *pApi, Fts5Context *pFts, void *pUser
 
 #define DF_UNSCALED (-2.0) /* "u": leave the IDF out (1.0); the caller scales the score */
 
-/* Document frequency of phrase i from the caller's list, -1 when not given, or
-** DF_UNSCALED. */
+/* One entry of the list: "u", or digits with an optional "." and more digits (read
+** by hand: strtod() follows the locale, and a Qt application sets one whose decimal
+** mark may be a comma). Anything else is "not given" (-1). */
+static double parse_df(const char *z, const char *end) {
+  double v = 0.0, scale = 0.1;
+  int digits = 0;
+  if (end - z == 1 && *z == 'u') return DF_UNSCALED;
+  while (z < end && *z >= '0' && *z <= '9') {
+    v = v * 10.0 + (*z++ - '0');
+    digits++;
+  }
+  if (z < end && *z == '.') {
+    z++;
+    while (z < end && *z >= '0' && *z <= '9') {
+      v += (*z++ - '0') * scale;
+      scale /= 10.0;
+    }
+  }
+  return (digits > 0 && z == end) ? v : -1.0;
+}
+
+/* Document frequency of phrase i from the caller's list ("12,3.5,u"), -1 when not
+** given, or DF_UNSCALED. */
 static double given_df(const char *z, int i) {
   int k = 0;
   if (z == 0) return -1.0;
-  while (*z) {
-    char *end = 0;
-    double v;
-    if (*z == 'u' && k == i) return DF_UNSCALED;
-    v = strtod(z, &end);
-    if (k == i) return (end == z || !(v >= 0.0)) ? -1.0 : v;
-    z = strchr(z, ',');
-    if (z == 0) return -1.0;
-    z++;
+  for (;;) {
+    const char *comma = strchr(z, ',');
+    const char *end = comma ? comma : z + strlen(z);
+    if (k == i) return parse_df(z, end);
+    if (comma == 0) return -1.0;
+    z = comma + 1;
     k++;
   }
-  return -1.0;
 }
 
 static int rank_data(const Fts5ExtensionApi *pApi, Fts5Context *pFts, const char *zDf,
@@ -167,7 +184,7 @@ static void rank_fn(const Fts5ExtensionApi *pApi, Fts5Context *pFts, sqlite3_con
 ** set of a thousand ids: most of the cost of walking a common word's 100,000 matches
 ** for a tag filter); a bit test costs next to nothing.
 */
-#define BITMAP_MAX_ID ((sqlite3_int64)1 << 34) /* ids beyond this are not kept (2 GiB) */
+#define BITMAP_MAX_ID ((sqlite3_int64)1 << 28) /* a larger id gives NULL (bitmap <= 32 MiB) */
 
 typedef struct Bitmap {
   unsigned char *a;
@@ -194,8 +211,7 @@ static void bitmap_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     unsigned char *a;
     while (n <= byte) n *= 2;
     a = (unsigned char *)sqlite3_realloc64(p->a, (sqlite3_uint64)n);
-    if (a == 0) {
-      sqlite3_result_error_nomem(ctx);
+    if (a == 0) { /* out of memory: NULL, and the caller probes the set another way */
       p->tooBig = 1;
       return;
     }
@@ -210,7 +226,7 @@ static void bitmap_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 static void bitmap_final(sqlite3_context *ctx) {
   Bitmap *p = (Bitmap *)sqlite3_aggregate_context(ctx, 0);
   if (p != 0 && p->tooBig) {
-    sqlite3_result_error(ctx, "cuttings_bitmap: id too large", -1);
+    sqlite3_result_null(ctx); /* the caller probes the set another way */
   } else if (p == 0 || p->used == 0) {
     sqlite3_result_zeroblob(ctx, 0);
   } else {
@@ -220,7 +236,12 @@ static void bitmap_final(sqlite3_context *ctx) {
 }
 
 static void in_bitmap(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
-  sqlite3_int64 id = sqlite3_value_int64(argv[0]);
+  sqlite3_int64 id;
+  if (sqlite3_value_type(argv[0]) != SQLITE_INTEGER) { /* ids are integers */
+    sqlite3_result_int(ctx, 0);
+    return;
+  }
+  id = sqlite3_value_int64(argv[0]);
   const unsigned char *a = (const unsigned char *)sqlite3_value_blob(argv[1]);
   sqlite3_int64 n = sqlite3_value_bytes(argv[1]);
   (void)argc;

@@ -9,10 +9,14 @@ The plan (see DESIGN.md, "Search"), per kind of result:
 
 * plain words: count the matches first (no scoring; up to ``FULL_RANK_LIMIT``), and
   rank that many all by BM25 (title weighted up); beyond that the newest ``WINDOW``
-  matches are ranked among themselves, the total is estimated from how far back in
-  ids they reach, and the result says so (``ranked=False``, ``note``).
+  matches are ranked among themselves, the total is estimated
+  (:func:`storage.search_rank.estimate`) and the result says so (``ranked=False``,
+  ``note``).
 * phrases, prefixes and OR cost more per match, so the newest ``WINDOW + 1`` are
   scored first in one pass; if there are more, the total is estimated.
+* BM25 is ``cuttings_bm25()`` when the connection has it (:mod:`storage.search_rank`):
+  the document frequencies are passed in (counted above, or by short walks), not
+  counted again by FTS5 over every match; filter sets are probed as bitmaps.
 * filters: when the words match few rows, each is checked against the filters; when
   they match many, a filter set of at most ``FILTER_SET_LIMIT`` items is built once
   by SQLite and probed for every match; a larger one is checked row by row while the
@@ -57,10 +61,12 @@ from storage.query import AnyOf, Filter, Query, QueryError, fts_phrase, parse
 from storage.search_rank import (
     BITMAP,
     IN_BITMAP,
+    PROBE,
     ROWCOUNT,
     Ranker,
+    Side,
     connection_has_function,
-    estimate,
+    how_many,
 )
 
 log = logging.getLogger(__name__)
@@ -325,10 +331,8 @@ class SqliteSearch(BaseSearch):
         else:
             # An article filter that is one id subquery (a tag, a collection) is that
             # subquery: no need to look each id up in the articles table.
-            direct = _ONE_ID_SET.fullmatch(p.where) if k.name == "article" and not p.conds \
-                else None
-            filtered = direct.group(1) if direct else (
-                f"SELECT i.id FROM {p.item_joins} WHERE {p.where}")
+            direct = _direct_ids(p)
+            filtered = direct or f"SELECT i.id FROM {p.item_joins} WHERE {p.where}"
             with_bits = f", {BITMAP}(id)" if rank.enabled else ""
             n_filter, lo, hi, *more = _rows(
                 s, f"WITH f(id) AS ({filtered}) SELECT count(*), min(id), max(id){with_bits} "
@@ -383,39 +387,59 @@ class SqliteSearch(BaseSearch):
         score without its IDF, see :meth:`Ranker.unscaled`) spares the walk that finds
         the document frequency first: the window below tells it, and scales the scores.
 
-        With ``count`` (cheap for plain words) the matches are counted first, up to
-        FULL_RANK_LIMIT, and that many are all ranked. Otherwise (more matches, or
-        phrases, prefixes and filters checked row by row, which are not counted first)
-        the newest WINDOW + 1 are scored in one pass: if that is all of them they are
-        the exact answer, otherwise the newest WINDOW stand for the set
-        (``ranked=False``) and the total is estimated from how far back in ids (down to
-        ``floor``) they reach.
+        With ``count`` (cheap for plain words) the matches are counted first, oldest
+        first, up to FULL_RANK_LIMIT, and that many are all ranked. Otherwise (more
+        matches, or phrases, prefixes and filters checked row by row, which are not
+        counted first) the newest WINDOW + 1 are scored in one pass: if that is all of
+        them they are the exact answer, otherwise the newest WINDOW stand for the set
+        (``ranked=False``). The total is then the count, or estimated from both ends of
+        the matches (search_rank.estimate) when they are all the kind's (or a date
+        range's), or from how far back in ids (down to ``floor``) the window reaches.
         """
         rowid = f"{k.fts}.rowid"
-
-        if count:  # count first (no scoring): few enough are all ranked
-            total = self._count(s, f"SELECT count(*) FROM (SELECT 1 {source} "
-                                   f"LIMIT {FULL_RANK_LIMIT + 1})", params)
-            if total == 0:
+        old: Side | None = None  # the oldest matches, when counted
+        if count:  # count first, oldest first (no scoring): few enough are all ranked
+            n, lo, hi = _rows(s, f"SELECT count(*), min(r), max(r) FROM (SELECT {rowid} AS r "
+                                 f"{source} ORDER BY {rowid} LIMIT {FULL_RANK_LIMIT + 1})",
+                              params)[0]
+            if n == 0:
                 return _KindResult([], 0)
-            if total <= FULL_RANK_LIMIT:
+            if n <= FULL_RANK_LIMIT:
                 if counted is not None:
-                    counted(total)
+                    counted(n)  # all of them: a one-word query's document frequency
                 rows = _rows(s, f"SELECT {rowid}, {score()} AS sc {source} "
                                 f"ORDER BY sc DESC, {rowid} DESC LIMIT :k", params)
-                return self._sorted(rows, params["k"], total)
+                return self._sorted(rows, params["k"], n)
+            old = Side(int(n), int(lo), int(hi))
             # More: the newest window stands for them, as below.
-        if unscaled is not None and counted is not None:
-            window = self._window(s, k, unscaled, source, params, rowcount=True)
-            best = self._scale(s, k, window, source, params, counted)
-        else:
-            window = self._window(s, k, score(), source, params)
-            best = window.best
+        scaled = unscaled is not None and counted is not None
+        window = self._window(s, k, unscaled if unscaled is not None and scaled else score(),
+                              source, params, rowcount=scaled)
+        if window.walked <= WINDOW:  # that is all of them
+            total: float = window.walked
+            exact = True
+        elif old is not None or counted is not None:  # all matches of the kind (or range)
+            # How many: the oldest (counted, or walked here), the newest, and the ids
+            # between them counted or estimated (search_rank.how_many).
+            if old is None:
+                old = Side(*_rows(s, f"SELECT count(*), min(r), max(r) FROM (SELECT {rowid} "
+                                     f"AS r {source} ORDER BY {rowid} LIMIT {PROBE + 1})",
+                                  params)[0])
+            total, exact = how_many(lambda q, p: _rows(s, q, p), rowid, source, params, old,
+                                    Side(window.walked, window.end, window.top))
+        else:  # filtered walks: from how far back in ids (down to ``floor``) they reach
+            total = max(WINDOW + 1, round(WINDOW * (window.top - floor + 1)
+                                          / max(1, window.top - window.last + 1)))
+            exact = False
+        best = window.best
+        if scaled:
+            assert counted is not None
+            counted(total)  # the one phrase's document frequency
+            idf = Ranker.idf(window.rows, total)
+            best = [(i, sc * idf) for i, sc in best]
         if window.walked <= WINDOW:
             return self._sorted(best, params["k"], window.walked)
-        estimated = round(WINDOW * (window.top - floor + 1) / max(1, window.top - window.last + 1))
-        return self._sorted(best, params["k"], max(WINDOW + 1, estimated), ranked=False,
-                            exact=False)
+        return self._sorted(best, params["k"], round(total), ranked=False, exact=exact)
 
     def _window(self, s: Session, k: _Kind, score: str, source: str, params: dict[str, Any],
                 *, rowcount: bool = False) -> _Window:
@@ -426,7 +450,7 @@ class SqliteSearch(BaseSearch):
         rowid = f"{k.fts}.rowid"
         extra = f", {ROWCOUNT}({k.fts}) AS nr" if rowcount else ""
         more = ", (SELECT max(nr) FROM w)" if rowcount else ""
-        rows = _rows(s, f"WITH w AS MATERIALIZED (SELECT {rowid} AS r, {score} AS sc{extra} "
+        rows = _rows(s, f"WITH w AS {_MATERIALIZED}(SELECT {rowid} AS r, {score} AS sc{extra} "
                         f"{source} ORDER BY {rowid} DESC LIMIT {WINDOW + 1}), "
                         f"f AS (SELECT r, sc FROM w ORDER BY r DESC LIMIT {WINDOW}) "
                         "SELECT r, sc, (SELECT count(*) FROM w), (SELECT max(r) FROM f), "
@@ -437,25 +461,6 @@ class SqliteSearch(BaseSearch):
         first = rows[0]
         return _Window([(int(r[0]), float(r[1])) for r in rows], int(first[2]), int(first[3]),
                        int(first[4]), int(first[5]), int(first[6]) if rowcount else 0)
-
-    def _scale(self, s: Session, k: _Kind, window: _Window, source: str,
-               params: dict[str, Any], counted: Callable[[float], None]
-               ) -> list[tuple[int, float]]:
-        """Scores made without the IDF (one phrase), times the IDF of the document
-        frequency the window shows: all of its rows, or, when there are more, an
-        estimate from their density (see search_rank.estimate)."""
-        if not window.walked:
-            counted(0)
-            return []
-        oldest = None
-        if window.walked > WINDOW:
-            oldest = _scalar(s, f"SELECT {k.fts}.rowid {source} ORDER BY {k.fts}.rowid LIMIT 1",
-                             params)
-        df = estimate(window.walked, WINDOW, window.end, window.top,
-                      None if oldest is None else int(oldest))
-        counted(df)
-        idf = Ranker.idf(window.rows, df)
-        return [(i, sc * idf) for i, sc in window.best]
 
     def _all(self, s: Session, select: str, params: dict[str, Any]) -> _KindResult:
         """Every row of ``SELECT <select>`` (rowid, score): scored, counted and cut in one
@@ -476,9 +481,8 @@ class SqliteSearch(BaseSearch):
     def _listing(self, s: Session, p: _Plan, wanted: int) -> _KindResult:
         params = dict(p.params, k=wanted)
         # Articles filtered by one id subquery (a tag, a collection) are listed from it.
-        direct = _ONE_ID_SET.fullmatch(p.where) if p.kind.name == "article" and not p.conds \
-            else None
-        base = (f"WITH d(id) AS ({direct.group(1)}) SELECT id FROM d" if direct
+        direct = _direct_ids(p)
+        base = (f"WITH d(id) AS ({direct}) SELECT id FROM d" if direct
                 else f"SELECT i.id FROM {p.item_joins} WHERE {p.where}")
         n = self._count(s, f"SELECT count(*) FROM ({base} LIMIT {LIST_COUNT_CAP + 1})", params)
         if n == 0:
@@ -488,7 +492,7 @@ class SqliteSearch(BaseSearch):
         # same order (the article_id indexes hold it), or pages would repeat and skip.
         order = "i.id DESC" if ref == "i.id" else f"{ref} DESC, i.id DESC"
         if direct:
-            listed = f"WITH d(id) AS ({direct.group(1)}) SELECT id, id FROM d ORDER BY id DESC"
+            listed = f"WITH d(id) AS ({direct}) SELECT id, id FROM d ORDER BY id DESC"
         else:
             listed = f"SELECT i.id, {ref} FROM {p.item_joins} WHERE {p.where} ORDER BY {order}"
         rows = _rows(s, f"{listed} LIMIT :k", params)
@@ -560,6 +564,10 @@ def in_page_order(page: Sequence[tuple[float, int, str, Any]],
             hits.append(hit)
     return hits
 
+
+# Computed once, not once per use (SQLite 3.35+ takes the hint; older ones would reject it
+# and evaluate the walk once per use: slower, same answer).
+_MATERIALIZED = "MATERIALIZED " if sqlite3.sqlite_version_info >= (3, 35) else ""
 
 _RAW = "cuttings_search_raw"
 
@@ -820,7 +828,16 @@ def _plan(kind: _Kind, q: Query, ids: _Lookup) -> _Plan | None:
 
 _RULED_OUT = "\x00ruled-out"
 # ``i.id IN (SELECT ... (...))``: an article filter that is a single id subquery.
-_ONE_ID_SET = re.compile(r"i\.id IN \((SELECT [^()]*(?:\([^()]*\)[^()]*)*)\)")
+_ONE_ID_SET = re.compile(r"i\.id IN \(SELECT ([^()]*(?:\([^()]*\)[^()]*)*)\)")
+
+
+def _direct_ids(p: _Plan) -> str | None:
+    """For articles filtered only by one id subquery (a tag, a collection: rows of a
+    link table), that subquery with each id once; None otherwise."""
+    if p.kind.name != "article" or p.conds:
+        return None
+    m = _ONE_ID_SET.fullmatch(p.where)
+    return f"SELECT DISTINCT {m.group(1)}" if m else None
 _ARTICLE_REF = re.compile(r"\ba\.")
 
 

@@ -7,13 +7,19 @@ time, even when only the newest 500 matches are scored.
 
 ``cuttings_bm25()`` (``storage/_fts5rank.c``, an optional compiled extension) is the
 same formula with the document frequencies passed in. :class:`Ranker` finds them in
-one short walk per phrase (:data:`SAMPLE` newest matches, plus the oldest match):
+short walks per phrase:
 
-* a phrase in at most ``SAMPLE`` rows is counted exactly;
-* a more frequent one is estimated as the density of its newest ``SAMPLE`` matches
-  times the id span between its oldest and newest match. The span (not the whole
-  table) keeps a word that was only in the news lately, or only years ago, from
-  being taken for a common one. Above half the rows the IDF is floored anyway.
+* a single word is counted exactly up to :data:`WORD_COUNT` rows, a phrase or prefix
+  up to :data:`SAMPLE` (walking a word's rows is cheap, a phrase's is not), when the
+  query has several (one phrase's IDF scales every score of its kind alike, so an
+  estimate does then);
+* beyond that it is estimated from both ends of its matches (:func:`estimate`).
+  Above half the rows the IDF is floored anyway.
+
+Exact frequencies give exactly bm25()'s scores. Estimated ones give BM25 with an
+estimated IDF: a query that combines a word in more than 2,000 items, or a phrase or
+prefix in more than 200, with other words may order its hits slightly differently from
+bm25(). (For a one-phrase query the IDF scales every score of a kind alike.)
 
 Where the extension is not built, or Python's sqlite3 uses another SQLite library than
 the one it was linked against, the function is missing from the connection and the
@@ -27,7 +33,7 @@ from __future__ import annotations
 import logging
 import math
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 log = logging.getLogger(__name__)
 
@@ -41,12 +47,15 @@ FUNCTION = "cuttings_bm25"
 ROWCOUNT = "cuttings_rowcount"  # the rows of an FTS table, as bm25() counts them
 BITMAP = "cuttings_bitmap"  # aggregate: a set of ids as a bitmap (a blob)
 IN_BITMAP = "cuttings_in"  # cuttings_in(id, bitmap): 1 when the id is in the set
-SAMPLE = 200  # newest matches walked to count or estimate a phrase's document frequency
+SAMPLE = 200  # a phrase's or prefix's rows are counted this far, then estimated
+WORD_COUNT = 2_000  # a single word's rows are counted this far (0.1 ms), then estimated
+PROBE = 50  # matches walked from the oldest, or from the middle, for an estimate
 
 # One phrase of an expression built by storage.query: an optional column filter, the
 # quoted words (quotes doubled inside) and an optional prefix star. FTS5 numbers the
 # phrases of an expression from left to right, which is the order these are found in.
 _PHRASE = re.compile(r'(?:\b(\w+) : )?"((?:[^"]|"")*)"( \*)?')
+_ONE_WORD = re.compile(r'(?:\w+ : )?"[^" ]*"')  # one token, no prefix star
 
 
 def extension_loaded() -> bool:
@@ -55,8 +64,15 @@ def extension_loaded() -> bool:
 
 def phrases(match: str) -> list[str]:
     """The phrases of an FTS5 expression made by storage.query, each as an expression."""
-    return [(f"{col} : " if col else "") + f'"{body}"' + (star or "")
-            for col, body, star in _PHRASE.findall(match)]
+    return [phrase for phrase, _excluded in _phrases(match)]
+
+
+def _phrases(match: str) -> list[tuple[str, bool]]:
+    """Each phrase, and whether it is in the excluded part (``(...) NOT (...)``, which
+    storage.search makes; user text never holds parentheses, storage.query drops them)."""
+    excluded_from = match.find(") NOT (")
+    return [((f"{m[1]} : " if m[1] else "") + f'"{m[2]}"' + (m[3] or ""),
+             0 <= excluded_from < m.start()) for m in _PHRASE.finditer(match)]
 
 
 def connection_has_function(cursor: Any) -> bool:
@@ -77,15 +93,21 @@ class Ranker:
     def __init__(self, rows: Any, enabled: bool) -> None:
         self._rows = rows
         self.enabled = enabled
-        self._df: dict[tuple[str, str], float] = {}
+        self._counted: dict[tuple[str, str], float] = {}  # (table, phrase): exact
+        self._df: dict[tuple[str, str, int], float] = {}  # estimates, by how far counted
 
     def score(self, fts: str, weights: str, match: str | None) -> str:
         if not self.enabled or not match:
             return f"-bm25({fts}, {weights})"
-        found = phrases(match)
+        found = _phrases(match)
         if not found:
             return f"-bm25({fts}, {weights})"
-        dfs = ",".join(f"{self.df(fts, p):.1f}" for p in found)
+        # An excluded phrase is in no matching row: it adds nothing, whatever its IDF.
+        # With one phrase the IDF scales every score of the kind alike: an estimate is
+        # enough. With more, it weighs them against each other: words are counted.
+        several = sum(not excluded for _p, excluded in found) > 1
+        dfs = ",".join("u" if excluded else f"{self.df(fts, p, words_exactly=several):.1f}"
+                       for p, excluded in found)
         return f"-{FUNCTION}({fts}, '{dfs}', {weights})"
 
     def unscaled(self, fts: str, weights: str, match: str) -> str | None:
@@ -93,7 +115,7 @@ class Ranker:
         is not known yet (None otherwise): the caller learns it from the rows it walks
         and multiplies by :meth:`idf` (the IDF scales every score of the phrase alike)."""
         found = phrases(match)
-        if not self.enabled or len(found) != 1 or (fts, found[0]) in self._df:
+        if not self.enabled or len(found) != 1 or (fts, found[0]) in self._counted:
             return None
         return f"-{FUNCTION}({fts}, 'u', {weights})"
 
@@ -105,31 +127,95 @@ class Ranker:
         return value if value > 0.0 else 1e-6
 
     def counted(self, fts: str, match: str, n: float) -> None:
-        """The search counted exactly ``n`` rows of ``fts`` matching ``match``: when that
-        is a single phrase, ``n`` is its document frequency (no need to walk it again)."""
+        """The search counted ``n`` rows of ``fts`` matching ``match`` (or estimated them
+        as well as this module would): when that is a single phrase, ``n`` is its
+        document frequency (no need to walk it again)."""
         found = phrases(match)
         if len(found) == 1:
-            self._df[(fts, found[0])] = float(n)
+            self._counted[(fts, found[0])] = float(n)
 
-    def df(self, fts: str, phrase: str) -> float:
-        """Rows of ``fts`` holding ``phrase``: counted up to SAMPLE, estimated above."""
-        key = (fts, phrase)
+    def df(self, fts: str, phrase: str, *, words_exactly: bool = True) -> float:
+        """Rows of ``fts`` holding ``phrase``: counted up to SAMPLE, or WORD_COUNT for a
+        single word when ``words_exactly`` (walking a word's rows is cheap), estimated
+        beyond that from the counted oldest rows, the newest SAMPLE + 1 and a few from
+        the middle (:func:`estimate`)."""
+        exact = self._counted.get((fts, phrase))
+        if exact is not None:
+            return exact
+        cap = WORD_COUNT if words_exactly and _ONE_WORD.fullmatch(phrase) else SAMPLE
+        key = (fts, phrase, cap)
         if key not in self._df:
-            n, last, newest, oldest = self._rows(
-                f"SELECT count(*), min(r), max(r), (SELECT rowid FROM {fts} WHERE {fts} "
-                f"MATCH :m ORDER BY rowid LIMIT 1) FROM (SELECT rowid AS r FROM {fts} "
-                f"WHERE {fts} MATCH :m ORDER BY rowid DESC LIMIT {SAMPLE + 1})",
-                {"m": phrase})[0]
-            self._df[key] = estimate(n, SAMPLE, last, newest, oldest)
+            self._df[key] = self._walk(fts, phrase, cap)
         return self._df[key]
 
+    def _walk(self, fts: str, phrase: str, cap: int) -> float:
+        params = {"m": phrase}
+        walk = ("SELECT count(*), min(r), max(r) FROM (SELECT rowid AS r FROM {fts} "
+                "WHERE {fts} MATCH :m ORDER BY rowid {order} LIMIT {n})")
+        old = Side(*self._rows(walk.format(fts=fts, order="ASC", n=cap + 1), params)[0])
+        if old.n <= cap:
+            self._counted[(fts, phrase)] = float(old.n)
+            return float(old.n)
+        new = Side(*self._rows(walk.format(fts=fts, order="DESC", n=SAMPLE + 1), params)[0])
+        value, exact = how_many(self._rows, "rowid", f"FROM {fts} WHERE {fts} MATCH :m",
+                                params, old, new)
+        if exact:
+            self._counted[(fts, phrase)] = value
+        return value
 
-def estimate(n: int, sample: int, last: int | None, newest: int | None,
-             oldest: int | None) -> float:
-    """Document frequency from a walk of the newest ``sample + 1`` matches: ``n`` found
-    (all of them when ``n <= sample``), the id of the last one walked and of the newest,
-    and the id of the oldest match of all. Beyond the sample it is the density of the
-    newest matches over the phrase's own id span."""
-    if n <= sample or last is None or newest is None or oldest is None:
-        return float(n)
-    return sample * (newest - oldest + 1) / max(1, newest - last)
+
+class Side(NamedTuple):
+    """One end of a walk over a phrase's matches: how many were walked (it stopped at
+    a limit) and the smallest and largest id among them."""
+
+    n: int
+    lo: int
+    hi: int
+
+
+def how_many(rows: Any, rowid: str, source: str, params: dict[str, Any], old: Side,
+             new: Side) -> tuple[float, bool]:
+    """How many rows ``source`` (``FROM ... WHERE ...``) has, and whether that is exact,
+    given a walk from its oldest (``old``) and one from its newest (``new``), each
+    stopped at its limit. Walks that meet or overlap saw every row (overlapping ones
+    are counted again, to be exact); otherwise one more short walk starts halfway
+    between them and :func:`estimate` does the rest."""
+    if new.lo <= old.hi:
+        return float(rows(f"SELECT count(*) FROM (SELECT 1 {source})", params)[0][0]), True
+    if new.lo == old.hi + 1:
+        return float(old.n + new.n), True
+    at = middle(old, new)
+    n, _lo, hi = rows(f"SELECT count(*), min(r), max(r) FROM (SELECT {rowid} AS r {source} "
+                      f"AND {rowid} >= {at} ORDER BY {rowid} LIMIT {PROBE + 1})", params)[0]
+    return estimate(old, new, Side(int(n), at, int(hi or at))), False
+
+
+def estimate(old: Side, new: Side, mid: Side | None = None) -> float:
+    """How many matches there are, from a walk from the oldest (``old``), one from the
+    newest (``new``) and, optionally, one from the middle of the ids between them
+    (``mid``, whose ``lo`` is where it started), each stopped at its limit. The walked
+    ones are counted; the ids between are taken to hold matches as densely as the
+    geometric mean of the densities at the two ends of each stretch. So a word only
+    lately in the news, or only years ago (dense at one end, absent from most of the
+    range), is not taken for a common one, and with ``mid`` neither is one in two
+    bursts far apart. Within a factor of about two on such skewed spreads (the tests
+    measure it); exact ones are counted instead.
+
+    Used only where the planner did not count: a single word's rows are counted to
+    2,000 (WORD_COUNT, storage.search.FULL_RANK_LIMIT), a phrase's or prefix's to 200."""
+
+    def density(side: Side) -> float:  # matches per id over the walk
+        return max(side.n - 1, 0.5) / max(1, side.hi - side.lo)
+
+    d_old, d_new = density(old), density(new)
+    if mid is None or not old.hi < mid.lo < new.lo:
+        return old.n + new.n + max(0, new.lo - old.hi - 1) * math.sqrt(d_old * d_new)
+    # Ids after the old walk up to the middle one, then from it up to the new walk.
+    d_mid = density(mid)
+    return (old.n + new.n + (mid.lo - old.hi - 1) * math.sqrt(d_old * d_mid)
+            + (new.lo - mid.lo) * math.sqrt(d_mid * d_new))
+
+
+def middle(old: Side, new: Side) -> int:
+    """The id halfway between two walks, where a third one starts."""
+    return (old.hi + new.lo) // 2

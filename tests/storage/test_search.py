@@ -322,22 +322,29 @@ def test_huge_match_sets_rank_a_recent_window(fresh: Database,
     monkeypatch.setattr(search_mod, "FULL_RANK_LIMIT", 5)
     monkeypatch.setattr(search_mod, "FILTER_SET_LIMIT", 6)
     engine = SqliteSearch(fresh)
-    res = engine.search("common")  # counted to 6 (> 5): the newest 3 stand for all 12
+    res = engine.search("common")  # counted to 6 (more than 5): the newest 3 stand for all
     assert not res.ranked and res.note and "newest 3" in res.note
     assert sorted(h.id for h in res.hits) == [10, 11, 12]
-    assert res.total == 12 and not res.total_exact  # estimated from the window's ids
-    prefix = engine.search("comm*")  # not counted: windowed, total estimated from the window
+    # Estimated from the 6 oldest, the 4 newest and a walk from id 8 between them.
+    assert res.total == 12 and not res.total_exact
+    monkeypatch.setattr(search_mod, "FULL_RANK_LIMIT", 7)  # counted to 8: meets the window
+    counted = engine.search("common")
+    assert counted.total == 12 and counted.total_exact and not counted.ranked
+    monkeypatch.setattr(search_mod, "FULL_RANK_LIMIT", 5)
+    prefix = engine.search("comm*")  # not counted first: windowed; the oldest matches
+    # walked for the estimate reach the window, so there are few enough to count
     assert not prefix.ranked and sorted(h.id for h in prefix.hits) == [10, 11, 12]
-    assert prefix.total == 12 and not prefix.total_exact
+    assert prefix.total == 12 and prefix.total_exact
     small = engine.search("common is:article after:2020-01-08")  # 5 match: rank them all
     assert small.ranked and small.total == 5 and len(small.hits) == 5
     few = engine.search("common after:2020-01-11")  # a filter set of 2
     assert few.ranked and sorted(h.id for h in few.hits) == [11, 12]
-    # A large filter set that is one id range: the FTS walk is limited to that range, the
-    # newest of its matches are the window, and the total is estimated within the range.
+    # A large filter set that is one id range: the FTS walk is limited to that range and
+    # the newest of its matches are the window; counted oldest first to 6 and newest
+    # first to 4, the two walks meet, so the 8 are counted.
     big = engine.search("common before:2020-01-09")
     assert not big.ranked and sorted(h.id for h in big.hits) == [6, 7, 8]
-    assert big.total == 8 and not big.total_exact
+    assert big.total == 8 and big.total_exact
     assert engine.search("rare common").total == 1
 
 
