@@ -24,6 +24,8 @@ if TYPE_CHECKING:  # the pipeline (fetch, extraction) is imported when the first
 
 log = logging.getLogger(__name__)
 
+TIDY_SECONDS = 3.0  # search-index merging after each batch, at most (storage.search_index)
+
 PipelineFactory = Callable[["Archive", Settings, Callable[["JobEvent"], None]],
                            "CapturePipeline"]
 
@@ -40,12 +42,14 @@ class CaptureController(QObject):
 
     Signals (GUI thread): ``job_event(JobEvent)`` for every progress event;
     ``batch_started()``; ``batch_finished(BatchSummary)``; ``jobs_changed()`` after
-    the queue changed (enqueue, retry, cancel, clear); ``error(str)``.
+    the queue changed (enqueue, retry, cancel, clear); ``error(str)``; ``index_tidied
+    (TidyResult)`` when the search index was merged in the background after a batch.
     """
 
     job_event = Signal(object)
     batch_started = Signal()
     batch_finished = Signal(object)
+    index_tidied = Signal(object)  # storage.search_index.TidyResult, after a batch
     jobs_changed = Signal()
     error = Signal(str)
     _event_from_worker = Signal(object)
@@ -208,6 +212,27 @@ class CaptureController(QObject):
         self.jobs_changed.emit()
         if self._rerun and not self._closing:
             self.start()
+        elif summary.done:
+            self._tidy_index()
+
+    def _tidy_index(self) -> None:
+        """Merge the search index a little in the background after a batch that stored
+        something (storage.search_index.tidy): at most TIDY_SECONDS, and it stops at the
+        next step when a new batch starts or the window closes. Emits ``index_tidied``."""
+        archive = self._archive
+
+        def busy() -> bool:  # read from the worker: plain attribute reads
+            return self._closing or self._running
+
+        def work() -> object:
+            import time
+
+            from storage.search_index import tidy
+
+            return tidy(archive.db, deadline=time.monotonic() + TIDY_SECONDS, should_stop=busy)
+
+        self._runner.submit(work, long=True, on_result=self.index_tidied.emit,
+                            on_error=lambda exc: log.warning("search index not tidied: %s", exc))
 
     def _batch_failed(self, exc: BaseException) -> None:
         from capture.pipeline import BatchSummary

@@ -178,9 +178,41 @@ def cmd_add(args: argparse.Namespace) -> int:
         if summary is None:
             print(f"nothing to capture; {dup_count} already archived")
             return EXIT_FAILED if refused else EXIT_OK
+        _tidy_index(archive, seconds=TIDY_AFTER_CAPTURE_S)
         summary.skipped += dup_count
         print(summary.line() + (f", {len(refused)} refused" if refused else ""))
         return EXIT_OK if summary.ok and not refused else EXIT_FAILED
+
+
+TIDY_AFTER_CAPTURE_S = 2.0  # index merging after `cuttings add`, at most
+
+
+def _tidy_index(archive: Archive, *, seconds: float | None) -> None:
+    """Merge the search index a little (storage.search_index); never fails the command."""
+    import time
+
+    from storage.search_index import tidy
+
+    try:
+        tidy(archive.db, deadline=None if seconds is None else time.monotonic() + seconds)
+    except Exception as exc:  # noqa: BLE001 - the captures are stored; this is upkeep
+        log.warning("could not tidy the search index: %s", exc)
+
+
+def cmd_tidy(args: argparse.Namespace) -> int:
+    """Merge the search index's segments: searches get faster, results stay the same."""
+    from storage.search_index import segments, tidy
+
+    with _open_archive(args) as archive:
+        if archive.db.engine.dialect.name != "sqlite":
+            print("nothing to do: PostgreSQL keeps its own indexes")
+            return EXIT_OK
+        before = segments(archive.db)
+        result = tidy(archive.db)
+        after = segments(archive.db)
+        print(f"search index: {before} segment{'s' * (before != 1)} before, {after} now "
+              f"({result.steps} merge steps, {result.seconds:.1f} s)")
+    return EXIT_OK
 
 
 def cmd_import_html(args: argparse.Namespace) -> int:
@@ -399,6 +431,11 @@ def build_parser() -> argparse.ArgumentParser:
     se.add_argument("--offset", type=int, default=0,
                     help="skip this many hits first (the next page: --offset 20)")
     se.set_defaults(func=cmd_search)
+
+    td = sub.add_parser("tidy", parents=[common],
+                        help="merge the search index so that searches run faster (the app "
+                             "does it in the background after captures)")
+    td.set_defaults(func=cmd_tidy)
 
     ck = sub.add_parser("check", parents=[common],
                         help="check the archive's integrity and every stored copy's hash")

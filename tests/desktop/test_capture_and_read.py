@@ -7,6 +7,7 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QTextDocument
 
 from desktop.reader import PLACEHOLDER
+from storage.search_index import segments
 
 pytestmark = pytest.mark.gui
 
@@ -32,7 +33,13 @@ def _capture_all(qtbot, win, urls):
 def test_paste_capture_and_read_offline(qtbot, make_window, site_urls, httpserver):
     win = make_window()
     assert win.list_stack.currentWidget() is win.empty_state
+    tidied = []
+    win.controller.index_tidied.connect(tidied.append)
     _capture_all(qtbot, win, site_urls)
+    # After the batch, the search index is merged in the background: one segment.
+    qtbot.waitUntil(lambda: bool(tidied), timeout=20000)
+    assert tidied[0].finished
+    assert segments(win.archive.db) == 1
     win.sidebar.choose("library")
     qtbot.waitUntil(lambda: win.list_stack.currentWidget() is win.table, timeout=20000)
     qtbot.waitUntil(lambda: win.model.rowCount() == 3, timeout=20000)

@@ -241,6 +241,9 @@ def test_search_prints_hits_pages_them_and_refuses_bad_queries(
     assert code == 0 and out.count("\nquote ") + out.startswith("quote ") == 2
     assert "[waited]" in out.lower()
 
+    code, out, _ = cli(capsys, "tidy", "--db", db)  # already merged after `add`
+    assert code == 0 and out.startswith("search index: 1 segment before, 1 now (0 merge steps")
+
     code, out, _ = cli(capsys, "search", "--db", db, "zzqx-nothing-like-this")
     assert code == 0 and out.strip() == "no results"
     code, out, err = cli(capsys, "search", "--db", db, "verdict:maybe")
