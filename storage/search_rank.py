@@ -9,12 +9,13 @@ time, even when only the newest 500 matches are scored.
 same formula with the document frequencies passed in. :class:`Ranker` finds them in
 short walks per phrase:
 
-* a single word is counted exactly up to :data:`WORD_COUNT` rows, a phrase or prefix
-  up to :data:`SAMPLE` (walking a word's rows is cheap, a phrase's is not), when the
-  query has several (one phrase's IDF scales every score of its kind alike, so an
-  estimate does then);
-* beyond that it is estimated from both ends of its matches (:func:`estimate`).
-  Above half the rows the IDF is floored anyway.
+* in a query of several phrases, a single word is counted exactly up to
+  :data:`WORD_COUNT` rows (walking a word's rows is cheap), a phrase or prefix up to
+  :data:`SAMPLE`; in a one-phrase query, up to SAMPLE (its IDF scales every score of
+  its kind alike, so an estimate does) unless the planner counted it already;
+* beyond that it is estimated from its oldest and newest matches and a walk from
+  halfway between them (:func:`how_many`, :func:`estimate`). Above half the rows the
+  IDF is floored anyway.
 
 Exact frequencies give exactly bm25()'s scores. Estimated ones give BM25 with an
 estimated IDF: a query that combines a word in more than 2,000 items, or a phrase or
@@ -23,7 +24,8 @@ bm25(). (For a one-phrase query the IDF scales every score of a kind alike.)
 
 Where the extension is not built, or Python's sqlite3 uses another SQLite library than
 the one it was linked against, the function is missing from the connection and the
-score is FTS5's own ``bm25()``: the same ranking, slower for common words.
+score is FTS5's own ``bm25()``, which counts every frequency: the same ranking where
+ours are counted too, slower for common words and phrases.
 
 Thread rules: a Ranker belongs to one search (one session, one thread).
 """
