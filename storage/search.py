@@ -16,7 +16,9 @@ The plan (see DESIGN.md, "Search"), per kind of result:
   scored first in one pass; if there are more, the total is estimated.
 * BM25 is ``cuttings_bm25()`` when the connection has it (:mod:`storage.search_rank`):
   the document frequencies are passed in (counted above, or by short walks), not
-  counted again by FTS5 over every match; filter sets are probed as bitmaps.
+  counted again by FTS5 over every match; filter sets are probed as bitmaps. The index
+  is kept merged by :mod:`storage.search_index` (every FTS statement seeks every
+  segment).
 * filters: when the words match few rows, each is checked against the filters; when
   they match many, a filter set of at most ``FILTER_SET_LIMIT`` items is built once
   by SQLite and probed for every match; a larger one is checked row by row while the
@@ -392,9 +394,9 @@ class SqliteSearch(BaseSearch):
         matches, or phrases, prefixes and filters checked row by row, which are not
         counted first) the newest WINDOW + 1 are scored in one pass: if that is all of
         them they are the exact answer, otherwise the newest WINDOW stand for the set
-        (``ranked=False``). The total is then the count, or estimated from both ends of
-        the matches (search_rank.estimate) when they are all the kind's (or a date
-        range's), or from how far back in ids (down to ``floor``) the window reaches.
+        (``ranked=False``). The total is then counted or estimated from the oldest and
+        newest matches (search_rank.how_many) when they are all the kind's (or a date
+        range's), or else from how far back in ids (down to ``floor``) the window reaches.
         """
         rowid = f"{k.fts}.rowid"
         old: Side | None = None  # the oldest matches, when counted
@@ -413,8 +415,8 @@ class SqliteSearch(BaseSearch):
             old = Side(int(n), int(lo), int(hi))
             # More: the newest window stands for them, as below.
         scaled = unscaled is not None and counted is not None
-        window = self._window(s, k, unscaled if unscaled is not None and scaled else score(),
-                              source, params, rowcount=scaled)
+        window = self._window(s, k, unscaled or score() if scaled else score(), source, params,
+                              rowcount=scaled)
         if window.walked <= WINDOW:  # that is all of them
             total: float = window.walked
             exact = True
