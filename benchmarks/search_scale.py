@@ -375,8 +375,8 @@ def main(argv: list[str] | None = None) -> int:
             build(db, args.articles)
             articles = args.articles
             print(f"Build time: {time.perf_counter() - started:.1f} s")
-        # What the app does in the background after each capture batch (and `cuttings
-        # tidy`): merge the FTS5 index's segments. Timed apart from the build.
+        # What the app does in the background after each capture batch: merge the FTS5
+        # index's segments incrementally (here to the end). Timed apart from the build.
         before = segments(db)
         tidied = tidy(db)
         print(f"Index tidy: {before} -> {segments(db)} segments of articles_fts, "

@@ -178,24 +178,28 @@ def cmd_add(args: argparse.Namespace) -> int:
         if summary is None:
             print(f"nothing to capture; {dup_count} already archived")
             return EXIT_FAILED if refused else EXIT_OK
-        _tidy_index(archive, seconds=TIDY_AFTER_CAPTURE_S)
         summary.skipped += dup_count
-        print(summary.line() + (f", {len(refused)} refused" if refused else ""))
+        print(summary.line() + (f", {len(refused)} refused" if refused else ""), flush=True)
+        if summary.done:
+            _tidy_index(archive, seconds=TIDY_AFTER_CAPTURE_S)
         return EXIT_OK if summary.ok and not refused else EXIT_FAILED
 
 
 TIDY_AFTER_CAPTURE_S = 2.0  # index merging after `cuttings add`, at most
 
 
-def _tidy_index(archive: Archive, *, seconds: float | None) -> None:
-    """Merge the search index a little (storage.search_index); never fails the command."""
+def _tidy_index(archive: Archive, *, seconds: float) -> None:
+    """Merge the search index a little (storage.search_index, incrementally); never fails
+    the command: the captures are stored, this is upkeep (Ctrl+C just ends it)."""
     import time
 
     from storage.search_index import tidy
 
     try:
-        tidy(archive.db, deadline=None if seconds is None else time.monotonic() + seconds)
-    except Exception as exc:  # noqa: BLE001 - the captures are stored; this is upkeep
+        tidy(archive.db, deadline=time.monotonic() + seconds)
+    except KeyboardInterrupt:
+        pass
+    except Exception as exc:  # noqa: BLE001
         log.warning("could not tidy the search index: %s", exc)
 
 
@@ -208,7 +212,10 @@ def cmd_tidy(args: argparse.Namespace) -> int:
             print("nothing to do: PostgreSQL keeps its own indexes")
             return EXIT_OK
         before = segments(archive.db)
-        result = tidy(archive.db)
+        result = tidy(archive.db, full=True)
+        if result.busy:
+            _err("the archive is busy in another program; try `cuttings tidy` again later")
+            return EXIT_FAILED
         after = segments(archive.db)
         print(f"search index: {before} segment{'s' * (before != 1)} before, {after} now "
               f"({result.steps} merge steps, {result.seconds:.1f} s)")
