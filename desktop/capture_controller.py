@@ -68,6 +68,7 @@ class CaptureController(QObject):
         self._stop_requested = False
         self._rerun = False
         self._closing = False
+        self._tidying = False  # a search-index tidy is running (one at a time)
         # Worker threads emit this; the queued connection hops to the GUI thread.
         self._event_from_worker.connect(self._relay_event, Qt.ConnectionType.QueuedConnection)
 
@@ -218,7 +219,11 @@ class CaptureController(QObject):
     def _tidy_index(self) -> None:
         """Merge the search index a little in the background after a batch that stored
         something (storage.search_index.tidy): at most TIDY_SECONDS, and it stops at the
-        next step when a new batch starts or the window closes. Emits ``index_tidied``."""
+        next step when a new batch starts or the window closes. Emits ``index_tidied``.
+        One at a time: a batch that ends while one runs does not start another."""
+        if self._tidying:
+            return
+        self._tidying = True
         archive = self._archive
 
         def busy() -> bool:  # read from the worker: plain attribute reads
@@ -231,8 +236,15 @@ class CaptureController(QObject):
 
             return tidy(archive.db, deadline=time.monotonic() + TIDY_SECONDS, should_stop=busy)
 
-        self._runner.submit(work, long=True, on_result=self.index_tidied.emit,
-                            on_error=lambda exc: log.warning("search index not tidied: %s", exc))
+        def done(result: object) -> None:
+            self._tidying = False
+            self.index_tidied.emit(result)
+
+        def failed(exc: BaseException) -> None:
+            self._tidying = False
+            log.warning("search index not tidied: %s", exc)
+
+        self._runner.submit(work, long=True, on_result=done, on_error=failed)
 
     def _batch_failed(self, exc: BaseException) -> None:
         from capture.pipeline import BatchSummary
