@@ -262,7 +262,6 @@ static void rowcount_fn(const Fts5ExtensionApi *pApi, Fts5Context *pFts, sqlite3
   }
 }
 
-static volatile int installed = 0; /* 1 once the function was added to a connection */
 
 static int add_to_connection(sqlite3 *db, char **pzErr, const sqlite3_api_routines *pThunk) {
   fts5_api *api = 0;
@@ -275,31 +274,20 @@ static int add_to_connection(sqlite3 *db, char **pzErr, const sqlite3_api_routin
   }
   sqlite3_finalize(stmt);
   if (api == 0 || api->iVersion < 2) return SQLITE_OK; /* no FTS5: leave bm25() */
-  if (sqlite3_create_function_v2(db, "cuttings_bitmap", 1,
-                                 SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, 0, 0,
-                                 bitmap_step, bitmap_final, 0) != SQLITE_OK ||
-      sqlite3_create_function_v2(db, "cuttings_in", 2,
-                                 SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, 0,
-                                 in_bitmap, 0, 0, 0) != SQLITE_OK) {
-    return SQLITE_OK; /* without them the search probes sets with IN (...) */
-  }
-  if (api->xCreateFunction(api, "cuttings_bm25", 0, rank_fn, 0) == SQLITE_OK &&
-      api->xCreateFunction(api, "cuttings_rowcount", 0, rowcount_fn, 0) == SQLITE_OK) {
-    installed = 1;
-  }
+  /* Whatever fails to register is simply missing: storage/search_rank.py uses these only
+  ** when all four are on the connection, and bm25() with IN (...) otherwise. */
+  sqlite3_create_function_v2(db, "cuttings_bitmap", 1,
+                             SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, 0, 0,
+                             bitmap_step, bitmap_final, 0);
+  sqlite3_create_function_v2(db, "cuttings_in", 2,
+                             SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, 0, in_bitmap,
+                             0, 0, 0);
+  api->xCreateFunction(api, "cuttings_bm25", 0, rank_fn, 0);
+  api->xCreateFunction(api, "cuttings_rowcount", 0, rowcount_fn, 0);
   return SQLITE_OK;
 }
 
-static PyObject *py_installed(PyObject *self, PyObject *args) {
-  (void)self;
-  (void)args;
-  return PyBool_FromLong(installed);
-}
-
-static PyMethodDef methods[] = {
-    {"installed", py_installed, METH_NOARGS,
-     "True once cuttings_bm25() was added to a connection of this module's SQLite."},
-    {0, 0, 0, 0}};
+static PyMethodDef methods[] = {{0, 0, 0, 0}};
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_fts5rank",
                                     "cuttings_bm25(): bm25() with caller-supplied "

@@ -69,6 +69,7 @@ from storage.search_rank import (
     Side,
     connection_has_function,
     how_many,
+    walk,
 )
 
 log = logging.getLogger(__name__)
@@ -400,10 +401,13 @@ class SqliteSearch(BaseSearch):
         """
         rowid = f"{k.fts}.rowid"
         old: Side | None = None  # the oldest matches, when counted
+
+        def rows_of(sql: str, p: dict[str, Any]) -> list[tuple[Any, ...]]:
+            return _rows(s, sql, p)
+
         if count:  # count first, oldest first (no scoring): few enough are all ranked
-            n, lo, hi = _rows(s, f"SELECT count(*), min(r), max(r) FROM (SELECT {rowid} AS r "
-                                 f"{source} ORDER BY {rowid} LIMIT {FULL_RANK_LIMIT + 1})",
-                              params)[0]
+            old = walk(rows_of, rowid, source, params, FULL_RANK_LIMIT + 1)
+            n = old.n
             if n == 0:
                 return _KindResult([], 0)
             if n <= FULL_RANK_LIMIT:
@@ -412,7 +416,6 @@ class SqliteSearch(BaseSearch):
                 rows = _rows(s, f"SELECT {rowid}, {score()} AS sc {source} "
                                 f"ORDER BY sc DESC, {rowid} DESC LIMIT :k", params)
                 return self._sorted(rows, params["k"], n)
-            old = Side(int(n), int(lo), int(hi))
             # More: the newest window stands for them, as below.
         scaled = unscaled is not None and counted is not None
         window = self._window(s, k, unscaled or score() if scaled else score(), source, params,
@@ -424,10 +427,8 @@ class SqliteSearch(BaseSearch):
             # How many: the oldest (counted, or walked here), the newest, and the ids
             # between them counted or estimated (search_rank.how_many).
             if old is None:
-                old = Side(*_rows(s, f"SELECT count(*), min(r), max(r) FROM (SELECT {rowid} "
-                                     f"AS r {source} ORDER BY {rowid} LIMIT {PROBE + 1})",
-                                  params)[0])
-            total, exact = how_many(lambda q, p: _rows(s, q, p), rowid, source, params, old,
+                old = walk(rows_of, rowid, source, params, PROBE + 1)
+            total, exact = how_many(rows_of, rowid, source, params, old,
                                     Side(window.walked, window.end, window.top))
         else:  # filtered walks: from how far back in ids (down to ``floor``) they reach
             total = max(WINDOW + 1, round(WINDOW * (window.top - floor + 1)

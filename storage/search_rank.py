@@ -152,27 +152,42 @@ class Ranker:
 
     def _walk(self, fts: str, phrase: str, cap: int) -> float:
         params = {"m": phrase}
-        walk = ("SELECT count(*), min(r), max(r) FROM (SELECT rowid AS r FROM {fts} "
-                "WHERE {fts} MATCH :m ORDER BY rowid {order} LIMIT {n})")
-        old = Side(*self._rows(walk.format(fts=fts, order="ASC", n=cap + 1), params)[0])
+        source = f"FROM {fts} WHERE {fts} MATCH :m"
+        old = walk(self._rows, "rowid", source, params, cap + 1)
         if old.n <= cap:
             self._counted[(fts, phrase)] = float(old.n)
             return float(old.n)
-        new = Side(*self._rows(walk.format(fts=fts, order="DESC", n=SAMPLE + 1), params)[0])
-        value, exact = how_many(self._rows, "rowid", f"FROM {fts} WHERE {fts} MATCH :m",
-                                params, old, new)
+        new = walk(self._rows, "rowid", source, params, SAMPLE + 1, newest=True)
+        value, exact = how_many(self._rows, "rowid", source, params, old, new)
         if exact:
             self._counted[(fts, phrase)] = value
         return value
 
 
 class Side(NamedTuple):
-    """One end of a walk over a phrase's matches: how many were walked (it stopped at
-    a limit) and the smallest and largest id among them."""
+    """A walk over matches: how many were walked (it stopped at a limit), the smallest
+    and largest id among them, and how many were below the id it was asked about."""
 
     n: int
     lo: int
     hi: int
+    below: int = 0
+
+
+def walk(rows: Any, rowid: str, source: str, params: dict[str, Any], limit: int, *,
+         newest: bool = False, start: int | None = None, below: int | None = None) -> Side:
+    """Walk up to ``limit`` rows of ``source`` (``FROM ... WHERE ...``) in id order (the
+    newest first with ``newest``; from id ``start`` on when given), without scoring
+    them. An empty walk is ``Side(0, start or 0, start or 0)``."""
+    order = "DESC" if newest else "ASC"
+    since = f" AND {rowid} >= {start}" if start is not None else ""
+    counted = f"total(r < {below})" if below is not None else "0"
+    n, lo, hi, under = rows(f"SELECT count(*), min(r), max(r), {counted} FROM (SELECT "
+                            f"{rowid} AS r {source}{since} ORDER BY {rowid} {order} "
+                            f"LIMIT {limit})", params)[0]
+    empty = start or 0
+    return Side(int(n), int(empty if lo is None else lo), int(empty if hi is None else hi),
+                int(under))
 
 
 def how_many(rows: Any, rowid: str, source: str, params: dict[str, Any], old: Side,
@@ -187,12 +202,11 @@ def how_many(rows: Any, rowid: str, source: str, params: dict[str, Any], old: Si
     if new.lo == old.hi + 1:
         return float(old.n + new.n), True
     at = middle(old, new)
-    n, _lo, hi, seen = rows(f"SELECT count(*), min(r), max(r), total(r < {new.lo}) FROM "
-                            f"(SELECT {rowid} AS r {source} AND {rowid} >= {at} "
-                            f"ORDER BY {rowid} LIMIT {PROBE + 1})", params)[0]
+    mid = walk(rows, rowid, source, params, PROBE + 1, start=at, below=new.lo)
     # Never fewer than the three walks saw (the middle one only up to the new walk).
-    walked = old.n + new.n + int(seen)
-    return max(float(walked), estimate(old, new, Side(int(n), at, int(hi or at)))), False
+    walked = old.n + new.n + mid.below
+    # The middle walk's density counts from where it started.
+    return max(float(walked), estimate(old, new, mid._replace(lo=at))), False
 
 
 def estimate(old: Side, new: Side, mid: Side | None = None) -> float:
