@@ -76,7 +76,6 @@ log = logging.getLogger(__name__)
 
 WINDOW = 500  # matches scored first, newest first; all of them when there are no more
 FULL_RANK_LIMIT = 2_000  # up to this many matches, every one is ranked by BM25 (~5 ms)
-COUNT_CAP = 10_000  # PostgreSQL counts matches this far ("10,000+" beyond)
 LIST_COUNT_CAP = 10_000  # items listed by filters alone are counted this far
 ARTICLE_SET_LIMIT = 20_000  # article filters (author, site, source) passed as id lists
 FILTER_SET_LIMIT = 20_000  # filters passed by at most this many items drive the search

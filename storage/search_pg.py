@@ -33,7 +33,6 @@ from storage.query import AnyOf, Filter, Query, Term
 from storage.search import (
     _CLOSE,
     _OPEN,
-    COUNT_CAP,
     FULL_RANK_LIMIT,
     KINDS,
     LIST_COUNT_CAP,
@@ -49,6 +48,8 @@ from storage.search import (
     marked_html,
     planner_note,
 )
+
+COUNT_CAP = 10_000  # matches are counted this far ("10,000+" beyond)
 
 log = logging.getLogger(__name__)
 
