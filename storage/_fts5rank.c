@@ -1,7 +1,7 @@
 /*
 ** cuttings_bm25(): FTS5's bm25() with the document frequencies supplied by the caller.
 **
-**     cuttings_bm25(fts_table, df, weight_0, weight_1, ...)
+**     cuttings_bm25(fts_table, table_name, df, weight_0, weight_1, ...)
 **
 ** The score is exactly FTS5's bm25() (k1 = 1.2, b = 0.75, the same column weights,
 ** the same average document length and the same IDF floor), except where the IDF of a
@@ -12,10 +12,20 @@
 ** counted or estimated those rows already; ``df`` passes them in, as text: numbers
 ** separated by commas, one per phrase of the MATCH expression in order. A phrase
 ** with no number (or an empty ``df``) is counted the way bm25() counts it, so
-** ``cuttings_bm25(t, '', w...)`` equals ``bm25(t, w...)``. A ``u`` in place of a number
+** ``cuttings_bm25(t, 't', '', w...)`` equals ``bm25(t, w...)``. A ``u`` in place of a number
 ** leaves that phrase's IDF out (1.0): for a one-phrase query the IDF only scales every
 ** score alike, so the caller can learn the document frequency from the rows it walks
 ** anyway and multiply afterwards; ``cuttings_rowcount(t)`` gives the row count it needs.
+**
+** Document lengths: bm25() looks up every scored row's length in the table's
+** ``<name>_docsize`` b-tree (about 0.7 us a row, an eighth of the whole search mix at
+** 100,000 articles). ``table_name`` names that table; the connection keeps each
+** table's lengths in an array once scoring through the b-tree has cost about as much
+** as reading the whole docsize table would (one lookup per 16 rows of the table: the
+** array never costs more than twice what it saves). The array is dropped as soon as
+** the database changes (SQLITE_FCNTL_DATA_VERSION, which any connection's commit
+** moves) and is not used inside a write transaction, so the lengths are always the
+** ones bm25() would read. An empty ``table_name`` scores without the array.
 **
 ** How it is installed: importing the Python module ``storage._fts5rank`` registers
 ** an auto-extension with the SQLite library this module is linked against, which
@@ -25,7 +35,8 @@
 ** connections and storage/search.py keeps using bm25(). Either way nothing breaks.
 **
 ** Thread rules: the function keeps its per-statement data in FTS5's auxiliary data
-** slot, so it is as thread-safe as the connection that runs it.
+** slot and the length arrays in per-connection user data, so it is as thread-safe as
+** the connection that runs it.
 */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -34,8 +45,30 @@
 #include <string.h>
 #include <sqlite3.h>
 
+/* The document lengths of one FTS5 table, for one connection. */
+typedef struct Lengths Lengths;
+struct Lengths {
+  Lengths *pNext;
+  char *zTable;
+  unsigned int version; /* SQLITE_FCNTL_DATA_VERSION the entries belong to */
+  int bLoadFailed;      /* reading the docsize table failed at this version */
+  sqlite3_int64 nMiss;  /* rows scored through the b-tree at this version */
+  sqlite3_int64 nLen;   /* entries in aLen (the largest rowid + 1) */
+  int *aLen;            /* tokens in each row (all columns), -1 when unknown */
+};
+
+/* Per connection: the tables' lengths (a short list: one per FTS5 table searched). */
+typedef struct Connection {
+  Lengths *pList;
+} Connection;
+
+#define LENGTHS_MAX ((sqlite3_int64)1 << 24) /* larger rowids: no array (64 MiB cap) */
+#define LENGTHS_MIN_MISSES 256
+
 typedef struct RankData {
   char *zDf; /* the frequencies this was made for (a statement may pass others) */
+  Lengths *pLengths; /* 0: score through xColumnSize() */
+  sqlite3_int64 nRow;
   int nPhrase;
   double avgdl;
   double *aIDF;
@@ -87,8 +120,165 @@ static double given_df(const char *z, int i) {
   }
 }
 
-static int rank_data(const Fts5ExtensionApi *pApi, Fts5Context *pFts, const char *zDf,
-                     RankData **ppData) {
+/* -- document lengths ------------------------------------------------------------- */
+
+static void connection_free(void *pArg) {
+  Connection *c = (Connection *)pArg;
+  while (c->pList) {
+    Lengths *l = c->pList;
+    c->pList = l->pNext;
+    sqlite3_free(l->aLen);
+    sqlite3_free(l);
+  }
+  sqlite3_free(c);
+}
+
+/* An SQLite varint (what FTS5 writes in docsize); bytes read, 0 if it runs off the end. */
+static int get_varint(const unsigned char *a, const unsigned char *end, sqlite3_uint64 *pV) {
+  sqlite3_uint64 v = 0;
+  int i;
+  for (i = 0; i < 8 && a + i < end; i++) {
+    v = (v << 7) | (a[i] & 0x7f);
+    if ((a[i] & 0x80) == 0) {
+      *pV = v;
+      return i + 1;
+    }
+  }
+  if (i == 8 && a + 8 < end) {
+    *pV = (v << 8) | a[8];
+    return 9;
+  }
+  return 0;
+}
+
+/* Reads every row's length from "<table>_docsize" into l->aLen. A failure (no such
+** table, too many rows, no memory) leaves aLen empty and scoring goes through
+** xColumnSize(), which reports any real error itself. */
+static void lengths_load(sqlite3 *db, Lengths *l) {
+  sqlite3_stmt *stmt = 0;
+  sqlite3_int64 nLen = 0;
+  char *zSql;
+  l->bLoadFailed = 1;
+  zSql = sqlite3_mprintf("SELECT max(id) FROM \"main\".\"%w_docsize\"", l->zTable);
+  if (zSql == 0) return;
+  if (sqlite3_prepare_v2(db, zSql, -1, &stmt, 0) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW)
+    nLen = sqlite3_column_int64(stmt, 0) + 1;
+  sqlite3_finalize(stmt);
+  sqlite3_free(zSql);
+  if (nLen <= 0 || nLen > LENGTHS_MAX) return;
+  l->aLen = (int *)sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)nLen);
+  if (l->aLen == 0) return;
+  memset(l->aLen, 0xff, sizeof(int) * (size_t)nLen); /* every entry -1: unknown */
+  l->nLen = nLen;
+  zSql = sqlite3_mprintf("SELECT id, sz FROM \"main\".\"%w_docsize\"", l->zTable);
+  if (zSql == 0 || sqlite3_prepare_v2(db, zSql, -1, &stmt, 0) != SQLITE_OK) {
+    sqlite3_free(zSql);
+    sqlite3_free(l->aLen);
+    l->aLen = 0;
+    l->nLen = 0;
+    return;
+  }
+  sqlite3_free(zSql);
+  while (sqlite3_step(stmt) == SQLITE_ROW) {
+    sqlite3_int64 id = sqlite3_column_int64(stmt, 0);
+    const unsigned char *a = (const unsigned char *)sqlite3_column_blob(stmt, 1);
+    const unsigned char *end = a + sqlite3_column_bytes(stmt, 1);
+    sqlite3_uint64 total = 0, v = 0;
+    int n = 1;
+    if (id < 0 || id >= nLen || a == 0) continue;
+    while (a < end && (n = get_varint(a, end, &v)) > 0) {
+      total += v;
+      a += n;
+    }
+    if (n > 0 && total <= 0x7fffffff) l->aLen[id] = (int)total; /* else: stays unknown */
+  }
+  sqlite3_finalize(stmt);
+  l->bLoadFailed = 0;
+}
+
+/* The lengths of ``zTable`` for this statement, reset when the database has changed
+** since they were read; 0 when they cannot be used (no name, a write transaction, no
+** data version). */
+static Lengths *lengths_for(const Fts5ExtensionApi *pApi, Fts5Context *pFts, sqlite3 *db,
+                            const char *zTable) {
+  Connection *c = (Connection *)pApi->xUserData(pFts);
+  unsigned int version = 0;
+  Lengths *l;
+  if (c == 0 || zTable == 0 || zTable[0] == 0) return 0;
+#if SQLITE_VERSION_NUMBER >= 3034000
+  if (sqlite3_txn_state(db, "main") == SQLITE_TXN_WRITE) return 0;
+#endif
+  if (sqlite3_file_control(db, "main", SQLITE_FCNTL_DATA_VERSION, &version) != SQLITE_OK) return 0;
+  for (l = c->pList; l && strcmp(l->zTable, zTable) != 0; l = l->pNext) {
+  }
+  if (l == 0) {
+    size_t n = strlen(zTable) + 1;
+    l = (Lengths *)sqlite3_malloc64(sizeof(Lengths) + n);
+    if (l == 0) return 0;
+    memset(l, 0, sizeof(Lengths));
+    l->zTable = (char *)&l[1];
+    memcpy(l->zTable, zTable, n);
+    l->version = version;
+    l->pNext = c->pList;
+    c->pList = l;
+  } else if (l->version != version) {
+    sqlite3_free(l->aLen);
+    l->aLen = 0;
+    l->nLen = 0;
+    l->nMiss = 0;
+    l->bLoadFailed = 0;
+    l->version = version;
+  }
+  return l;
+}
+
+/* Tokens in the current row (all columns), as xColumnSize(-1) gives them. */
+static int row_length(const Fts5ExtensionApi *pApi, Fts5Context *pFts, sqlite3 *db,
+                      RankData *p, int *pnTok) {
+  Lengths *l = p->pLengths;
+  int rc;
+  if (l != 0 && l->aLen != 0) {
+    sqlite3_int64 iRow = pApi->xRowid(pFts);
+    if (iRow >= 0 && iRow < l->nLen && l->aLen[iRow] >= 0) {
+      *pnTok = l->aLen[iRow];
+      return SQLITE_OK;
+    }
+  }
+  rc = pApi->xColumnSize(pFts, -1, pnTok);
+  if (rc == SQLITE_OK && l != 0 && l->aLen == 0 && !l->bLoadFailed) {
+    /* Load once the lookups have cost about what reading every length costs. */
+    l->nMiss++;
+    if (l->nMiss >= LENGTHS_MIN_MISSES && l->nMiss >= p->nRow / 16) lengths_load(db, l);
+  }
+  return rc;
+}
+
+/* cuttings_lengths(table_name): how many rows' lengths this connection holds for the
+** table at the current data version (0 when none are loaded); for tests. */
+static void lengths_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  Connection *c = (Connection *)sqlite3_user_data(ctx);
+  const char *zTable = (const char *)sqlite3_value_text(argv[0]);
+  sqlite3 *db = sqlite3_context_db_handle(ctx);
+  unsigned int version = 0;
+  sqlite3_int64 n = 0;
+  Lengths *l;
+  (void)argc;
+  if (zTable != 0 &&
+      sqlite3_file_control(db, "main", SQLITE_FCNTL_DATA_VERSION, &version) == SQLITE_OK) {
+    for (l = c->pList; l; l = l->pNext) {
+      if (strcmp(l->zTable, zTable) == 0 && l->version == version && l->aLen != 0) {
+        sqlite3_int64 i;
+        for (i = 0; i < l->nLen; i++) n += l->aLen[i] >= 0;
+      }
+    }
+  }
+  sqlite3_result_int64(ctx, n);
+}
+
+/* -- ranking ------------------------------------------------------------------------ */
+
+static int rank_data(const Fts5ExtensionApi *pApi, Fts5Context *pFts, sqlite3 *db,
+                     const char *zTable, const char *zDf, RankData **ppData) {
   RankData *p = (RankData *)pApi->xGetAuxdata(pFts, 0);
   int rc = SQLITE_OK;
   if (zDf == 0) zDf = "";
@@ -108,7 +298,9 @@ static int rank_data(const Fts5ExtensionApi *pApi, Fts5Context *pFts, const char
     p->aFreq = &p->aIDF[nPhrase];
     p->zDf = (char *)&p->aFreq[nPhrase];
     memcpy(p->zDf, zDf, nDf);
+    p->pLengths = lengths_for(pApi, pFts, db, zTable);
     rc = pApi->xRowCount(pFts, &nRow);
+    p->nRow = nRow;
     if (rc == SQLITE_OK) rc = pApi->xColumnTotalSize(pFts, -1, &nToken);
     if (rc == SQLITE_OK) p->avgdl = nRow > 0 ? (double)nToken / (double)nRow : 1.0;
     for (i = 0; rc == SQLITE_OK && i < nPhrase; i++) {
@@ -144,12 +336,14 @@ static void rank_fn(const Fts5ExtensionApi *pApi, Fts5Context *pFts, sqlite3_con
                     int nVal, sqlite3_value **apVal) {
   const double k1 = 1.2;
   const double b = 0.75;
+  sqlite3 *db = sqlite3_context_db_handle(pCtx);
   RankData *p = 0;
-  const char *zDf = nVal > 0 ? (const char *)sqlite3_value_text(apVal[0]) : 0;
+  const char *zTable = nVal > 0 ? (const char *)sqlite3_value_text(apVal[0]) : 0;
+  const char *zDf = nVal > 1 ? (const char *)sqlite3_value_text(apVal[1]) : 0;
   int nInst = 0, i, rc, nTok = 0;
   double score = 0.0;
 
-  rc = rank_data(pApi, pFts, zDf, &p);
+  rc = rank_data(pApi, pFts, db, zTable, zDf, &p);
   if (rc == SQLITE_OK) {
     memset(p->aFreq, 0, sizeof(double) * p->nPhrase);
     rc = pApi->xInstCount(pFts, &nInst);
@@ -158,11 +352,11 @@ static void rank_fn(const Fts5ExtensionApi *pApi, Fts5Context *pFts, sqlite3_con
     int ip, ic, io;
     rc = pApi->xInst(pFts, i, &ip, &ic, &io);
     if (rc == SQLITE_OK) {
-      double w = (nVal - 1 > ic) ? sqlite3_value_double(apVal[1 + ic]) : 1.0;
+      double w = (nVal - 2 > ic) ? sqlite3_value_double(apVal[2 + ic]) : 1.0;
       p->aFreq[ip] += w;
     }
   }
-  if (rc == SQLITE_OK) rc = pApi->xColumnSize(pFts, -1, &nTok);
+  if (rc == SQLITE_OK) rc = row_length(pApi, pFts, db, p, &nTok);
   if (rc != SQLITE_OK) {
     sqlite3_result_error_code(pCtx, rc);
     return;
@@ -266,6 +460,7 @@ static void rowcount_fn(const Fts5ExtensionApi *pApi, Fts5Context *pFts, sqlite3
 static int add_to_connection(sqlite3 *db, char **pzErr, const sqlite3_api_routines *pThunk) {
   fts5_api *api = 0;
   sqlite3_stmt *stmt = 0;
+  Connection *conn;
   (void)pzErr;
   (void)pThunk;
   if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &stmt, 0) == SQLITE_OK) {
@@ -282,7 +477,18 @@ static int add_to_connection(sqlite3 *db, char **pzErr, const sqlite3_api_routin
   sqlite3_create_function_v2(db, "cuttings_in", 2,
                              SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, 0, in_bitmap,
                              0, 0, 0);
-  api->xCreateFunction(api, "cuttings_bm25", 0, rank_fn, 0);
+  conn = (Connection *)sqlite3_malloc64(sizeof(Connection));
+  if (conn != 0) {
+    conn->pList = 0;
+    /* FTS5 calls the destructor when the connection closes, not when this fails. */
+    if (api->xCreateFunction(api, "cuttings_bm25", (void *)conn, rank_fn, connection_free) !=
+        SQLITE_OK) {
+      connection_free(conn);
+    } else {
+      sqlite3_create_function_v2(db, "cuttings_lengths", 1, SQLITE_UTF8, (void *)conn, lengths_fn,
+                                 0, 0, 0);
+    }
+  }
   api->xCreateFunction(api, "cuttings_rowcount", 0, rowcount_fn, 0);
   return SQLITE_OK;
 }

@@ -110,7 +110,7 @@ class Ranker:
         several = sum(not excluded for _p, excluded in found) > 1
         dfs = ",".join("u" if excluded else f"{self.df(fts, p, words_exactly=several):.1f}"
                        for p, excluded in found)
-        return f"-{FUNCTION}({fts}, '{dfs}', {weights})"
+        return f"-{FUNCTION}({fts}, '{fts}', '{dfs}', {weights})"
 
     def unscaled(self, fts: str, weights: str, match: str) -> str | None:
         """Score SQL without the IDF, for a one-phrase ``match`` whose document frequency
@@ -119,7 +119,7 @@ class Ranker:
         found = phrases(match)
         if not self.enabled or len(found) != 1 or (fts, found[0]) in self._counted:
             return None
-        return f"-{FUNCTION}({fts}, 'u', {weights})"
+        return f"-{FUNCTION}({fts}, '{fts}', 'u', {weights})"
 
     @staticmethod
     def idf(rows: int, df: float) -> float:

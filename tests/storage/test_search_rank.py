@@ -67,8 +67,8 @@ def test_scores_equal_bm25_when_counting_or_told_the_true_frequencies(
     dfs = _exact_dfs(con, match)
     rows = con.execute(
         f"SELECT rowid, bm25(articles_fts, {WEIGHTS}), "
-        f"cuttings_bm25(articles_fts, '', {WEIGHTS}), "
-        f"cuttings_bm25(articles_fts, ?, {WEIGHTS}) "
+        f"cuttings_bm25(articles_fts, '', '', {WEIGHTS}), "
+        f"cuttings_bm25(articles_fts, 'articles_fts', ?, {WEIGHTS}) "
         "FROM articles_fts WHERE articles_fts MATCH ?", (dfs, match)).fetchall()
     assert rows, match
     for _rowid, bm25, counted, told in rows:
@@ -90,7 +90,8 @@ def test_frequency_list_is_read_the_same_in_every_locale(given: str, read_as: ob
     con.executemany("INSERT INTO t(body) VALUES (?)",
                     [("storm at sea",), ("calm",), ("storm storm",), ("calm sea",)] * 5)
     got, bm25, unscaled, rows = con.execute(
-        "SELECT cuttings_bm25(t, ?), bm25(t), cuttings_bm25(t, 'u'), cuttings_rowcount(t) "
+        "SELECT cuttings_bm25(t, 't', ?), bm25(t), cuttings_bm25(t, 't', 'u'), "
+        "cuttings_rowcount(t) "
         "FROM t WHERE t MATCH 'storm' LIMIT 1", (given,)).fetchone()
     if read_as == "count":
         assert got == pytest.approx(bm25, rel=1e-12)
@@ -104,8 +105,10 @@ def test_told_frequencies_are_used_and_u_leaves_the_idf_out(archive: Database) -
     con = _con(archive)
     n_rows = con.execute("SELECT count(*) FROM articles").fetchone()[0]
     rows = con.execute(
-        f"SELECT bm25(articles_fts, {WEIGHTS}), cuttings_bm25(articles_fts, '1', {WEIGHTS}), "
-        f"cuttings_bm25(articles_fts, 'u', {WEIGHTS}), cuttings_rowcount(articles_fts) "
+        f"SELECT bm25(articles_fts, {WEIGHTS}), "
+        f"cuttings_bm25(articles_fts, 'articles_fts', '1', {WEIGHTS}), "
+        f"cuttings_bm25(articles_fts, 'articles_fts', 'u', {WEIGHTS}), "
+        "cuttings_rowcount(articles_fts) "
         "FROM articles_fts WHERE articles_fts MATCH 'storm'").fetchall()
     df = con.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'storm'"
                      ).fetchone()[0]
@@ -117,6 +120,70 @@ def test_told_frequencies_are_used_and_u_leaves_the_idf_out(archive: Database) -
         # Told the word is in one row only: a larger IDF, a better (more negative) score.
         assert rare == pytest.approx(unscaled * search_rank.Ranker.idf(rowcount, 1), rel=1e-12)
         assert rare < bm25
+
+
+def _scores(con: sqlite3.Connection, match: str = "storm") -> list[tuple[int, float, float]]:
+    return con.execute("SELECT rowid, bm25(t), cuttings_bm25(t, 't', '') FROM t "
+                       "WHERE t MATCH ? ORDER BY rowid", (match,)).fetchall()
+
+
+def _lengths(con: sqlite3.Connection) -> int:
+    # FROM t: the statement reads the table, so it sees the database's current version.
+    return con.execute("SELECT cuttings_lengths('t') FROM t LIMIT 1").fetchone()[0]
+
+
+def _assert_same_scores(rows: list[tuple[int, float, float]]) -> None:
+    assert rows
+    for _rowid, bm25, ours in rows:
+        assert ours == pytest.approx(bm25, rel=1e-12, abs=1e-15)
+
+
+def test_document_lengths_are_kept_once_scoring_costs_more_and_dropped_on_any_write(
+        tmp_path: Path) -> None:
+    path = str(tmp_path / "lengths.db")
+    reader, writer = sqlite3.connect(path), sqlite3.connect(path)
+    reader.execute("PRAGMA journal_mode=WAL")
+    writer.execute("CREATE VIRTUAL TABLE t USING fts5(title, body)")
+    with writer:
+        writer.executemany("INSERT INTO t(rowid, title, body) VALUES (?, ?, ?)",
+                           [(n, f"note {n}", "storm " + "calm sea " * (n % 9))
+                            for n in range(1, 3001)])
+    # A few scored rows: looked up one by one, nothing is kept.
+    rows = reader.execute("SELECT bm25(t), cuttings_bm25(t, 't', '') FROM t "
+                          "WHERE t MATCH 'storm' LIMIT 20").fetchall()
+    assert all(ours == pytest.approx(bm25, rel=1e-12) for bm25, ours in rows)
+    assert _lengths(reader) == 0
+    # Scoring every row costs more than reading all lengths: they are kept, and the
+    # scores stay bm25()'s, from the first row to the last and on the next search.
+    _assert_same_scores(_scores(reader))
+    assert _lengths(reader) == 3000
+    _assert_same_scores(_scores(reader))
+    # Another connection changes lengths, deletes a row and gives its id to a new one.
+    with writer:
+        writer.execute("UPDATE t SET body = 'storm ' || body || body WHERE rowid % 100 = 0")
+        writer.execute("DELETE FROM t WHERE rowid = 7")
+        writer.execute("INSERT INTO t(rowid, title, body) VALUES "
+                       "(7, 'a much longer title than before', 'storm ' || "
+                       "'wind rain hail ' || 'wind rain hail ')")
+    assert _lengths(reader) == 0  # the database moved on: dropped
+    rows = _scores(reader)
+    _assert_same_scores(rows)
+    assert _lengths(reader) == 3000  # and read again
+    _assert_same_scores(_scores(reader))
+    # Inside its own write transaction the connection does not use them at all.
+    reader.execute("BEGIN")
+    reader.execute("UPDATE t SET body = body || ' storm storm' WHERE rowid <= 50")
+    _assert_same_scores(_scores(reader))
+    reader.execute("COMMIT")
+    _assert_same_scores(_scores(reader))
+    # No table name: scored without them (and a name with no docsize table is harmless).
+    rows = reader.execute("SELECT bm25(t), cuttings_bm25(t, '', ''), "
+                          "cuttings_bm25(t, 'no_such_table', '') FROM t WHERE t MATCH 'storm'"
+                          ).fetchall()
+    assert all(a == pytest.approx(bm25, rel=1e-12) and b == pytest.approx(bm25, rel=1e-12)
+               for bm25, a, b in rows)
+    reader.close()
+    writer.close()
 
 
 def test_idf_is_floored_like_bm25() -> None:
