@@ -70,7 +70,9 @@ typedef struct RankData {
   Lengths *pLengths; /* 0: score through xColumnSize() */
   sqlite3_int64 nRow;
   int nPhrase;
+  int nCol;
   double avgdl;
+  double *aWeight; /* column weights, as the call gives them (1.0 when not given) */
   double *aIDF;
   double *aFreq;
 } RankData;
@@ -278,7 +280,8 @@ static void lengths_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 /* -- ranking ------------------------------------------------------------------------ */
 
 static int rank_data(const Fts5ExtensionApi *pApi, Fts5Context *pFts, sqlite3 *db,
-                     const char *zTable, const char *zDf, RankData **ppData) {
+                     const char *zTable, const char *zDf, int nWeight, sqlite3_value **apWeight,
+                     RankData **ppData) {
   RankData *p = (RankData *)pApi->xGetAuxdata(pFts, 0);
   int rc = SQLITE_OK;
   if (zDf == 0) zDf = "";
@@ -286,17 +289,22 @@ static int rank_data(const Fts5ExtensionApi *pApi, Fts5Context *pFts, sqlite3 *d
   if (p != 0 && strcmp(p->zDf, zDf) != 0) p = 0;
   if (p == 0) {
     int nPhrase = pApi->xPhraseCount(pFts);
+    int nCol = pApi->xColumnCount(pFts);
     sqlite3_int64 nRow = 0, nToken = 0;
     size_t nDf = strlen(zDf) + 1;
-    size_t nByte = sizeof(RankData) + sizeof(double) * 2 * nPhrase + nDf;
+    size_t nByte = sizeof(RankData) + sizeof(double) * (2 * nPhrase + nCol) + nDf;
     int i;
     p = (RankData *)sqlite3_malloc64(nByte);
     if (p == 0) return SQLITE_NOMEM;
     memset(p, 0, nByte);
     p->nPhrase = nPhrase;
+    p->nCol = nCol;
     p->aIDF = (double *)&p[1];
     p->aFreq = &p->aIDF[nPhrase];
-    p->zDf = (char *)&p->aFreq[nPhrase];
+    p->aWeight = &p->aFreq[nPhrase];
+    for (i = 0; i < nCol; i++)
+      p->aWeight[i] = i < nWeight ? sqlite3_value_double(apWeight[i]) : 1.0;
+    p->zDf = (char *)&p->aWeight[nCol];
     memcpy(p->zDf, zDf, nDf);
     p->pLengths = lengths_for(pApi, pFts, db, zTable);
     rc = pApi->xRowCount(pFts, &nRow);
@@ -340,21 +348,23 @@ static void rank_fn(const Fts5ExtensionApi *pApi, Fts5Context *pFts, sqlite3_con
   RankData *p = 0;
   const char *zTable = nVal > 0 ? (const char *)sqlite3_value_text(apVal[0]) : 0;
   const char *zDf = nVal > 1 ? (const char *)sqlite3_value_text(apVal[1]) : 0;
-  int nInst = 0, i, rc, nTok = 0;
+  int i, rc, nTok = 0;
   double score = 0.0;
 
-  rc = rank_data(pApi, pFts, db, zTable, zDf, &p);
-  if (rc == SQLITE_OK) {
-    memset(p->aFreq, 0, sizeof(double) * p->nPhrase);
-    rc = pApi->xInstCount(pFts, &nInst);
-  }
-  for (i = 0; rc == SQLITE_OK && i < nInst; i++) {
-    int ip, ic, io;
-    rc = pApi->xInst(pFts, i, &ip, &ic, &io);
-    if (rc == SQLITE_OK) {
-      double w = (nVal - 2 > ic) ? sqlite3_value_double(apVal[2 + ic]) : 1.0;
-      p->aFreq[ip] += w;
+  rc = rank_data(pApi, pFts, db, zTable, zDf, nVal > 2 ? nVal - 2 : 0, &apVal[2], &p);
+  /* Each phrase's hits in this row, column by column. xPhraseFirst() reads one
+  ** phrase's positions as they are; xInstCount() would first merge every phrase's into
+  ** one sorted array (bm25() does that: about a third of its time). */
+  for (i = 0; rc == SQLITE_OK && i < p->nPhrase; i++) {
+    Fts5PhraseIter iter;
+    int ic = 0, io = 0;
+    double f = 0.0;
+    rc = pApi->xPhraseFirst(pFts, i, &iter, &ic, &io);
+    while (rc == SQLITE_OK && ic >= 0) {
+      f += ic < p->nCol ? p->aWeight[ic] : 1.0;
+      pApi->xPhraseNext(pFts, &iter, &ic, &io);
     }
+    p->aFreq[i] = f;
   }
   if (rc == SQLITE_OK) rc = row_length(pApi, pFts, db, p, &nTok);
   if (rc != SQLITE_OK) {
