@@ -348,7 +348,14 @@ class SqliteSearch(BaseSearch):
             # (The '+' keeps SQLite from running one FTS5 query per id.)
             member = (f"{IN_BITMAP}({k.fts}.rowid, :bits)" if bits is not None
                       else f"+{k.fts}.rowid IN ({filtered})")
-            probe = f"{fts} AND {k.fts}.rowid BETWEEN :lo AND :hi AND {member}"
+            # FTS5 starts and stops at the set's id range, but SQLite checks the range
+            # again on every row inside it (0.6 ms over 100,000 rows): worth it only when
+            # the range leaves out a good part of the table.
+            first, last = _rows(s, f"SELECT (SELECT min(id) FROM {k.table}), "
+                                   f"(SELECT max(id) FROM {k.table})", {})[0]
+            narrow = first is None or (hi - lo + 1) < 0.75 * (last - first + 1)
+            in_ids = f" AND {k.fts}.rowid BETWEEN :lo AND :hi" if narrow else ""
+            probe = f"{fts}{in_ids} AND {member}"
             pparams = dict(params, lo=lo, hi=hi, bits=bits)
             if n_filter <= FULL_RANK_LIMIT:  # at most that many can pass: rank them all
                 return self._all(s, f"{k.fts}.rowid, {score()} {probe}", pparams)
