@@ -528,7 +528,10 @@ class SqliteSearch(BaseSearch):
                 html_snippet = None
                 if plan.match is not None:
                     html_snippet = snippets.snippet(texts, pattern)
-                    if html_snippet is None and name != "article":
+                    # Only the speaker's name matched: the quote's opening, unmarked.
+                    by_speaker = html_snippet is None and bool(r[4]) and \
+                        snippets.snippet([r[4]], pattern) is not None
+                    if html_snippet is None and name != "article" and not by_speaker:
                         # The match is in a field the expression did not find: ask FTS5.
                         raw = _scalar(s, f"SELECT snippet({k.fts}, {k.snippet_col}, :o, :c, "
                                          f"'…', {SNIPPET_TOKENS}) FROM {k.fts} "

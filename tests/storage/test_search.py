@@ -125,6 +125,14 @@ def test_speaker_with_words(engine: SqliteSearch, archive: dict) -> None:
     assert keys(engine.search("disgrace -speaker:Haddad")) == [("article", archive["a2"])]
 
 
+def test_quote_found_by_its_speaker_shows_its_opening_unmarked(
+        engine: SqliteSearch, archive: dict) -> None:
+    res = engine.search("haddad is:quote")
+    assert keys(res) == [("quote", archive["q2"])]
+    assert res.hits[0].snippet == "The budget is a disgrace"  # nothing in it to mark
+    assert res.hits[0].speaker == "Omar Haddad"
+
+
 def test_source_filter(engine: SqliteSearch, archive: dict) -> None:
     got = set(keys(engine.search("source:reuters")))
     assert got == {("article", archive["a2"]), ("quote", archive["q2"]),
