@@ -16,7 +16,8 @@ The plan (see DESIGN.md, "Search"), per kind of result:
   scored first in one pass; if there are more, the total is estimated.
 * BM25 is ``cuttings_bm25()`` when the connection has it (:mod:`storage.search_rank`):
   the document frequencies are passed in (counted above, or by short walks), not
-  counted again by FTS5 over every match; filter sets are probed as bitmaps. The index
+  counted again by FTS5 over every match, and row lengths come from a per-connection
+  copy once it pays; filter sets are probed as bitmaps. The index
   is kept merged by :mod:`storage.search_index` (every FTS statement seeks every
   segment).
 * filters: when the words match few rows, each is checked against the filters; when

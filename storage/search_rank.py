@@ -17,6 +17,11 @@ short walks per phrase:
   halfway between them (:func:`how_many`, :func:`estimate`). Above half the rows the
   IDF is floored anyway.
 
+The function also keeps, per connection, every row's length (which bm25() looks up in
+the ``<table>_docsize`` b-tree for each scored row) once scoring has cost about as much
+as reading them all; any change to the database drops them (see the C file). Its
+second argument names the FTS table for that.
+
 Exact frequencies give exactly bm25()'s scores. Estimated ones give BM25 with an
 estimated IDF: a query that combines a word in more than 2,000 items, or a phrase or
 prefix in more than 200, with other words may order its hits slightly differently from
