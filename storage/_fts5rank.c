@@ -19,13 +19,14 @@
 **
 ** Document lengths: bm25() looks up every scored row's length in the table's
 ** ``<name>_docsize`` b-tree (about 0.7 us a row, an eighth of the whole search mix at
-** 100,000 articles). ``table_name`` names that table; the connection keeps each
-** table's lengths in an array once scoring through the b-tree has cost about as much
-** as reading the whole docsize table would (one lookup per 16 rows of the table: the
-** array never costs more than twice what it saves). The array is dropped as soon as
-** the database changes (SQLITE_FCNTL_DATA_VERSION, which any connection's commit
-** moves) and is not used inside a write transaction, so the lengths are always the
-** ones bm25() would read. An empty ``table_name`` scores without the array.
+** 100,000 articles). ``table_name`` names that table (in the main schema); the
+** connection keeps each table's lengths in an array once scoring through the b-tree
+** has cost about as much as reading the whole docsize table would (one lookup per 16
+** rows of the table: the array never costs more than twice what it saves). The array
+** is dropped as soon as the database changes (SQLITE_FCNTL_DATA_VERSION, which any
+** connection's commit moves), and neither used nor read inside a write transaction
+** (checked on every row), so the lengths are always the ones bm25() would read. An
+** empty ``table_name`` scores without the array.
 **
 ** How it is installed: importing the Python module ``storage._fts5rank`` registers
 ** an auto-extension with the SQLite library this module is linked against, which
@@ -67,12 +68,13 @@ typedef struct Connection {
 
 typedef struct RankData {
   char *zDf; /* the frequencies this was made for (a statement may pass others) */
+  char *zTable; /* and the table name */
   Lengths *pLengths; /* 0: score through xColumnSize() */
   sqlite3_int64 nRow;
   int nPhrase;
   int nCol;
   double avgdl;
-  double *aWeight; /* column weights, as the call gives them (1.0 when not given) */
+  double *aWeight; /* column weights of the current call (1.0 when not given) */
   double *aIDF;
   double *aFreq;
 } RankData;
@@ -153,21 +155,38 @@ static int get_varint(const unsigned char *a, const unsigned char *end, sqlite3_
   return 0;
 }
 
+/* Whether the connection is inside its own write transaction: its uncommitted rows are
+** not in the array (and must never get into it: a ROLLBACK leaves the data version as
+** it was). Checked on every row, since a statement may outlive a BEGIN on its
+** connection; sqlite3_get_autocommit() is one field read, so this costs next to nothing
+** outside explicit transactions. */
+static int in_write_transaction(sqlite3 *db) {
+  if (sqlite3_get_autocommit(db)) return 0;
+#if SQLITE_VERSION_NUMBER >= 3034000
+  return sqlite3_txn_state(db, "main") == SQLITE_TXN_WRITE;
+#else
+  return 1; /* cannot tell: treat any open transaction as a write */
+#endif
+}
+
 /* Reads every row's length from "<table>_docsize" into l->aLen. A failure (no such
 ** table, too many rows, no memory) leaves aLen empty and scoring goes through
 ** xColumnSize(), which reports any real error itself. */
-static void lengths_load(sqlite3 *db, Lengths *l) {
+static void lengths_load(sqlite3 *db, Lengths *l, sqlite3_int64 nRow) {
   sqlite3_stmt *stmt = 0;
-  sqlite3_int64 nLen = 0;
+  sqlite3_int64 nLen = 0, maxId = -1;
   char *zSql;
   l->bLoadFailed = 1;
   zSql = sqlite3_mprintf("SELECT max(id) FROM \"main\".\"%w_docsize\"", l->zTable);
   if (zSql == 0) return;
   if (sqlite3_prepare_v2(db, zSql, -1, &stmt, 0) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW)
-    nLen = sqlite3_column_int64(stmt, 0) + 1;
+    maxId = sqlite3_column_int64(stmt, 0);
   sqlite3_finalize(stmt);
   sqlite3_free(zSql);
-  if (nLen <= 0 || nLen > LENGTHS_MAX) return;
+  /* An array indexed by rowid: not for huge ids, nor for ids so sparse that most of it
+  ** would stand empty. */
+  if (maxId < 0 || maxId >= LENGTHS_MAX || maxId > 4 * nRow + 4096) return;
+  nLen = maxId + 1;
   l->aLen = (int *)sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)nLen);
   if (l->aLen == 0) return;
   memset(l->aLen, 0xff, sizeof(int) * (size_t)nLen); /* every entry -1: unknown */
@@ -207,9 +226,7 @@ static Lengths *lengths_for(const Fts5ExtensionApi *pApi, Fts5Context *pFts, sql
   unsigned int version = 0;
   Lengths *l;
   if (c == 0 || zTable == 0 || zTable[0] == 0) return 0;
-#if SQLITE_VERSION_NUMBER >= 3034000
-  if (sqlite3_txn_state(db, "main") == SQLITE_TXN_WRITE) return 0;
-#endif
+  if (in_write_transaction(db)) return 0;
   if (sqlite3_file_control(db, "main", SQLITE_FCNTL_DATA_VERSION, &version) != SQLITE_OK) return 0;
   for (l = c->pList; l && strcmp(l->zTable, zTable) != 0; l = l->pNext) {
   }
@@ -239,6 +256,7 @@ static int row_length(const Fts5ExtensionApi *pApi, Fts5Context *pFts, sqlite3 *
                       RankData *p, int *pnTok) {
   Lengths *l = p->pLengths;
   int rc;
+  if (l != 0 && in_write_transaction(db)) l = 0;
   if (l != 0 && l->aLen != 0) {
     sqlite3_int64 iRow = pApi->xRowid(pFts);
     if (iRow >= 0 && iRow < l->nLen && l->aLen[iRow] >= 0) {
@@ -250,7 +268,7 @@ static int row_length(const Fts5ExtensionApi *pApi, Fts5Context *pFts, sqlite3 *
   if (rc == SQLITE_OK && l != 0 && l->aLen == 0 && !l->bLoadFailed) {
     /* Load once the lookups have cost about what reading every length costs. */
     l->nMiss++;
-    if (l->nMiss >= LENGTHS_MIN_MISSES && l->nMiss >= p->nRow / 16) lengths_load(db, l);
+    if (l->nMiss >= LENGTHS_MIN_MISSES && l->nMiss >= p->nRow / 16) lengths_load(db, l, p->nRow);
   }
   return rc;
 }
@@ -280,19 +298,19 @@ static void lengths_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 /* -- ranking ------------------------------------------------------------------------ */
 
 static int rank_data(const Fts5ExtensionApi *pApi, Fts5Context *pFts, sqlite3 *db,
-                     const char *zTable, const char *zDf, int nWeight, sqlite3_value **apWeight,
-                     RankData **ppData) {
+                     const char *zTable, const char *zDf, RankData **ppData) {
   RankData *p = (RankData *)pApi->xGetAuxdata(pFts, 0);
   int rc = SQLITE_OK;
   if (zDf == 0) zDf = "";
-  /* One slot per function and cursor: two calls with different lists rebuild it. */
-  if (p != 0 && strcmp(p->zDf, zDf) != 0) p = 0;
+  if (zTable == 0) zTable = "";
+  /* One slot per function and cursor: two calls with other arguments rebuild it. */
+  if (p != 0 && (strcmp(p->zDf, zDf) != 0 || strcmp(p->zTable, zTable) != 0)) p = 0;
   if (p == 0) {
     int nPhrase = pApi->xPhraseCount(pFts);
     int nCol = pApi->xColumnCount(pFts);
     sqlite3_int64 nRow = 0, nToken = 0;
-    size_t nDf = strlen(zDf) + 1;
-    size_t nByte = sizeof(RankData) + sizeof(double) * (2 * nPhrase + nCol) + nDf;
+    size_t nDf = strlen(zDf) + 1, nTable = strlen(zTable) + 1;
+    size_t nByte = sizeof(RankData) + sizeof(double) * (2 * nPhrase + nCol) + nDf + nTable;
     int i;
     p = (RankData *)sqlite3_malloc64(nByte);
     if (p == 0) return SQLITE_NOMEM;
@@ -302,10 +320,10 @@ static int rank_data(const Fts5ExtensionApi *pApi, Fts5Context *pFts, sqlite3 *d
     p->aIDF = (double *)&p[1];
     p->aFreq = &p->aIDF[nPhrase];
     p->aWeight = &p->aFreq[nPhrase];
-    for (i = 0; i < nCol; i++)
-      p->aWeight[i] = i < nWeight ? sqlite3_value_double(apWeight[i]) : 1.0;
     p->zDf = (char *)&p->aWeight[nCol];
     memcpy(p->zDf, zDf, nDf);
+    p->zTable = p->zDf + nDf;
+    memcpy(p->zTable, zTable, nTable);
     p->pLengths = lengths_for(pApi, pFts, db, zTable);
     rc = pApi->xRowCount(pFts, &nRow);
     p->nRow = nRow;
@@ -351,7 +369,10 @@ static void rank_fn(const Fts5ExtensionApi *pApi, Fts5Context *pFts, sqlite3_con
   int i, rc, nTok = 0;
   double score = 0.0;
 
-  rc = rank_data(pApi, pFts, db, zTable, zDf, nVal > 2 ? nVal - 2 : 0, &apVal[2], &p);
+  rc = rank_data(pApi, pFts, db, zTable, zDf, &p);
+  /* The column weights, as this call gives them (1.0 for columns it leaves out). */
+  for (i = 0; rc == SQLITE_OK && i < p->nCol; i++)
+    p->aWeight[i] = i + 2 < nVal ? sqlite3_value_double(apVal[i + 2]) : 1.0;
   /* Each phrase's hits in this row, column by column. xPhraseFirst() reads one
   ** phrase's positions as they are; xInstCount() would first merge every phrase's into
   ** one sorted array (bm25() does that: about a third of its time). */

@@ -186,6 +186,45 @@ def test_document_lengths_are_kept_once_scoring_costs_more_and_dropped_on_any_wr
     writer.close()
 
 
+def test_lengths_are_never_read_inside_a_write_that_is_rolled_back(tmp_path: Path) -> None:
+    """A statement that outlives a BEGIN on its own connection: the lengths it would
+    read meanwhile are uncommitted, and a ROLLBACK leaves the data version as it was."""
+    con = sqlite3.connect(str(tmp_path / "rollback.db"), isolation_level=None)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("CREATE VIRTUAL TABLE t USING fts5(body)")
+    con.execute("BEGIN")
+    con.executemany("INSERT INTO t(rowid, body) VALUES (?, ?)",
+                    [(n, "storm " + "calm sea " * (n % 7)) for n in range(1, 3001)])
+    con.execute("COMMIT")
+    open_cursor = con.execute("SELECT cuttings_bm25(t, 't', '') FROM t WHERE t MATCH 'storm'")
+    open_cursor.fetchone()  # one row scored outside any transaction
+    con.execute("BEGIN")
+    con.execute("UPDATE t SET body = body || ' wind wind wind wind' WHERE rowid % 2 = 0")
+    inside = con.execute("SELECT bm25(t), cuttings_bm25(t, 't', '') FROM t "
+                         "WHERE t MATCH 'storm'").fetchall()
+    assert all(ours == pytest.approx(bm25, rel=1e-12) for bm25, ours in inside)
+    open_cursor.fetchall()  # scores thousands of rows inside the write transaction
+    assert _lengths(con) == 0  # nothing read from uncommitted rows
+    con.execute("ROLLBACK")
+    _assert_same_scores(_scores(con))
+    assert _lengths(con) == 3000
+    _assert_same_scores(_scores(con))
+    con.close()
+
+
+def test_calls_with_other_weights_in_one_statement_score_with_their_own() -> None:
+    con = sqlite3.connect(":memory:")
+    con.execute("CREATE VIRTUAL TABLE t USING fts5(title, body)")
+    con.executemany("INSERT INTO t(title, body) VALUES (?, ?)",
+                    [("alpha", "beta"), ("beta", "alpha alpha"), ("gamma", "delta")] * 4)
+    rows = con.execute("SELECT bm25(t, 10, 1), bm25(t, 1, 10), cuttings_bm25(t, 't', '', 10, 1), "
+                       "cuttings_bm25(t, 't', '', 1, 10) FROM t WHERE t MATCH 'alpha'").fetchall()
+    assert rows
+    for a, b, ours_a, ours_b in rows:
+        assert a != b
+        assert ours_a == pytest.approx(a, rel=1e-12) and ours_b == pytest.approx(b, rel=1e-12)
+
+
 def test_idf_is_floored_like_bm25() -> None:
     assert search_rank.Ranker.idf(100, 1) == pytest.approx(math.log(99.5 / 1.5))
     assert search_rank.Ranker.idf(100, 60) == 1e-6  # in more than half the rows
