@@ -74,8 +74,11 @@ class Matcher:
 
     def first(self, folded: str) -> tuple[int, int] | None:
         """The first match in ``folded``."""
-        if self.literals and not any(lit in folded for lit in self.literals):
-            return None  # most titles and many fields: settled without a scan
+        if len(self.literals) == 1:
+            # Every match starts with the one alternative's first word: str.find gets
+            # there faster than the expression's own scan (and settles most titles).
+            at = folded.find(self.literals[0])
+            return None if at < 0 else next(self.finditer(folded, at), None)
         return next(self.finditer(folded), None)
 
     def finditer(self, folded: str, start: int = 0, end: int | None = None) -> Iterator[
