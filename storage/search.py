@@ -530,8 +530,8 @@ class SqliteSearch(BaseSearch):
                 if plan.match is not None:
                     html_snippet = snippets.snippet(texts, pattern)
                     # Only the speaker's name matched: the quote's opening, unmarked.
-                    by_speaker = html_snippet is None and bool(r[4]) and \
-                        snippets.snippet([r[4]], pattern) is not None
+                    by_speaker = html_snippet is None and pattern is not None and \
+                        bool(r[4]) and pattern.first(snippets.fold(r[4])) is not None
                     if html_snippet is None and name != "article" and not by_speaker:
                         # The match is in a field the expression did not find: ask FTS5.
                         raw = _scalar(s, f"SELECT snippet({k.fts}, {k.snippet_col}, :o, :c, "
