@@ -1,7 +1,7 @@
 """Fetch one web page (or one image) safely: the only module that talks HTTP.
 
 :class:`Fetcher` wraps one :class:`requests.Session` and adds what requests
-does not do (RELIABILITY §1 "requests", §2):
+does not do (docs/reliability.md §1 "requests", §2):
 
 * redirects followed by hand, at most ``max_redirects``; every hop is checked
   by the URL rules (:func:`capture.urls.normalise`) and by the address policy

@@ -1,4 +1,4 @@
-"""Which network addresses Cuttings may connect to (RELIABILITY §2.1, SSRF).
+"""Which network addresses Cuttings may connect to (docs/reliability.md §2.1, SSRF).
 
 A pasted URL, or any redirect hop, must not make Cuttings probe the user's own
 network. The rule works on *resolved IP addresses*, never on host names:

@@ -26,7 +26,7 @@ import idna
 
 log = logging.getLogger(__name__)
 
-MAX_URL_LENGTH = 8 * 1024  # characters of the URL as pasted (RELIABILITY §2.3)
+MAX_URL_LENGTH = 8 * 1024  # characters of the URL as pasted (docs/reliability.md §2.3)
 
 #: Query parameters that only track the click, never choose the content. Names are
 #: compared case-insensitively; any name starting with ``utm_`` is dropped as well.

@@ -1,6 +1,6 @@
 """The offline reader: a ``QTextBrowser`` that can only show the current article.
 
-Security (RELIABILITY.md D2-D4): ``loadResource`` serves exactly the images of the
+Security (docs/reliability.md D2-D4): ``loadResource`` serves exactly the images of the
 article on display, named ``asset:<sha256>``, from bytes read from the archive
 before display (see :func:`load_reader_bundle`). Every other name (``http:``,
 ``file:``, absolute paths such as ``/dev/zero``, ``data:``, ``qrc:``) is refused

@@ -1,4 +1,4 @@
-"""Typed SQLAlchemy 2 models of the archive (see DESIGN.md, "Data model").
+"""Typed SQLAlchemy 2 models of the archive (see docs/architecture.md, "Data model").
 
 Rows are plain data; all writes go through :class:`storage.archive.Archive`, which
 owns sessions and the single-writer rule. Offsets (``start``/``end``) are character

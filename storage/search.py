@@ -5,7 +5,7 @@ each kind of result by how many rows match, and returns a :class:`SearchResults`
 it never raises for any input text (a query it cannot understand comes back with
 ``error`` set and no hits).
 
-The plan (see DESIGN.md, "Search"), per kind of result:
+The plan (see docs/architecture.md, "Search"), per kind of result:
 
 * plain words: count the matches first (no scoring; up to ``FULL_RANK_LIMIT``), and
   rank that many all by BM25 (title weighted up); beyond that the newest ``WINDOW``

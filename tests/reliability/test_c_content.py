@@ -371,7 +371,7 @@ _RISKY = re.compile(r"\b(copy\.copy|copy\.deepcopy|deepcopy\(|pickle\.|import pi
 
 def test_c7_guard_no_copy_pickle_prettify_on_untrusted_trees() -> None:
     """copy/deepcopy/pickle/prettify of a parsed page are slow or overflow on deep trees
-    (RELIABILITY §1, bs4): none of them may appear in the capture code."""
+    (docs/reliability.md §1, bs4): none of them may appear in the capture code."""
     offenders = []
     for path in sorted((ROOT / "capture").rglob("*.py")):
         for no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
