@@ -18,7 +18,7 @@ CODE_DIRS = ("capture", "storage", "desktop", "tests", "benchmarks", "packaging"
 # Documents that once lived outside the repository; code must cite docs/ instead.
 _OUTSIDE = re.compile(r"\bRELIABILITY\b|DESIGN\.md")
 _DOC_REF = re.compile(r"docs/(\w+\.md)")
-_RELIABILITY_REF = re.compile(r"docs/reliability\.md\s+([^)\n]*)")
+_RELIABILITY_REF = re.compile(r"docs/reliability\.md[\s,:]*([^)\n]*)")
 _SECTION = re.compile(r"§(\d+(?:\.\d+)?)")
 _ROW_RANGE = re.compile(r"\b([A-J])(\d+)(?:-\1?(\d+))?\b")
 _CITED = re.compile(r"`(rel/|[a-z_]+/)([\w/]*test_\w+\.py)(?:::(\w+\*?))?`(?: \((\d+)\))?"
