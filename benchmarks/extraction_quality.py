@@ -31,10 +31,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-DEFAULT_SCORER = "/work/shared/eval/score_pages.py"
-DEFAULT_PAGES = "/work/shared/devset/pages"
-DEFAULT_GOLD = "/work/shared/devset/gold"
 HELDOUT = ROOT / "tests" / "capture" / "extract" / "heldout"  # our own held-out pages
+# The annotated set and its scorer are not part of the repository: name them with
+# --pages/--gold/--scorer or the environment (CUTTINGS_EVAL_PAGES, CUTTINGS_EVAL_GOLD,
+# CUTTINGS_EVAL_SCORER). Without them the held-out pages in the repository are scored.
+DEFAULT_SCORER = os.environ.get("CUTTINGS_EVAL_SCORER")
+DEFAULT_PAGES = os.environ.get("CUTTINGS_EVAL_PAGES", str(HELDOUT / "pages"))
+DEFAULT_GOLD = os.environ.get("CUTTINGS_EVAL_GOLD", str(HELDOUT / "gold"))
 CANDIDATES = ("trafilatura", "trafilatura-precision", "ours-trafilatura-body", "ours")
 
 
@@ -107,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("file", nargs="?", help=argparse.SUPPRESS)
     ap.add_argument("--pages", default=DEFAULT_PAGES)
     ap.add_argument("--gold", default=DEFAULT_GOLD)
-    ap.add_argument("--scorer", default=DEFAULT_SCORER)
+    ap.add_argument("--scorer", default=DEFAULT_SCORER, required=DEFAULT_SCORER is None,
+                    help="the page scorer script (or CUTTINGS_EVAL_SCORER)")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--candidates", default=",".join(CANDIDATES))
     ap.add_argument("--no-heldout", action="store_true", help="skip the held-out set's table for 'ours'")

@@ -12,6 +12,7 @@ two are timed interleaved, page by page, so that machine load affects both alike
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -46,7 +47,10 @@ def _time_pair(fa, fb, pages: list[str], repeat: int) -> tuple[list[float], list
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--pages", default="/work/shared/devset/pages")
+    ap.add_argument("--pages", default=os.environ.get(
+        "CUTTINGS_EVAL_PAGES", str(Path(__file__).resolve().parent.parent / "tests" / "capture"
+                                   / "extract" / "heldout" / "pages")),
+                    help="folder of HTML pages (default: the repository's held-out pages)")
     ap.add_argument("--repeat", type=int, default=7)
     args = ap.parse_args(argv)
 
