@@ -192,14 +192,15 @@ class Archive:
 
     # ---- opening ---------------------------------------------------------------------
     @classmethod
-    def open(cls, db: str | None = None, *, readonly: bool = False) -> Archive:
+    def open(cls, db: str | None = None, *, readonly: bool = False,
+             create: bool = True) -> Archive:
         """Open the archive at ``db`` (path or URL; default: CUTTINGS_DB or the user folder).
 
         Raises :class:`storage.db.ArchiveOpenError` with a clear message for foreign,
         newer or damaged files, which are left untouched.
         """
         url = resolve_db_url(db)
-        database = open_database(url, readonly=readonly)
+        database = open_database(url, readonly=readonly, create=create)
         if database.is_sqlite:
             blobs: BlobStore = FileBlobStore(blob_dir_for(url))
         else:  # a shared archive keeps its blobs in the database, for every desktop
@@ -207,7 +208,7 @@ class Archive:
 
             blobs = PgBlobStore(database)
         archive = cls(database, blobs)
-        if not readonly:
+        if not database.readonly:
             archive.blobs.remove_temp_files()
             archive.sweep_orphan_blobs()
         return archive
