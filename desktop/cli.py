@@ -334,7 +334,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     """Full integrity check of the database, of the search index, and of every stored
     snapshot and image; ``--repair`` rebuilds the search index (derived data) first."""
     from storage.blobs import BlobCorruptError, BlobMissingError
-    from storage.index_health import REPAIR_HINT, check_database, rebuild_database
+    from storage.index_health import REPAIR_HINT, check_archive_index, rebuild_database
 
     with _open_archive(args) as archive:
         result = archive.db.quick_check() if args.quick else archive.integrity_check()
@@ -348,15 +348,16 @@ def cmd_check(args: argparse.Namespace) -> int:
             if index.tables:
                 print(f"search index: rebuilt ({index.tables} tables)")
         else:
-            index = check_database(archive.db, full=not args.quick)
+            index = check_archive_index(archive.db, full=not args.quick)
         for problem in index.problems:
             print(problem.line())
         if index.problems:
             _err(f"the search index is damaged; {REPAIR_HINT}" if not args.repair else
                  "the search index is still damaged after rebuilding it")
         elif index.tables:
-            print("search index: ok" + (" (read-only archive: looked for damaged blocks only)"
-                                        if index.structure_only else ""))
+            print("search index: ok" + (" (read-only, or in use by another program: looked "
+                                        "for damaged blocks only)" if index.structure_only
+                                        else ""))
         bad = 0
         checked = 0
         if not args.no_blobs:
@@ -549,7 +550,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_gui(args.db, {"allow_local_network": True} if args.allow_local_network else {})
     from storage.db import ArchiveBusyError, ArchiveOpenError
-    from storage.index_health import SearchIndexDamagedError
+    from storage.index_health import SearchIndexDamagedError, is_index_damage
     from storage.instance_lock import ArchiveLockedError
     from storage.paths import ArchiveLocationError
 
@@ -566,6 +567,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE if exc.code == "missing" else EXIT_FAILED
     except SearchIndexDamagedError as exc:
         _err(str(exc))
+        return EXIT_FAILED
+    except Exception as exc:  # damage met half-way (a write that updates the index)
+        if not is_index_damage(exc):
+            raise
+        _err(f"the archive reports damage ({getattr(exc, 'orig', exc)}); the change that "
+             "met it was not saved. Run `cuttings check` to find out where (a damaged "
+             "search index is rebuilt by `cuttings check --repair`)")
         return EXIT_FAILED
     except ArchiveBusyError as exc:
         _err(str(exc))

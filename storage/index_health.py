@@ -45,9 +45,10 @@ log = logging.getLogger(__name__)
 REPAIR_HINT = "run `cuttings check --repair` to rebuild it"
 DAMAGED_MESSAGE = f"the search index is damaged; {REPAIR_HINT}"
 
-# Messages with which SQLite reports a damaged FTS5 index. "vtable constructor failed"
-# is FTS5 failing to read its own structure record or configuration.
-_DAMAGE_MARKERS = ("malformed", "corrupt", "vtable constructor failed")
+# Messages with which SQLite reports a damaged FTS5 index (when the error has no
+# SQLITE_CORRUPT* name). "vtable constructor failed" is FTS5 failing to read its own
+# structure record or configuration.
+_DAMAGE_MARKERS = ("database disk image is malformed", "vtable constructor failed")
 _FALLBACK_MARKERS = ("readonly", "read-only", "locked", "busy")
 
 
@@ -191,6 +192,25 @@ def check_database(db: Database, *, full: bool = True, writable: bool | None = N
                                 writable=(not db.readonly) if writable is None else writable)
     finally:
         raw.close()
+
+
+def check_archive_index(db: Database, *, full: bool = True) -> IndexReport:
+    """The check ``cuttings check`` runs: FTS5's own check while this process can hold
+    the archive's instance lock (no other program is writing, so the write lock that
+    the check takes for the length of a table makes nobody wait); otherwise, and on a
+    read-only archive, the read-only walk (``structure_only`` says so)."""
+    from storage import instance_lock
+
+    path = sqlite_path(db.url)
+    if not db.is_sqlite or db.readonly or path is None:
+        return check_database(db, full=full)
+    try:
+        lock = instance_lock.acquire(path, instance_lock.command_holder("check"))
+    except (instance_lock.ArchiveLockedError, OSError) as exc:
+        log.info("another program has the archive open (%s): reading the index instead", exc)
+        return check_database(db, full=full, writable=False)
+    with lock:
+        return check_database(db, full=full)
 
 
 def check_file(path: str, *, full: bool = True, writable: bool = False) -> IndexReport:

@@ -211,3 +211,54 @@ def test_j3_rebuild_waits_for_the_process_writers_and_others_see_the_new_index(
         again = search.search("council", limit=500)
         assert again.error is None
         assert [(h.kind, h.id) for h in again.hits] == [(h.kind, h.id) for h in first.hits]
+
+
+@pytest.mark.timeout(60)
+def test_j3_check_while_the_window_writes_reads_the_index_instead_of_locking_it(
+        archive_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """FTS5's check holds the write lock for as long as it reads a table; with another
+    program writing, ``check`` reads the index through instead (no writer waits), and
+    still finds damaged blocks."""
+    import subprocess
+    import sys
+
+    from tests.reliability.helpers import ROOT
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from storage.instance_lock import WINDOW, acquire; "
+         "l = acquire(sys.argv[1], WINDOW); print('HELD', flush=True); sys.stdin.read()",
+         str(archive_db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "HELD"
+        code, out, err = cli(capsys, "check", "--db", str(archive_db), "--no-blobs")
+        assert code == 0, err
+        assert "search index: ok (read-only, or in use by another program" in out
+        _randomise_index_blocks(archive_db, ("citations_fts",), rows="id > 10")
+        code, out, err = cli(capsys, "check", "--db", str(archive_db), "--no-blobs")
+        assert code == 1 and "search index citations_fts is damaged" in out
+        code, out, err = cli(capsys, "check", "--repair", "--db", str(archive_db))
+        assert code == 1 and "already open in another Cuttings window" in err
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(10)
+
+
+@pytest.mark.timeout(60)
+def test_j3_a_write_that_meets_the_damaged_index_is_one_line_then_works_after_repair(
+        archive_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    page = tmp_path / "saved.html"
+    page.write_text(article_html(77), encoding="utf-8")
+    _randomise_index_blocks(archive_db)
+    argv = ("import-html", "--db", str(archive_db), str(page), "--url",
+            "https://ledger.example/news/77")
+    code, out, err = cli(capsys, *argv)
+    assert code == 1
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err
+    assert "damage" in lines[0] and "cuttings check --repair" in lines[0]
+    assert len(_articles(archive_db)) == ARTICLES  # rolled back, nothing half-stored
+    assert cli(capsys, "check", "--repair", "--db", str(archive_db))[0] == 0
+    code, out, err = cli(capsys, *argv)
+    assert code == 0, err
+    assert ("article", ARTICLES + 1) in _hits(capsys, archive_db, '"Fenwick Cross"')
