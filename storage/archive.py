@@ -197,7 +197,10 @@ class Archive:
         """Open the archive at ``db`` (path or URL; default: CUTTINGS_DB or the user folder).
 
         Raises :class:`storage.db.ArchiveOpenError` with a clear message for foreign,
-        newer or damaged files, which are left untouched.
+        newer or damaged files, which are left untouched, and for a missing file when
+        ``create`` is False (code ``missing``); :class:`storage.paths.ArchiveLocationError`
+        for a location that is no archive location at all (an unsupported URL, a libpq
+        connection string). A URL asking for read-only access opens read-only.
         """
         url = resolve_db_url(db)
         database = open_database(url, readonly=readonly, create=create)

@@ -2,7 +2,8 @@
 
 A writer process takes an exclusive ``fcntl.flock`` on ``<db>.lock`` and keeps it
 while the archive is open (the GUI: for its whole lifetime). A second *process* on
-the same archive gets :class:`ArchiveLockedError` at once, with the holder's pid,
+the same archive gets :class:`ArchiveLockedError` at once, with the holder's pid and
+what it is (the window, or ``cuttings COMMAND``: written on the lock file's second line),
 instead of two programs fighting over one SQLite file (Zotero's lesson). The lock
 is released by the kernel when the holder exits, even on SIGKILL, so a stale lock
 file never blocks anyone; the file itself is left in place (deleting it would race

@@ -257,6 +257,11 @@ try:
     out["open"] = "opened"
 except ArchiveOpenError as exc:
     out["open"] = [exc.code, str(exc)]
+try:
+    Archive.open(os.path.join(folder, "new.db"))  # a new archive: the migration meets it
+    out["new"] = "opened"
+except ArchiveOpenError as exc:
+    out["new"] = [exc.code, str(exc)]
 from desktop.cli import main
 out["cli"] = main(["list", "--db", path])
 print(json.dumps(out))
@@ -281,6 +286,8 @@ def test_a_full_disk_at_open_is_reported_as_a_full_disk(tmp_path: Path) -> None:
     code, message = out["open"]
     assert code == "disk_full", message
     assert "full" in message and "damaged" not in message and "backup" not in message
+    code, message = out["new"]
+    assert code == "disk_full" and "damaged" not in message, message
     assert out["cli"] == 1
     line = [x for x in proc.stderr.splitlines() if x.startswith("cuttings:")]
     assert len(line) == 1 and "is full" in line[0], proc.stderr
