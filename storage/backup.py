@@ -1,4 +1,4 @@
-"""Rotating, verified backups of an archive database, and restore (RELIABILITY §2.5, E6).
+"""Rotating, verified backups of an archive database, and restore (docs/reliability.md, E6).
 
 The Zotero pattern: a backup is written with SQLite's ``VACUUM INTO`` (a consistent
 snapshot taken inside one read transaction, so it is safe while another thread or

@@ -1,4 +1,4 @@
-"""Single instance per archive (RELIABILITY §2.6): an OS-level lock beside the database.
+"""Single instance per archive (docs/reliability.md, E3): an OS-level lock beside the database.
 
 A writer process takes an exclusive ``fcntl.flock`` on ``<db>.lock`` and keeps it
 while the archive is open (the GUI: for its whole lifetime). A second *process* on
