@@ -45,6 +45,9 @@ _CONNINFO = re.compile(
     re.IGNORECASE)
 
 
+_URL_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:/")
+
+
 def _file_uri_to_url(value: str) -> str:
     """An SQLite ``file:`` URI (``file:/path/a.db?mode=ro``) as our ``sqlite:///`` URL,
     keeping a read-only request (``mode=ro``, ``immutable=1``) as its query."""
@@ -103,6 +106,10 @@ def resolve_db_url(db: str | os.PathLike[str] | None = None) -> str:
         return _file_uri_to_url(value)
     if "://" in value:
         return _check_url(value)
+    if _URL_LIKE.match(value):  # "postgresql:/host/db": a URL missing a slash, no file name
+        raise ArchiveLocationError(
+            f"not a valid database URL or file path: {value.split(':', 1)[0][:20]}:… "
+            "(expected postgresql://USER@HOST/DB, file:/path/archive.db or a path)")
     if _CONNINFO.search(value):
         raise ArchiveLocationError(
             "--db looks like a PostgreSQL connection string (key=value pairs), which is "

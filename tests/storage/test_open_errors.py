@@ -55,6 +55,7 @@ def make_archive(path: Path, n: int = 3) -> Path:
     "oracle+cx://desk:hunter2@db.example/x",
     "postgresql://desk:hunter2@db.example:notaport/cuttings",
     "postgresql://desk:hunter2@[::1/cuttings",
+    "postgresql:/desk:hunter2@db.example/cuttings",
 ])
 def test_unsupported_or_malformed_url_is_one_line_without_the_password(
         value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
@@ -66,7 +67,7 @@ def test_unsupported_or_malformed_url_is_one_line_without_the_password(
         assert code == 2, (argv, err)
         line = one_line(err)
         assert "hunter2" not in out + err
-        assert "unsupported" in line or "not a valid database URL" in line
+        assert "unsupported" in line or "not a valid database URL" in line, line
     assert list(tmp_path.iterdir()) == []
 
 
