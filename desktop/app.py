@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QSplashScreen
 from desktop.icons import app_icon
 from desktop.settings_store import APPLICATION, ORGANISATION, app_qsettings, load_settings
 from desktop.style import apply_style
-from storage.paths import resolve_db_url, sqlite_path
+from storage.paths import ArchiveLocationError, resolve_db_url, sqlite_path
 from storage.pg import redact
 
 if TYPE_CHECKING:
@@ -41,17 +41,24 @@ def acquire_instance_lock(db_url: str) -> InstanceLock | None:
     within one process so the window's own backup and CLI code keep working). Non-SQLite
     archives (a server database) are not locked here (None).
     """
-    from storage.instance_lock import ArchiveLockedError, acquire_for_url
+    from storage.instance_lock import WINDOW, ArchiveLockedError, acquire_for_url
 
     try:
-        return acquire_for_url(db_url)
+        return acquire_for_url(db_url, WINDOW)
     except ArchiveLockedError as exc:
         who = f" (process {exc.pid})" if exc.pid else ""
+        if exc.holder == WINDOW:
+            first = (f"This archive is already open in another Cuttings window{who}.\n\n"
+                     "Switch to that window, or close it and start Cuttings again.")
+        elif exc.holder:
+            first = (f"This archive is being written by {exc.holder}{who}.\n\n"
+                     "Wait until it has finished, then start Cuttings again.")
+        else:
+            first = (f"This archive is already open in another Cuttings program{who}.\n\n"
+                     "Close it there first, then start Cuttings again.")
         raise AlreadyOpenError(
-            f"This archive is already open in another Cuttings window{who}.\n\n"
-            "Switch to that window, or close it and start Cuttings again. Two programs "
-            "writing the same archive at once could damage it, so this one will not open "
-            "it.") from exc
+            f"{first} Two programs writing the same archive at once could damage it, so "
+            "this one will not open it.") from exc
 
 
 def _critical(title: str, text: str) -> None:
@@ -134,7 +141,13 @@ def run_gui(archive_url: str | None, settings_overrides: dict[str, Any]) -> int:
     qsettings: QSettings = app_qsettings()
     settings = load_settings(qsettings, settings_overrides)
     chosen = archive_url or settings.archive or os.environ.get("CUTTINGS_DB") or None
-    url = resolve_db_url(chosen)
+    try:
+        url = resolve_db_url(chosen)
+    except ArchiveLocationError as exc:
+        splash.close()
+        _critical("Cannot open the archive", f"{exc}\n\nChoose another archive with "
+                  "cuttings --db FILE, or in File › Settings › Archive location.")
+        return EXIT_FAILED
     path = sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -150,6 +163,7 @@ def run_gui(archive_url: str | None, settings_overrides: dict[str, Any]) -> int:
             archive = Archive.open(url)
         except ArchiveOpenError as exc:
             splash.close()
+            # (a full disk, "disk_full", is never offered a backup: nothing is damaged)
             if exc.code in ("corrupt", "not_archive") and offer_restore(url, str(exc)):
                 archive = Archive.open(url)
             else:

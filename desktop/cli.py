@@ -57,26 +57,58 @@ def _settings(args: argparse.Namespace) -> Settings:
 READ_ONLY_COMMANDS = {"list", "show", "search", "export", "verify", "extract", "check",
                       "backup", "restore"}  # (restore takes the lock itself)
 READ_ONLY_ACTIONS = {"list", "show"}
+#: Commands meant to fill a new archive: only these create one where none exists (and
+#: any command at the default location). Every other command refuses a missing archive
+#: ("no archive at PATH": a typo'd --db must not leave an empty archive behind and show
+#: nothing).
+CREATING_COMMANDS = {"add", "import-html", "import"}
+
+
+def _action(args: argparse.Namespace) -> str | None:
+    return next((getattr(args, a) for a in ("tag_command", "claim_command",
+                                             "collection_command") if hasattr(args, a)), None)
 
 
 def _writes(args: argparse.Namespace) -> bool:
+    if args.command == "check":
+        return bool(getattr(args, "repair", False))  # --repair rebuilds the search index
     if args.command in READ_ONLY_COMMANDS:
         return False
-    action = next((getattr(args, a) for a in ("tag_command", "claim_command",
-                                               "collection_command") if hasattr(args, a)), None)
-    return action not in READ_ONLY_ACTIONS
+    return _action(args) not in READ_ONLY_ACTIONS
 
 
 def _open_archive(args: argparse.Namespace) -> Archive:
     """Open the archive named by ``--db``; commands that write hold its instance lock
-    until the archive is closed."""
+    until the archive is closed (the lock file names the command, for whoever is
+    refused it). Only :data:`CREATING_COMMANDS` may create a new archive; reading
+    commands open a read-only archive (read-only disk or folder, ``mode=ro``) read-only
+    by themselves."""
     from storage.archive import Archive
-    from storage.instance_lock import acquire_for_url
-    from storage.paths import resolve_db_url
+    from storage.db import ArchiveOpenError, missing_archive_error
+    from storage.instance_lock import acquire_for_url, command_holder
+    from storage.paths import default_db_path, read_only_requested, resolve_db_url, sqlite_path
 
-    lock = acquire_for_url(resolve_db_url(args.db)) if _writes(args) else None
+    url = resolve_db_url(args.db)
+    writes = _writes(args)
+    # (the default location is no typo: a first `cuttings list` there finds it empty)
+    create = (args.command in CREATING_COMMANDS
+              or url == resolve_db_url(default_db_path()))
+    path = sqlite_path(url)
+    if path is not None and not create and not path.exists():
+        raise missing_archive_error(path)  # (before the lock, which would make files)
+    words = " ".join(w for w in (args.command, _action(args)) if w)
+    if writes and read_only_requested(url):
+        raise ArchiveOpenError("read_only", f"{path} was named read-only (mode=ro or "
+                               f"immutable=1), and `cuttings {words}` writes to the archive")
+    lock = acquire_for_url(url, command_holder(words)) if writes else None
     try:
-        archive = Archive.open(args.db)
+        try:
+            archive = Archive.open(url, create=create)
+        except ArchiveOpenError as exc:
+            if writes or exc.code != "read_only":
+                raise
+            log.info("%s is read-only: reading it read-only", path)
+            archive = Archive.open(url, readonly=True, create=False)
     except BaseException:
         if lock is not None:
             lock.release()
@@ -205,6 +237,7 @@ def _tidy_index(archive: Archive, *, seconds: float) -> None:
 
 def cmd_tidy(args: argparse.Namespace) -> int:
     """Merge the search index's segments: searches get faster, results stay the same."""
+    from storage.index_health import SearchIndexDamagedError
     from storage.search_index import segments, tidy
 
     with _open_archive(args) as archive:
@@ -212,7 +245,11 @@ def cmd_tidy(args: argparse.Namespace) -> int:
             print("nothing to do: PostgreSQL keeps its own indexes")
             return EXIT_OK
         before = segments(archive.db)
-        result = tidy(archive.db, full=True)
+        try:
+            result = tidy(archive.db, full=True)
+        except SearchIndexDamagedError as exc:
+            _err(str(exc))
+            return EXIT_FAILED
         if result.busy:
             _err("the archive is busy in another program; try `cuttings tidy` again later")
             return EXIT_FAILED
@@ -294,12 +331,33 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """Full integrity check of the database, and of every stored snapshot and image."""
+    """Full integrity check of the database, of the search index, and of every stored
+    snapshot and image; ``--repair`` rebuilds the search index (derived data) first."""
     from storage.blobs import BlobCorruptError, BlobMissingError
+    from storage.index_health import REPAIR_HINT, check_archive_index, rebuild_database
 
     with _open_archive(args) as archive:
         result = archive.db.quick_check() if args.quick else archive.integrity_check()
         print(f"database: {result}")
+        if args.repair and result != "ok":
+            _err("the database itself is damaged: the search index was not rebuilt (restore "
+                 "a backup: cuttings backup --list, cuttings restore FILE)")
+            return EXIT_FAILED
+        if args.repair:
+            index = rebuild_database(archive.db)
+            if index.tables:
+                print(f"search index: rebuilt ({index.tables} tables)")
+        else:
+            index = check_archive_index(archive.db, full=not args.quick)
+        for problem in index.problems:
+            print(problem.line())
+        if index.problems:
+            _err(f"the search index is damaged; {REPAIR_HINT}" if not args.repair else
+                 "the search index is still damaged after rebuilding it")
+        elif index.tables:
+            print("search index: ok" + (" (read-only, or in use by another program: looked "
+                                        "for damaged blocks only)" if index.structure_only
+                                        else ""))
         bad = 0
         checked = 0
         if not args.no_blobs:
@@ -311,7 +369,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                     print(f"damaged {kind} {sha}: {exc}")
                 checked += 1
             print(f"stored copies: {checked - bad} of {checked} match their SHA-256")
-    return EXIT_OK if result == "ok" and not bad else EXIT_FAILED
+    return EXIT_OK if result == "ok" and index.ok and not bad else EXIT_FAILED
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -323,6 +381,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
     if sqlite_path(url) is None:
         _err("backups are for SQLite archives; a database server has its own")
         return EXIT_USAGE
+    if args.keep < 1:
+        _err("--keep must be at least 1 (the backup just made is one of them)")
+        return EXIT_USAGE
     if args.list:
         backups = list_backups(url)
         if not backups:
@@ -333,7 +394,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     try:
         info = create_backup(url, keep=args.keep)
     except BackupError as exc:
-        _err(str(exc))
+        _err(f"{exc}; the earlier backups were kept")
         return EXIT_FAILED
     print(f"backup verified and saved: {info.path}")
     return EXIT_OK
@@ -363,7 +424,7 @@ def cmd_search(args: argparse.Namespace) -> int:
                                                     offset=args.offset)
     if results.error:
         _err(results.error)
-        return EXIT_USAGE
+        return EXIT_FAILED if results.damaged else EXIT_USAGE
     if args.json:
         _print_json({"total": results.total, "ranked": results.ranked, "note": results.note,
                      "hits": [h.to_json() if hasattr(h, "to_json") else h.__dict__
@@ -449,6 +510,9 @@ def build_parser() -> argparse.ArgumentParser:
     ck.add_argument("--quick", action="store_true", help="PRAGMA quick_check instead of the "
                     "full integrity_check")
     ck.add_argument("--no-blobs", action="store_true", help="skip re-hashing snapshots and images")
+    ck.add_argument("--repair", action="store_true",
+                    help="rebuild the search index from the articles (when the check says it is "
+                         "damaged; articles, captures and hashes are not changed), then check")
     ck.set_defaults(func=cmd_check)
 
     bk = sub.add_parser("backup", parents=[common],
@@ -486,15 +550,30 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_gui(args.db, {"allow_local_network": True} if args.allow_local_network else {})
     from storage.db import ArchiveBusyError, ArchiveOpenError
+    from storage.index_health import SearchIndexDamagedError, is_index_damage
     from storage.instance_lock import ArchiveLockedError
+    from storage.paths import ArchiveLocationError
 
     try:
         return int(args.func(args))
+    except ArchiveLocationError as exc:
+        _err(str(exc))
+        return EXIT_USAGE
     except ArchiveLockedError as exc:
         _err(str(exc))
         return EXIT_FAILED
     except ArchiveOpenError as exc:
         _err(str(exc))
+        return EXIT_USAGE if exc.code == "missing" else EXIT_FAILED
+    except SearchIndexDamagedError as exc:
+        _err(str(exc))
+        return EXIT_FAILED
+    except Exception as exc:  # damage met half-way (a write that updates the index)
+        if not is_index_damage(exc):
+            raise
+        _err(f"the archive reports damage ({getattr(exc, 'orig', exc)}); the change that "
+             "met it was not saved. Run `cuttings check` to find out where (a damaged "
+             "search index is rebuilt by `cuttings check --repair`)")
         return EXIT_FAILED
     except ArchiveBusyError as exc:
         _err(str(exc))

@@ -1,10 +1,20 @@
-"""The start-up integrity check of large archives, and the banner when one is damaged.
+"""The start-up integrity checks, and the banners when something is damaged.
 
 Opening an archive runs SQLite's ``quick_check`` itself only up to 64 MB (it reads
 every page: 16 s on a 1.2 GB archive). For larger archives the window runs it in
 the background after start-up and, if the answer is not "ok", shows a banner that
 says the archive is damaged and what to do (restore a backup; see
-:mod:`storage.backup`). GUI thread only; the check runs in the Runner.
+:mod:`storage.backup`).
+
+The search index is checked apart (docs/reliability.md, J3: SQLite's check does not
+look inside it): :class:`IndexBanner` reads it through in the background after
+start-up (never taking the write lock, so captures are not held up) and, when it is
+damaged, or when a search finds it damaged (:meth:`IndexBanner.show_damage`), offers
+"Rebuild search index", which runs :func:`storage.index_health.rebuild_database` in
+the Runner. A damaged index is derived data, never the evidence: the banner says so
+and never offers a backup for it.
+
+GUI thread only; the checks and the rebuild run in the Runner.
 """
 
 from __future__ import annotations
@@ -15,7 +25,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from desktop.runner import Runner
 
@@ -96,3 +106,105 @@ class DamageBanner(QLabel):
             self.setVisible(True)
             log.error("archive integrity check: %s", result)
         self.checked.emit(result)
+
+
+INDEX_DAMAGED_TEXT = (
+    "The search index is damaged{detail}: searches cannot run until it is rebuilt. Your "
+    "articles, captures and their hashes are not affected; the index is made again from "
+    "them.")
+
+
+class IndexBanner(QFrame):
+    """A banner over the library, hidden until the search index is found damaged; its
+    "Rebuild search index" button rebuilds it in the background.
+
+    Signals: ``checked(bool)`` (the start-up check: index intact?), ``rebuilt(bool)``
+    (a rebuild finished: index intact now?)."""
+
+    checked = Signal(bool)
+    rebuilt = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("indexBanner")
+        self.setStyleSheet("QFrame#indexBanner { background: #fef3c7; color: #78350f; "
+                           "border-bottom: 1px solid #fcd34d; }")
+        self.label = QLabel(self)
+        self.label.setObjectName("indexBannerText")
+        self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.button = QPushButton("Rebuild search index", self)
+        self.button.setObjectName("rebuildIndexButton")
+        self.button.clicked.connect(self.rebuild)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.button)
+        self._archive: Archive | None = None
+        self._runner: Runner | None = None
+        self._rebuilding = False
+        self.setVisible(False)
+
+    def attach(self, archive: Archive, runner: Runner) -> None:
+        self._archive, self._runner = archive, runner
+
+    def start(self, archive: Archive, runner: Runner) -> bool:
+        """Check the search index in the background (SQLite archives); returns whether
+        a check was started."""
+        from storage.index_health import check_database
+
+        self.attach(archive, runner)
+        if not archive.db.is_sqlite:
+            return False
+        runner.submit(check_database, archive.db, full=False, writable=False, long=True,
+                      on_result=self._checked,
+                      on_error=lambda exc: log.warning("search index check failed: %s", exc))
+        return True
+
+    def _checked(self, report: Any) -> None:
+        if not report.ok:
+            self.show_damage(report.problems[0].detail)
+        self.checked.emit(bool(report.ok))
+
+    def show_damage(self, detail: str = "") -> None:
+        """Show the banner (a check or a search found the index damaged)."""
+        if self._rebuilding:
+            return
+        text = INDEX_DAMAGED_TEXT.format(detail=f" ({' '.join(detail.split())[:160]})"
+                                         if detail else "")
+        readonly = self._archive is not None and self._archive.db.readonly
+        if readonly:
+            text += " This archive is open read-only: rebuild it where it can be written."
+        self.label.setText(text)
+        self.button.setEnabled(not readonly and self._archive is not None)
+        self.setVisible(True)
+        log.error("search index damaged: %s", detail or "(found by a search)")
+
+    def rebuild(self) -> None:
+        """Rebuild the index in the Runner (GUI thread)."""
+        from storage.index_health import rebuild_database
+
+        if self._archive is None or self._runner is None or self._rebuilding:
+            return
+        self._rebuilding = True
+        self.button.setEnabled(False)
+        self.label.setText("Rebuilding the search index… Captures wait until it is done.")
+        self._runner.submit(rebuild_database, self._archive.db, long=True,
+                            on_result=self._rebuilt, on_error=self._rebuild_failed)
+
+    def _rebuilt(self, report: Any) -> None:
+        self._rebuilding = False
+        if report.ok:
+            self.setVisible(False)
+            log.warning("search index rebuilt (%d tables)", report.tables)
+        else:
+            self.show_damage(f"still damaged after rebuilding: {report.problems[0].detail}")
+        self.rebuilt.emit(bool(report.ok))
+
+    def _rebuild_failed(self, exc: BaseException) -> None:
+        self._rebuilding = False
+        self.label.setText(f"The search index could not be rebuilt: {exc}")
+        self.button.setEnabled(True)
+        self.setVisible(True)
+        log.error("search index rebuild failed: %s", exc)
+        self.rebuilt.emit(False)

@@ -74,7 +74,7 @@ from desktop.empty_state import EmptyState
 from desktop.export_dialog import ExportDialog
 from desktop.icons import app_icon
 from desktop.import_export_controller import ImportExportController
-from desktop.integrity import DamageBanner
+from desktop.integrity import DamageBanner, IndexBanner
 from desktop.library_organizer import LibraryOrganizer
 from desktop.library_view import LibraryView
 from desktop.organize_controller import OrganizeController
@@ -167,6 +167,12 @@ class MainWindow(QMainWindow):
         else:  # once the first article is on screen (they would compete for the GIL)
             QTimer.singleShot(WARM_UP_DELAY_MS, self.controller.warm_up)
         self.damage_banner.start(self.archive, self.runner)
+        self.index_banner.start(self.archive, self.runner)
+
+    def _index_damage_found(self, results: Any) -> None:
+        """A search found the index damaged: offer to rebuild it (the banner)."""
+        if getattr(results, "damaged", False):
+            self.index_banner.show_damage()
 
     @property
     def filter_label(self) -> str:
@@ -217,6 +223,7 @@ class MainWindow(QMainWindow):
         self.filter_banner.setObjectName("filterBanner")
         self.filter_banner.setVisible(False)
         self.damage_banner = DamageBanner()
+        self.index_banner = IndexBanner()
         self.list_stack = QStackedWidget()
         self.list_stack.addWidget(self.empty_state)
         self.list_stack.addWidget(self.table)
@@ -226,6 +233,7 @@ class MainWindow(QMainWindow):
         list_layout.setContentsMargins(0, 0, 0, 0)
         list_layout.setSpacing(0)
         list_layout.addWidget(self.damage_banner)
+        list_layout.addWidget(self.index_banner)
         list_layout.addWidget(self.filter_banner)
         list_layout.addWidget(self.list_stack, 1)
 
@@ -261,6 +269,10 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.main_split)
 
         self.search = SearchController(search_backend(self.archive.db), self.runner, self)
+        self.index_banner.attach(self.archive, self.runner)
+        for signal in (self.search.results, self.search.more_results):
+            signal.connect(self._index_damage_found)
+        self.index_banner.rebuilt.connect(lambda ok: ok and self.search.run_now())
 
     def _action(self, text: str, slot: Any, shortcut: QKeySequence | str | None = None,
                 tip: str = "", icon: QStyle.StandardPixmap | None = None) -> QAction:
@@ -323,6 +335,9 @@ class MainWindow(QMainWindow):
         self.act_settings = self._action("&Settings…", self.open_settings, "Ctrl+,",
                                          "Downloads, timeouts, images, archive location")
         self.act_quit = self._action("&Quit", self.close, "Ctrl+Q", "Quit Cuttings")
+        self.act_rebuild_index = self._action(
+            "Rebuild search &index", self.index_banner.rebuild, None,
+            "Make the search index again from the articles (when searches say it is damaged)")
         self.act_find = self._action("&Find…", self.focus_search, "Ctrl+F",
                                      "Search articles, quotes, claims and credits (Ctrl+F)")
         self.act_library = self._action("&Library", lambda: self.sidebar.choose("library"),
@@ -354,6 +369,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.act_export)
         file_menu.addSeparator()
         file_menu.addAction(self.act_settings)
+        file_menu.addAction(self.act_rebuild_index)
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         edit_menu = bar.addMenu("&Edit")

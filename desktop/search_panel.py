@@ -221,7 +221,11 @@ class SearchPanel(QWidget):
     def show_results(self, results: SearchResults) -> None:
         self._results = results
         self.model.set_hits(results.hits, results.total)
-        if results.error:
+        if results.damaged:  # (the window's index banner offers the rebuild)
+            self.status.setText("<span style='color:#b91c1c'>The search index is damaged: "
+                                "rebuild it with “Rebuild search index” (File menu or the "
+                                "banner above).</span>")
+        elif results.error:
             self.status.setText(f"<span style='color:#b91c1c'>{html.escape(results.error)}</span>"
                                 " — see Help › Search syntax.")
         elif not results.hits:

@@ -192,14 +192,18 @@ class Archive:
 
     # ---- opening ---------------------------------------------------------------------
     @classmethod
-    def open(cls, db: str | None = None, *, readonly: bool = False) -> Archive:
+    def open(cls, db: str | None = None, *, readonly: bool = False,
+             create: bool = True) -> Archive:
         """Open the archive at ``db`` (path or URL; default: CUTTINGS_DB or the user folder).
 
         Raises :class:`storage.db.ArchiveOpenError` with a clear message for foreign,
-        newer or damaged files, which are left untouched.
+        newer or damaged files, which are left untouched, and for a missing file when
+        ``create`` is False (code ``missing``); :class:`storage.paths.ArchiveLocationError`
+        for a location that is no archive location at all (an unsupported URL, a libpq
+        connection string). A URL asking for read-only access opens read-only.
         """
         url = resolve_db_url(db)
-        database = open_database(url, readonly=readonly)
+        database = open_database(url, readonly=readonly, create=create)
         if database.is_sqlite:
             blobs: BlobStore = FileBlobStore(blob_dir_for(url))
         else:  # a shared archive keeps its blobs in the database, for every desktop
@@ -207,7 +211,7 @@ class Archive:
 
             blobs = PgBlobStore(database)
         archive = cls(database, blobs)
-        if not readonly:
+        if not database.readonly:
             archive.blobs.remove_temp_files()
             archive.sweep_orphan_blobs()
         return archive

@@ -4,8 +4,10 @@ The Zotero pattern: a backup is written with SQLite's ``VACUUM INTO`` (a consist
 snapshot taken inside one read transaction, so it is safe while another thread or
 process writes; the ``.db`` file is never copied by itself, which would miss the
 ``-wal``), into a temporary file beside the backups. The copy is then reopened and
-must pass ``PRAGMA integrity_check`` and carry the archive's ``application_id``
-before it is fsynced and renamed into place as
+must pass ``PRAGMA integrity_check``, carry the archive's ``application_id`` and
+have an intact search index (FTS5's own check: ``integrity_check`` does not look
+inside it, and a copy with a damaged index would push out every good backup) before
+it is fsynced and renamed into place as
 ``<name>.<YYYYmmddTHHMMSSffffff>Z.bak`` in :func:`storage.paths.backup_dir_for`.
 Only then are the oldest backups beyond ``keep`` deleted: a failed backup never
 costs a good one.
@@ -87,9 +89,19 @@ def _stamp(when: datetime) -> str:
     return when.astimezone(UTC).strftime(_STAMP_FORMAT)
 
 
-def verify(path: str | os.PathLike[str]) -> None:
+def verify(path: str | os.PathLike[str], *, ours: bool = False,
+           search_index: bool = True) -> None:
     """Raise :class:`BackupError` unless ``path`` is an intact Cuttings database
-    (``integrity_check`` ok, our ``application_id``). Opens it read-only."""
+    (``integrity_check`` ok, our ``application_id``, every search index intact).
+
+    Opens it read-only; ``ours=True`` (a temporary copy this module just wrote, that
+    nobody else has open) opens it for writing instead, so that FTS5's own
+    integrity-check can run on the search index (it writes nothing); read-only, the
+    index is read through instead (:mod:`storage.index_health`). ``search_index=False``
+    skips the index (a restore: the index is derived data, rebuilt afterwards by
+    ``cuttings check --repair`` if need be)."""
+    from storage.index_health import check_file
+
     p = Path(path)
     if not p.is_file() or p.stat().st_size == 0:
         raise BackupError(f"{p} is missing or empty")
@@ -106,6 +118,20 @@ def verify(path: str | os.PathLike[str]) -> None:
         raise BackupError(f"{p} failed the integrity check: {'; '.join(map(str, rows[:3]))}")
     if app_id != APPLICATION_ID:
         raise BackupError(f"{p} is not a Cuttings archive (application_id {app_id})")
+    if not search_index:
+        return
+    try:
+        index = check_file(str(p), full=True, writable=ours)
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"{p} is not a readable database: {exc}") from exc
+    if not index.ok:
+        first = index.problems[0]
+        if not ours:
+            raise BackupError(f"the search index in {p} is damaged ({first.table}: "
+                              f"{first.detail})")
+        raise BackupError(f"the search index in the copy is damaged ({first.table}: "
+                          f"{first.detail}), so it was not kept: run `cuttings check "
+                          "--repair` to rebuild the archive's index, then back up again")
 
 
 def list_backups(archive: str | os.PathLike[str]) -> list[BackupInfo]:
@@ -144,13 +170,17 @@ def create_backup(archive: str | os.PathLike[str], *, keep: int = DEFAULT_KEEP,
     if not db_path.is_file():
         raise BackupError(f"{db_path} does not exist")
     folder = _backup_dir(db_path)
-    folder.mkdir(parents=True, exist_ok=True)
     when = (now or datetime.now(UTC)).astimezone(UTC)
     final = folder / f"{db_path.name}.{_stamp(when)}.bak"
     while final.exists():  # two backups within one microsecond (tests): keep both
         when += timedelta(microseconds=1)
         final = folder / f"{db_path.name}.{_stamp(when)}.bak"
-    fd, tmp_name = tempfile.mkstemp(prefix=_TMP_PREFIX, suffix=".db", dir=folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=_TMP_PREFIX, suffix=".db", dir=folder)
+    except OSError as exc:  # a read-only disk (EROFS), permissions, a full disk
+        raise BackupError(f"cannot write a backup into {folder}: "
+                          f"{exc.strerror or exc}") from exc
     os.close(fd)
     tmp = Path(tmp_name)
     tmp.unlink()  # VACUUM INTO wants a file that does not exist yet
@@ -164,10 +194,14 @@ def create_backup(archive: str | os.PathLike[str], *, keep: int = DEFAULT_KEEP,
                 src.close()
         except sqlite3.DatabaseError as exc:
             raise BackupError(f"could not back up {db_path}: {exc}") from exc
-        verify(tmp)
-        fsync_file(tmp)
-        os.replace(tmp, final)
-        fsync_dir(folder)
+        verify(tmp, ours=True)
+        try:
+            fsync_file(tmp)
+            os.replace(tmp, final)
+            fsync_dir(folder)
+        except OSError as exc:
+            raise BackupError(f"cannot write a backup into {folder}: "
+                              f"{exc.strerror or exc}") from exc
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
@@ -212,7 +246,7 @@ def restore(backup: str | os.PathLike[str] | BackupInfo,
     archive open.
     """
     src = backup.path if isinstance(backup, BackupInfo) else Path(backup)
-    verify(src)
+    verify(src, search_index=False)
     created = backup.created_at if isinstance(backup, BackupInfo) else \
         datetime.fromtimestamp(src.stat().st_mtime, UTC)
     db_path = _db_path(target)
@@ -231,7 +265,7 @@ def restore(backup: str | os.PathLike[str] | BackupInfo,
                     dst_con.close()
             finally:
                 src_con.close()
-            verify(tmp)
+            verify(tmp, search_index=False)
             fsync_file(tmp)
             damaged: Path | None = None
             moved: list[tuple[Path, Path]] = []

@@ -9,6 +9,7 @@ fails half-way with ``SQLITE_BUSY_SNAPSHOT``.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
@@ -27,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 # Imported before any connection is opened: it adds cuttings_bm25() (search ranking)
 # to every SQLite connection made afterwards, when its compiled part is built.
 from storage import search_rank  # noqa: F401
-from storage.paths import sqlite_path
+from storage.paths import read_only_requested, sqlite_path
 from storage.pg import connect_args as pg_connect_args
 from storage.pg import driver_url, is_postgres_url, redact, redact_text
 
@@ -49,7 +50,8 @@ class ArchiveOpenError(Exception):
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
-        self.code = code  # not_archive | empty_file | newer | corrupt | busy | read_only | ...
+        self.code = code  # not_archive | empty_file | newer | corrupt | busy | read_only |
+        # disk_full | missing | unreachable
 
 
 class ArchiveBusyError(Exception):
@@ -92,6 +94,38 @@ def _read_only_uri(path: Path) -> str:
     if not _folder_writable(path) and not (wal.exists() and wal.stat().st_size):
         return f"file:{path}?immutable=1"
     return f"file:{path}?mode=ro"
+
+
+#: How much free space below which an I/O error at open is taken for a full disk.
+_FULL_DISK_BYTES = 1024 * 1024
+
+
+def is_disk_full(exc: BaseException, path: Path | None = None) -> bool:
+    """Whether ``exc`` (sqlite3, SQLAlchemy or OSError) means the disk is full:
+    ``SQLITE_FULL``/"database or disk is full", ``ENOSPC``/``EDQUOT``, or an I/O error
+    (SQLite cannot create its ``-shm``/``-wal`` on a full disk and says "disk I/O
+    error") while the disk holding ``path`` has (almost) no free space left."""
+    orig = getattr(exc, "orig", None) or exc
+    if isinstance(orig, OSError) and orig.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    name = str(getattr(orig, "sqlite_errorname", "") or "")
+    message = str(orig).lower()
+    if name.startswith("SQLITE_FULL") or "disk is full" in message:
+        return True
+    if path is not None and (name.startswith("SQLITE_IOERR") or "disk i/o error" in message
+                             or "unable to open" in message):
+        try:
+            st = os.statvfs(path.parent if path.parent.exists() else path)
+        except OSError:
+            return False
+        return st.f_bavail * st.f_frsize < _FULL_DISK_BYTES
+    return False
+
+
+def _disk_full_error(path: Path | str) -> ArchiveOpenError:
+    return ArchiveOpenError(
+        "disk_full", f"The disk holding {path} is full: Cuttings cannot open the archive. "
+        "Free some space and try again; the archive was not changed.")
 
 
 def _read_only_error(path: Path) -> ArchiveOpenError:
@@ -151,6 +185,8 @@ def _check_sqlite_file(path: Path) -> int | None:
     except sqlite3.DatabaseError as exc:
         if "locked" in str(exc) or "busy" in str(exc):
             raise ArchiveOpenError("busy", f"{path} is busy in another program: {exc}") from exc
+        if is_disk_full(exc, path):
+            raise _disk_full_error(path) from exc
         if "unable to open" in str(exc) and not _folder_writable(path):
             raise _read_only_error(path) from exc
         raise ArchiveOpenError("corrupt", f"{path} is damaged ({exc}); restore it from a backup.") \
@@ -243,6 +279,14 @@ class Database:
                 session.rollback()
                 raise
 
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold this process's write lock (the one :meth:`writer` takes) without a
+        session: for maintenance that writes through a connection of its own, so that
+        the process's other writers wait for it instead of failing busy."""
+        with self._write_lock:
+            yield
+
     def dispose(self) -> None:
         self.engine.dispose()
 
@@ -255,19 +299,26 @@ class Database:
             return str(conn.exec_driver_sql("PRAGMA quick_check").scalar())
 
 
-def open_database(url: str, *, readonly: bool = False) -> Database:
+def open_database(url: str, *, readonly: bool = False, create: bool = True) -> Database:
     """Open (and create or migrate) the archive at ``url``.
 
     Raises :class:`ArchiveOpenError` for files that are not Cuttings archives, are
-    from a newer version, or are damaged; such files are never modified.
+    from a newer version, or are damaged; such files are never modified. A URL that
+    asks for read-only access (``?mode=ro``, ``?immutable=1``) opens read-only.
+    ``create=False`` refuses a file that does not exist (code ``missing``) instead of
+    making a new empty archive there. A full disk is reported as such (``disk_full``),
+    never as damage.
     """
+    readonly = readonly or read_only_requested(url)
     path = sqlite_path(url)
     current: int | None = None
     if path is not None:
+        if not create and not path.exists():
+            raise missing_archive_error(path)
         current = _check_sqlite_file(path)
         if readonly:
             if not path.exists():
-                raise ArchiveOpenError("not_archive", f"{path} does not exist.")
+                raise missing_archive_error(path)
             engine = create_engine(
                 f"sqlite:///{_read_only_uri(path)}&uri=true",
                 connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000})
@@ -276,7 +327,8 @@ def open_database(url: str, *, readonly: bool = False) -> Database:
             if not _folder_writable(path):
                 raise _read_only_error(path)
             engine = create_engine(
-                url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000})
+                f"sqlite:///{path}",
+                connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000})
         _install_sqlite_hooks(engine, readonly)
     elif is_postgres_url(url):
         engine = create_engine(driver_url(url), pool_pre_ping=True,
@@ -287,17 +339,25 @@ def open_database(url: str, *, readonly: bool = False) -> Database:
     try:
         if not readonly and not (db.is_sqlite and current == schema_version()):
             migrate(db)  # (an up-to-date SQLite archive skips Alembic: faster start)
-        elif not db.is_sqlite:
+        else:  # one connection now, so that its pragmas (WAL) fail here, not later
             with engine.connect() as conn:
                 conn.exec_driver_sql("SELECT 1")
-    except OperationalError as exc:
+    except (OperationalError, sqlite3.OperationalError) as exc:
         engine.dispose()
         if db.is_sqlite:
-            raise ArchiveOpenError("busy", f"Could not prepare the archive: {exc.orig}") from exc
+            if is_disk_full(exc, path):
+                raise _disk_full_error(path or url) from exc
+            raise ArchiveOpenError("busy", f"Could not prepare the archive: "
+                                   f"{getattr(exc, 'orig', exc)}") from exc
         raise ArchiveOpenError(
             "unreachable", f"Could not open the archive at {redact(url)}: "
             f"{redact_text(str(exc.orig).strip(), url)}") from None
     return db
+
+
+def missing_archive_error(path: Path) -> ArchiveOpenError:
+    """``missing``: no archive at ``path`` (a reading command never makes a new one)."""
+    return ArchiveOpenError("missing", f"no archive at {path}")
 
 
 def migrate(db: Database) -> None:

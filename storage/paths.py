@@ -7,7 +7,9 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from platformdirs import user_data_path
 
@@ -27,17 +29,102 @@ def default_db_path() -> Path:
     return data_dir() / DB_FILENAME
 
 
+class ArchiveLocationError(ValueError):
+    """``--db`` (or ``CUTTINGS_DB``, or the setting) names no usable archive location.
+    The message never repeats the value when it may hold a password."""
+
+
+#: URL schemes of the back-ends Cuttings can use (``+driver`` suffixes allowed).
+SUPPORTED_SCHEMES = ("sqlite", "postgresql", "postgres")
+_READ_ONLY_QUERY = {("mode", "ro"), ("immutable", "1")}
+_SQLITE_URI_KEYS = {"mode", "immutable", "cache", "nolock", "vfs", "psow", "uri"}
+# A libpq connection string ("host=db dbname=cut password=..."): key = value pairs.
+_CONNINFO = re.compile(
+    r"(?:^|\s)(?:host|hostaddr|port|dbname|user|password|passfile|sslmode|sslcert|sslkey|"
+    r"service|options|application_name|connect_timeout|target_session_attrs)\s*=",
+    re.IGNORECASE)
+
+
+_URL_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:/")
+
+
+def _file_uri_to_url(value: str) -> str:
+    """An SQLite ``file:`` URI (``file:/path/a.db?mode=ro``) as our ``sqlite:///`` URL,
+    keeping a read-only request (``mode=ro``, ``immutable=1``) as its query."""
+    parts = urlsplit(value)
+    if parts.netloc not in ("", "localhost"):
+        raise ArchiveLocationError("a file: URI must name a file on this computer "
+                                   "(file:/path/to/archive.db)")
+    path = unquote(parts.path)
+    if not path:
+        raise ArchiveLocationError("the file: URI names no file")
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    unknown = sorted({k for k, _ in query} - _SQLITE_URI_KEYS)
+    if unknown:
+        raise ArchiveLocationError(f"unknown file: URI parameter {unknown[0]!r} "
+                                   "(Cuttings understands mode=ro and immutable=1)")
+    url = "sqlite:///" + str(Path(path).expanduser().resolve())
+    ro = [f"{k}={v}" for k, v in query if (k, v) in _READ_ONLY_QUERY]
+    return url + ("?" + ro[0] if ro else "")
+
+
+def _check_url(value: str) -> str:
+    scheme = value.split("://", 1)[0].lower()
+    if scheme.split("+", 1)[0] not in SUPPORTED_SCHEMES:
+        shown = re.sub(r"[^a-z0-9+.-]", "?", scheme[:20])
+        raise ArchiveLocationError(
+            f"unsupported database URL scheme '{shown}': an archive is an SQLite file "
+            "(a path) or a PostgreSQL database (postgresql://USER@HOST/DB)")
+    from sqlalchemy.engine import make_url  # (SQLAlchemy's own parser, as the engine's)
+
+    try:
+        make_url(value).port  # noqa: B018 - a port that is not a number raises here
+    except Exception:  # noqa: BLE001 - ValueError, ArgumentError: the URL is malformed
+        from storage.pg import redact
+
+        raise ArchiveLocationError(
+            f"not a valid database URL: {redact(value)[:200]} (expected "
+            "postgresql://USER@HOST[:PORT]/DB or sqlite:////path/to/archive.db)") from None
+    return value
+
+
 def resolve_db_url(db: str | os.PathLike[str] | None = None) -> str:
     """Turn ``--db`` / ``CUTTINGS_DB`` / the default into an SQLAlchemy URL.
 
-    A value containing ``://`` is taken as a URL; anything else is a file path.
+    A value containing ``://`` is taken as a URL (SQLite or PostgreSQL only; checked
+    with SQLAlchemy's parser); ``file:...`` is an SQLite URI (``?mode=ro`` asks for
+    read-only, see :func:`read_only_requested`); anything else is a file path. A libpq
+    connection string (``host=... password=...``) is refused rather than taken as a
+    file name. Raises :class:`ArchiveLocationError` with one line for people.
     """
     value = os.fspath(db) if db is not None else (os.environ.get("CUTTINGS_DB") or None)
     if value is None or value == "":
         return "sqlite:///" + str(default_db_path().resolve())
+    if "\x00" in value or any(c in value for c in "\r\n"):
+        raise ArchiveLocationError("the archive location contains a control character")
+    if value.lower().startswith("file:"):
+        return _file_uri_to_url(value)
     if "://" in value:
-        return value
+        return _check_url(value)
+    if _URL_LIKE.match(value):  # "postgresql:/host/db": a URL missing a slash, no file name
+        raise ArchiveLocationError(
+            f"not a valid database URL or file path: {value.split(':', 1)[0][:20]}:… "
+            "(expected postgresql://USER@HOST/DB, file:/path/archive.db or a path)")
+    if _CONNINFO.search(value):
+        raise ArchiveLocationError(
+            "--db looks like a PostgreSQL connection string (key=value pairs), which is "
+            "not supported: give a URL such as postgresql://USER@HOST/DB and keep the "
+            "password in ~/.pgpass, PGPASSWORD or the system keyring")
     return "sqlite:///" + str(Path(value).expanduser().resolve())
+
+
+def read_only_requested(url: str) -> bool:
+    """Whether an ``sqlite:///`` URL asks for read-only access (``?mode=ro`` or
+    ``?immutable=1``, from a ``file:`` URI or written by hand)."""
+    if not url.startswith("sqlite:///") or "?" not in url:
+        return False
+    return any((k, v) in _READ_ONLY_QUERY
+               for k, v in parse_qsl(url.split("?", 1)[1], keep_blank_values=True))
 
 
 def sqlite_path(url: str) -> Path | None:

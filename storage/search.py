@@ -116,6 +116,7 @@ class SearchResults:
     error: str | None = None  # "could not understand ..." (hits then empty)
     total_exact: bool = True  # False when ``total`` is an estimate or a lower bound
     elapsed_ms: float = 0.0
+    damaged: bool = False  # the search index is damaged (``error`` says to rebuild it)
 
 
 class SearchBackend(Protocol):
@@ -236,9 +237,16 @@ class BaseSearch:
                 self._tune(session)
                 self._run(session, parsed, limit, offset, results)
         except (DBAPIError, sqlite3.Error) as exc:
-            log.exception("search failed for %r", query)
+            from storage.index_health import DAMAGED_MESSAGE, is_index_damage
+
             results.hits = []
-            results.error = f"could not search: {self._describe(exc)}"
+            if self.db.is_sqlite and is_index_damage(exc):
+                log.info("search failed, the index is damaged: %s", self._describe(exc))
+                results.damaged = True
+                results.error = DAMAGED_MESSAGE
+            else:
+                log.exception("search failed for %r", query)
+                results.error = f"could not search: {self._describe(exc)}"
         results.elapsed_ms = (time.perf_counter() - started) * 1000
         return results
 

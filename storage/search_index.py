@@ -21,8 +21,9 @@ nothing is left to merge, a deadline passes or the caller says stop:
   by writes, it would start over, so it is only for running to the end.
 
 It changes how the index is stored, never what it holds: searches give the same results.
-An archive busy in another program stops it (logged; nothing to lose). PostgreSQL
-archives and read-only ones are left alone.
+An archive busy in another program stops it (logged; nothing to lose). A damaged index
+raises :class:`storage.index_health.SearchIndexDamagedError` (one line, with the way to
+rebuild it). PostgreSQL archives and read-only ones are left alone.
 
 Thread rules: call from a worker thread, never the GUI thread; it takes the archive's
 write lock for one step at a time, so captures and edits interleave with it.
@@ -34,6 +35,8 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from sqlalchemy.exc import DBAPIError
 
 from storage.db import ArchiveBusyError, Database
 
@@ -80,6 +83,13 @@ def tidy(db: Database, *, full: bool = False, deadline: float | None = None,
     except ArchiveBusyError as exc:
         log.info("search index not tidied: %s", exc)
         result.finished, result.busy = False, True
+    except DBAPIError as exc:
+        from storage.index_health import SearchIndexDamagedError, is_index_damage
+
+        if not is_index_damage(exc):
+            raise
+        log.info("search index not tidied, it is damaged: %s", exc.orig)
+        raise SearchIndexDamagedError(str(exc.orig)) from None
     result.seconds = time.monotonic() - started
     if result.steps:
         log.info("search index tidied: %d merge steps in %.1f s%s", result.steps,

@@ -12,6 +12,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from desktop.cli import main
+from storage.archive import Archive
 from tests.support.fixture_site import article_facts, article_html, png_bytes
 
 
@@ -127,6 +128,10 @@ def test_show_unknown_id_and_foreign_file(tmp_path: Path,
                                           capsys: pytest.CaptureFixture[str]) -> None:
     db = str(tmp_path / "a.db")
     code, _, err = cli(capsys, "show", "42", "--db", db)
+    assert code == 2 and f"no archive at {db}" in err  # a reading command creates nothing
+    assert not Path(db).exists()
+    Archive.open(db).close()
+    code, _, err = cli(capsys, "show", "42", "--db", db)
     assert code == 1 and "no article with id 42" in err
     foreign = tmp_path / "notes.txt"
     foreign.write_text("not a database")
@@ -169,10 +174,12 @@ def test_check_reports_a_damaged_snapshot(tmp_path: Path,
 def test_writing_commands_refuse_an_archive_open_in_another_process(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = tmp_path / "a.db"
+    Archive.open(str(db)).close()
     assert cli(capsys, "list", "--db", str(db))[0] == 0
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys; from storage.instance_lock import acquire; l = acquire(sys.argv[1]); "
+         "import sys; from storage.instance_lock import WINDOW, acquire; "
+         "l = acquire(sys.argv[1], WINDOW); "
          "print('held', flush=True); sys.stdin.read()", str(db)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
         cwd=Path(__file__).resolve().parents[2])

@@ -263,7 +263,8 @@ def test_second_instance_is_refused(tmp_path):
     db = tmp_path / "one.db"
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys; from storage.instance_lock import acquire; l = acquire(sys.argv[1]); "
+         "import sys; from storage.instance_lock import WINDOW, acquire; "
+         "l = acquire(sys.argv[1], WINDOW); "
          "print('READY', flush=True); sys.stdin.read()", str(db)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=str(ROOT))
     try:

@@ -286,7 +286,7 @@ if len(sys.argv) > 2:
 @pytest.mark.timeout(30)
 def test_e3_second_instance_is_refused_with_the_holders_pid(tmp_path: Path) -> None:
     db = tmp_path / "archive.db"
-    lock = instance_lock.acquire(db)
+    lock = instance_lock.acquire(db, instance_lock.WINDOW)
     try:
         proc = run_python(LOCK_CHILD, str(db))
         assert proc.returncode == 3, proc.stderr
