@@ -103,7 +103,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         _err(f"cannot read {args.file}: {exc.strerror or exc}")
         return EXIT_USAGE
     except ValueError as exc:  # too large, a folder
-        _err(f"cannot read {exc}")
+        _err(str(exc))
         return EXIT_USAGE
     html, _enc = decode_html(data, None)
     _print_json(extract(html, args.url).to_json())
@@ -130,7 +130,7 @@ def _collect_urls(args: argparse.Namespace) -> tuple[list[str], list[str]]:
             data = read_stream_bounded(sys.stdin.buffer, URL_LIST_MAX_BYTES, "stdin")
             texts.append(data.decode(sys.stdin.encoding or "utf-8", errors="replace"))
     except ValueError as exc:  # too large, a folder
-        _err(f"cannot read {exc}")
+        _err(str(exc))
         raise SystemExit(EXIT_USAGE) from exc
     urls: list[str] = []
     refused: list[str] = []
@@ -246,7 +246,7 @@ def cmd_import_html(args: argparse.Namespace) -> int:
             try:
                 stored = import_html_file(archive, f, args.url)
             except (InputTooLarge, NotAFile) as exc:
-                _err(f"cannot import {exc}")
+                _err(str(exc))
                 refused += 1
                 continue
             except (OSError, ValueError) as exc:

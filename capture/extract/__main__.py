@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: cannot read {args.file!r}: {exc.strerror}", file=sys.stderr)
         return 2
     except ValueError as exc:  # too large, a folder
-        print(f"error: cannot read {ascii(str(exc))[1:-1]}", file=sys.stderr)
+        print(f"error: {ascii(str(exc))[1:-1]}", file=sys.stderr)
         return 2
     html = decode_bytes(body)
     # ASCII JSON: a page's control or bidi characters reach the terminal as \u escapes
