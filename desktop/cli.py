@@ -19,6 +19,7 @@ from desktop import cli_args
 from desktop.terminal import (
     SafeArgumentParser,
     configure_logging,
+    install_excepthook,
     note,
     out,
     out_block,
@@ -507,6 +508,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from desktop.app import run_gui
 
         return run_gui(args.db, {"allow_local_network": True} if args.allow_local_network else {})
+    install_excepthook()
     from storage.db import ArchiveBusyError, ArchiveOpenError
     from storage.instance_lock import ArchiveLockedError
 

@@ -7,8 +7,8 @@ or a newline inside a title forges a line, U+202E reverses what the reader sees.
 So every human-readable line the CLI writes goes through :func:`out` (stdout),
 :func:`note` (progress lines on stderr) or :func:`err` (``cuttings: ...`` on
 stderr), every JSON document through :func:`print_json`, argparse's messages
-through :class:`SafeArgumentParser` and log records through :func:`configure_logging`
-(docs/reliability.md, J4). A guard test fails on a bare ``print(`` or
+through :class:`SafeArgumentParser`, log records through :func:`configure_logging` and
+an unexpected traceback through :func:`install_excepthook` (docs/reliability.md, J4). A guard test fails on a bare ``print(`` or
 ``sys.stdout.write(`` in ``desktop/cli*.py``.
 
 The rule, in :func:`safe_text`: these characters are shown escaped, in Python's
@@ -44,6 +44,8 @@ import json
 import logging
 import re
 import sys
+import traceback
+from types import TracebackType
 from typing import IO, Any
 
 log = logging.getLogger(__name__)
@@ -138,3 +140,25 @@ def configure_logging(verbose: bool) -> None:
     handler.setFormatter(SafeFormatter("%(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         handlers=[handler])
+
+
+def _safe_excepthook(kind: type[BaseException], value: BaseException,
+                     tb: TracebackType | None) -> None:
+    te = traceback.TracebackException(kind, value, tb)
+    pending, seen = [te], set()
+    while pending:  # each message on one line (its own line feeds cannot forge lines)
+        item = pending.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(getattr(item, "_str", None), str):
+            item._str = safe_text(item._str)
+        pending += [x for x in (item.__cause__, item.__context__) if x is not None]
+    sys.stderr.write(safe_block("".join(te.format())))
+    sys.stderr.flush()
+
+
+def install_excepthook() -> None:
+    """Print an uncaught exception's traceback through :func:`safe_block` (its message
+    may quote a title or a URL). For the command line only: the window has its own."""
+    sys.excepthook = _safe_excepthook

@@ -178,7 +178,7 @@ def test_j4_server_text_in_capture_progress_is_escaped(tmp_path: Path,
     assert code == 1
     assert_inert(out, "stdout of add")
     assert_inert(err, "stderr of add")
-    assert "failed" in err and "\\u202e" in err, err
+    assert "failed" in err and "\\x9b2J" in err, err  # the reason phrase, escaped
 
 
 def test_j4_error_messages_with_user_data_are_escaped(tmp_path: Path,
@@ -194,6 +194,20 @@ def test_j4_error_messages_with_user_data_are_escaped(tmp_path: Path,
         assert_inert(out, f"stdout of {argv}")
         assert_inert(err, f"stderr of {argv}")
         assert "\\x1b" in err, err
+
+
+def test_j4_an_uncaught_traceback_is_escaped_too(tmp_path: Path) -> None:
+    """A command's unexpected exception whose message quotes stored text (the hook is
+    installed by cli.main for every command)."""
+    code = ("import sys\nfrom desktop import cli\n"
+            "cli.main(['list', '--db', sys.argv[1]])\n"
+            f"raise RuntimeError({HOSTILE!r})\n")
+    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path / "a.db")],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin",
+                               "PYTHONIOENCODING": "utf-8"})
+    assert proc.returncode == 1 and "RuntimeError: \\x1b]52;c;" in proc.stderr, proc.stderr
+    assert_inert(proc.stderr, "traceback")
 
 
 class _nothing:  # noqa: N801 - a context manager that expects nothing
