@@ -130,8 +130,11 @@ class SafeFormatter(logging.Formatter):
     """A log formatter whose records (a URL, a server's reason phrase) cannot steer the
     terminal; tracebacks keep their lines."""
 
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's name
+        return safe_text(super().formatMessage(record))  # the message: one line
+
     def format(self, record: logging.LogRecord) -> str:
-        return safe_block(super().format(record))
+        return safe_block(super().format(record))  # a traceback after it keeps its lines
 
 
 def configure_logging(verbose: bool) -> None:

@@ -196,17 +196,19 @@ def test_j4_error_messages_with_user_data_are_escaped(tmp_path: Path,
         assert "\\x1b" in err, err
 
 
-def test_j4_an_uncaught_traceback_is_escaped_too(tmp_path: Path) -> None:
-    """A command's unexpected exception whose message quotes stored text (the hook is
-    installed by cli.main for every command)."""
+def test_j4_an_uncaught_traceback_and_log_records_are_escaped_too(tmp_path: Path) -> None:
+    """A command's unexpected exception or log record whose message quotes stored text
+    (cli.main installs the hook and the log formatter for every command)."""
     code = ("import sys\nfrom desktop import cli\n"
             "cli.main(['list', '--db', sys.argv[1]])\n"
+            f"import logging\nlogging.getLogger('page').warning('title %s', {HOSTILE!r})\n"
             f"raise RuntimeError({HOSTILE!r})\n")
     proc = subprocess.run([sys.executable, "-c", code, str(tmp_path / "a.db")],
                           capture_output=True, text=True, timeout=120, cwd=ROOT,
                           env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin",
                                "PYTHONIOENCODING": "utf-8"})
     assert proc.returncode == 1 and "RuntimeError: \\x1b]52;c;" in proc.stderr, proc.stderr
+    assert "WARNING page: title \\x1b]52;c;" in proc.stderr, proc.stderr  # log records too
     assert_inert(proc.stderr, "traceback")
 
 
