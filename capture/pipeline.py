@@ -35,6 +35,7 @@ from capture.settings import Settings
 from capture.types import AssetResult, Extracted, FetchResult, ImageRef
 from capture.urls import UrlError, canonical_key, normalise
 from storage.archive import Archive, JobInfo, StoredCapture, new_worker_id
+from storage.bounded_read import read_bounded
 from storage.db import ArchiveBusyError, ArchiveDiskFullError
 
 log = logging.getLogger(__name__)
@@ -423,13 +424,17 @@ class CapturePipeline:
         return out
 
 
-def import_html_file(archive: Archive, path: str | Path, url: str | None = None) -> StoredCapture:
+def import_html_file(archive: Archive, path: str | Path, url: str | None = None, *,
+                     max_bytes: int | None = None) -> StoredCapture:
     """Store a page saved from a browser (e.g. a paywalled article) like a capture.
 
     The file's bytes are the snapshot (hashed as they are); ``url`` is the article's
-    address (else the page's own canonical/og:url, else a ``urn:sha256`` key).
+    address (else the page's own canonical/og:url, else a ``urn:sha256`` key). A file
+    over ``max_bytes`` (default: the largest page a capture keeps) is refused with
+    :class:`storage.bounded_read.InputTooLarge` without being read whole.
     """
-    data = Path(path).read_bytes()
+    limit = Settings().max_page_bytes if max_bytes is None else max_bytes
+    data = read_bounded(path, limit)
     if not data.strip():
         raise ValueError(f"{path} is empty")
     html, encoding = decode_html(data, None)

@@ -8,15 +8,24 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import logging
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from capture.settings import Settings
+from desktop import cli_args
+from desktop.terminal import (
+    SafeArgumentParser,
+    configure_logging,
+    install_excepthook,
+    note,
+    out,
+    out_block,
+    print_json,
+)
+from desktop.terminal import err as _err
 
 if TYPE_CHECKING:
     from storage.archive import Archive
@@ -30,13 +39,8 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXTRA_COMMAND_MODULES = ("desktop.cli_organize", "desktop.cli_export", "desktop.cli_server")
 
 
-def _print_json(data: Any) -> None:
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
-    sys.stdout.write("\n")
-
-
-def _err(msg: str) -> None:
-    print(f"cuttings: {msg}", file=sys.stderr)
+#: Every line the commands print goes through desktop.terminal (docs/reliability.md, J4).
+_print_json = print_json
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -124,15 +128,16 @@ def _open_archive(args: argparse.Namespace) -> Archive:
 def cmd_extract(args: argparse.Namespace) -> int:
     from capture.extract import extract
     from capture.fetch import decode_html
+    from storage.bounded_read import read_bounded_or_stdin
 
-    if args.file == "-":
-        data = sys.stdin.buffer.read()
-    else:
-        try:
-            data = Path(args.file).read_bytes()
-        except OSError as exc:
-            _err(f"cannot read {args.file}: {exc.strerror or exc}")
-            return EXIT_USAGE
+    try:
+        data = read_bounded_or_stdin(args.file, Settings().max_page_bytes, sys.stdin.buffer)
+    except OSError as exc:
+        _err(f"cannot read {args.file}: {exc.strerror or exc}")
+        return EXIT_USAGE
+    except ValueError as exc:  # too large, a folder
+        _err(str(exc))
+        return EXIT_USAGE
     html, _enc = decode_html(data, None)
     _print_json(extract(html, args.url).to_json())
     return EXIT_OK
@@ -141,18 +146,25 @@ def cmd_extract(args: argparse.Namespace) -> int:
 def _collect_urls(args: argparse.Namespace) -> tuple[list[str], list[str]]:
     """(normalised URLs, refusal messages) from arguments, --from-file and stdin."""
     from capture.urls import find_urls
+    from storage.bounded_read import URL_LIST_MAX_BYTES, read_bounded, read_stream_bounded
 
     texts: list[str] = []
     texts.extend(a for a in args.urls if a != "-")
-    if args.from_file:
-        try:
-            texts.append(Path(args.from_file).read_text(encoding="utf-8", errors="replace"))
-        except OSError as exc:
-            raise SystemExit(f"cuttings: cannot read {args.from_file}: {exc.strerror or exc}") \
-                from exc
-    if "-" in args.urls or (not args.urls and not args.from_file and not args.resume
-                            and not sys.stdin.isatty()):
-        texts.append(sys.stdin.read())
+    try:
+        if args.from_file:
+            try:
+                data = read_bounded(args.from_file, URL_LIST_MAX_BYTES)
+            except OSError as exc:
+                _err(f"cannot read {args.from_file}: {exc.strerror or exc}")
+                raise SystemExit(EXIT_FAILED) from exc
+            texts.append(data.decode("utf-8", errors="replace"))
+        if "-" in args.urls or (not args.urls and not args.from_file and not args.resume
+                                and not sys.stdin.isatty()):
+            data = read_stream_bounded(sys.stdin.buffer, URL_LIST_MAX_BYTES, "stdin")
+            texts.append(data.decode(sys.stdin.encoding or "utf-8", errors="replace"))
+    except ValueError as exc:  # too large, a folder
+        _err(str(exc))
+        raise SystemExit(EXIT_USAGE) from exc
     urls: list[str] = []
     refused: list[str] = []
     for text in texts:
@@ -183,7 +195,7 @@ def cmd_add(args: argparse.Namespace) -> int:
             _err(f"{interrupted} interrupted capture(s) queued again")
         report = archive.enqueue(urls, recapture=args.recapture)
         for dup in report.duplicates:
-            print(f"skip  {dup.message}", file=sys.stderr)
+            note(f"skip  {dup.message}")
         job_ids = [j.id for j in report.jobs]
         if args.resume:
             job_ids += [j.id for j in archive.jobs(["queued"]) if j.id not in job_ids]
@@ -192,10 +204,9 @@ def cmd_add(args: argparse.Namespace) -> int:
             if args.quiet:
                 return
             if ev.state == "done":
-                print(f"ok    [{ev.article_id}] {ev.url}  {ev.message or ''}", file=sys.stderr,
-                      flush=True)
+                note(f"ok    [{ev.article_id}] {ev.url}  {ev.message or ''}", flush=True)
             elif ev.state in ("failed", "skipped", "cancelled"):
-                print(f"{ev.state:<5} {ev.url}: {ev.message}", file=sys.stderr, flush=True)
+                note(f"{ev.state:<5} {ev.url}: {ev.message}", flush=True)
 
         pipeline = CapturePipeline(archive, settings, on_event=on_event)
         try:
@@ -208,10 +219,10 @@ def cmd_add(args: argparse.Namespace) -> int:
             pipeline.close()
         dup_count = len(report.duplicates)
         if summary is None:
-            print(f"nothing to capture; {dup_count} already archived")
+            out(f"nothing to capture; {dup_count} already archived")
             return EXIT_FAILED if refused else EXIT_OK
         summary.skipped += dup_count
-        print(summary.line() + (f", {len(refused)} refused" if refused else ""), flush=True)
+        out(summary.line() + (f", {len(refused)} refused" if refused else ""), flush=True)
         if summary.done:
             _tidy_index(archive, seconds=TIDY_AFTER_CAPTURE_S)
         return EXIT_OK if summary.ok and not refused else EXIT_FAILED
@@ -242,7 +253,7 @@ def cmd_tidy(args: argparse.Namespace) -> int:
 
     with _open_archive(args) as archive:
         if archive.db.engine.dialect.name != "sqlite":
-            print("nothing to do: PostgreSQL keeps its own indexes")
+            out("nothing to do: PostgreSQL keeps its own indexes")
             return EXIT_OK
         before = segments(archive.db)
         try:
@@ -254,7 +265,7 @@ def cmd_tidy(args: argparse.Namespace) -> int:
             _err("the archive is busy in another program; try `cuttings tidy` again later")
             return EXIT_FAILED
         after = segments(archive.db)
-        print(f"search index: {before} segment{'s' * (before != 1)} before, {after} now "
+        out(f"search index: {before} segment{'s' * (before != 1)} before, {after} now "
               f"({result.steps} merge steps, {result.seconds:.1f} s)")
     return EXIT_OK
 
@@ -265,17 +276,23 @@ def cmd_import_html(args: argparse.Namespace) -> int:
     if args.url and len(args.files) > 1:
         _err("--url names one article: import one file at a time with it")
         return EXIT_USAGE
-    failed = 0
+    from storage.bounded_read import InputTooLarge, NotAFile
+
+    failed = refused = 0
     with _open_archive(args) as archive:
         for f in args.files:
             try:
                 stored = import_html_file(archive, f, args.url)
+            except (InputTooLarge, NotAFile) as exc:
+                _err(str(exc))
+                refused += 1
+                continue
             except (OSError, ValueError) as exc:
                 _err(f"cannot import {f}: {getattr(exc, 'strerror', None) or exc}")
                 failed += 1
                 continue
-            print(f"ok    [{stored.article_id}] {f}")
-    return EXIT_FAILED if failed else EXIT_OK
+            out(f"ok    [{stored.article_id}] {f}")
+    return EXIT_USAGE if refused else EXIT_FAILED if failed else EXIT_OK
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -288,10 +305,10 @@ def cmd_list(args: argparse.Namespace) -> int:
                       "quotes": r.quote_count, "tags": list(r.tags)} for r in rows])
         return EXIT_OK
     if not rows:
-        print("The archive is empty. Capture pages with: cuttings add URL")
+        out("The archive is empty. Capture pages with: cuttings add URL")
     for r in rows:
         date = (r.published or "")[:10]
-        print(f"{r.id:>6}  {date:<10}  {(r.publisher or r.site)[:24]:<24}  {r.title or r.url}")
+        out(f"{r.id:>6}  {date:<10}  {(r.publisher or r.site)[:24]:<24}  {r.title or r.url}")
     return EXIT_OK
 
 
@@ -306,27 +323,31 @@ def cmd_show(args: argparse.Namespace) -> int:
         data.pop("reader_html", None)
         _print_json(data)
         return EXIT_OK
-    print(data["title"] or "(no title)")
+    out(data["title"] or "(no title)")
     meta = [", ".join(data["authors"]), data["publisher"] or "", (data["published"] or "")[:10]]
-    print(" · ".join(m for m in meta if m))
-    print(data["url"])
-    print()
-    print(data["text"] or "(no extractable text)")
+    out(" · ".join(m for m in meta if m))
+    out(data["url"])
+    out()
+    out_block(data["text"] or "(no extractable text)")
     if data["quotes"]:
-        print("\nQuotes")
+        out()
+        out("Quotes")
         for q in data["quotes"]:
-            print(f"  “{q['quote']}” — {q['speaker'] or 'unattributed'}")
+            out(f"  “{q['quote']}” — {q['speaker'] or 'unattributed'}")
     if data["sources"]:
-        print("\nSources")
+        out()
+        out("Sources")
         for s in data["sources"]:
-            print(f"  {s['name']} ({s['kind']})")
+            out(f"  {s['name']} ({s['kind']})")
     if data["photo_credits"]:
-        print("\nPhoto credits")
+        out()
+        out("Photo credits")
         for c in data["photo_credits"]:
-            print(f"  {c['credit']}")
-    print("\nCaptures")
+            out(f"  {c['credit']}")
+    out()
+    out("Captures")
     for c in data["captures"]:
-        print(f"  {c['fetched_at']}  HTTP {c['status']}  sha256 {c['sha256']}  {c['final_url']}")
+        out(f"  {c['fetched_at']}  HTTP {c['status']}  sha256 {c['sha256']}  {c['final_url']}")
     return EXIT_OK
 
 
@@ -338,7 +359,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     with _open_archive(args) as archive:
         result = archive.db.quick_check() if args.quick else archive.integrity_check()
-        print(f"database: {result}")
+        out(f"database: {result}")
         if args.repair and result != "ok":
             _err("the database itself is damaged: the search index was not rebuilt (restore "
                  "a backup: cuttings backup --list, cuttings restore FILE)")
@@ -346,16 +367,16 @@ def cmd_check(args: argparse.Namespace) -> int:
         if args.repair:
             index = rebuild_database(archive.db)
             if index.tables:
-                print(f"search index: rebuilt ({index.tables} tables)")
+                out(f"search index: rebuilt ({index.tables} tables)")
         else:
             index = check_archive_index(archive.db, full=not args.quick)
         for problem in index.problems:
-            print(problem.line())
+            out(problem.line())
         if index.problems:
             _err(f"the search index is damaged; {REPAIR_HINT}" if not args.repair else
                  "the search index is still damaged after rebuilding it")
         elif index.tables:
-            print("search index: ok" + (" (read-only, or in use by another program: looked "
+            out("search index: ok" + (" (read-only, or in use by another program: looked "
                                         "for damaged blocks only)" if index.structure_only
                                         else ""))
         bad = 0
@@ -366,9 +387,9 @@ def cmd_check(args: argparse.Namespace) -> int:
                     archive.blobs.get(sha)
                 except (BlobCorruptError, BlobMissingError) as exc:
                     bad += 1
-                    print(f"damaged {kind} {sha}: {exc}")
+                    out(f"damaged {kind} {sha}: {exc}")
                 checked += 1
-            print(f"stored copies: {checked - bad} of {checked} match their SHA-256")
+            out(f"stored copies: {checked - bad} of {checked} match their SHA-256")
     return EXIT_OK if result == "ok" and index.ok and not bad else EXIT_FAILED
 
 
@@ -387,16 +408,16 @@ def cmd_backup(args: argparse.Namespace) -> int:
     if args.list:
         backups = list_backups(url)
         if not backups:
-            print("no backups yet")
+            out("no backups yet")
         for b in backups:
-            print(f"{b.created_at:%Y-%m-%d %H:%M:%S} UTC  {b.size / 1e6:8.1f} MB  {b.path}")
+            out(f"{b.created_at:%Y-%m-%d %H:%M:%S} UTC  {b.size / 1e6:8.1f} MB  {b.path}")
         return EXIT_OK
     try:
         info = create_backup(url, keep=args.keep)
     except BackupError as exc:
         _err(f"{exc}; the earlier backups were kept")
         return EXIT_FAILED
-    print(f"backup verified and saved: {info.path}")
+    out(f"backup verified and saved: {info.path}")
     return EXIT_OK
 
 
@@ -410,9 +431,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
     except (BackupError, OSError) as exc:
         _err(f"cannot restore {args.backup}: {exc}")
         return EXIT_FAILED
-    print(f"restored the backup of {result.backup_created_at:%Y-%m-%d %H:%M} UTC")
+    out(f"restored the backup of {result.backup_created_at:%Y-%m-%d %H:%M} UTC")
     if result.damaged_copy:
-        print(f"the previous archive is kept as {result.damaged_copy}")
+        out(f"the previous archive is kept as {result.damaged_copy}")
     return EXIT_OK
 
 
@@ -431,12 +452,13 @@ def cmd_search(args: argparse.Namespace) -> int:
                               for h in results.hits]})
         return EXIT_OK
     if not results.hits:
-        print("no results")
+        out("no results")
     for h in results.hits:
         snippet = h.snippet.replace("<mark>", "[").replace("</mark>", "]")
-        print(f"{h.kind:<7} [{h.article_id}] {h.title or ''}\n        {snippet}")
+        out(f"{h.kind:<7} [{h.article_id}] {h.title or ''}")
+        out(f"        {snippet}")
     if results.note:
-        print(results.note)
+        out(results.note)
     return EXIT_OK
 
 
@@ -444,7 +466,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = SafeArgumentParser(add_help=False)
     common.add_argument("--db", default=argparse.SUPPRESS,
                         help="archive file or database URL (default: $CUTTINGS_DB or the user "
                              "data folder)")
@@ -452,7 +474,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="allow URLs on loopback and private addresses for this run")
     common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS)
 
-    p = argparse.ArgumentParser(
+    p = SafeArgumentParser(
         prog="cuttings", parents=[common],
         description="Cuttings: a press-cuttings archive. Without a command, opens the window.")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
@@ -463,9 +485,11 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--resume", action="store_true", help="also run every queued job")
     a.add_argument("--recapture", action="store_true",
                    help="capture again URLs that are already archived")
-    a.add_argument("--workers", type=int, help="parallel downloads (default 8)")
-    a.add_argument("--per-host", type=int, dest="per_host", help="parallel downloads per site")
-    a.add_argument("--deadline", type=float, dest="total_deadline",
+    a.add_argument("--workers", type=cli_args.setting("workers"),
+                   help="parallel downloads (default 8)")
+    a.add_argument("--per-host", type=cli_args.setting("per_host"), dest="per_host",
+                   help="parallel downloads per site")
+    a.add_argument("--deadline", type=cli_args.setting("total_deadline"), dest="total_deadline",
                    help="seconds allowed per page (default 60)")
     a.add_argument("--no-images", action="store_true", help="do not download images")
     a.add_argument("-q", "--quiet", action="store_true", help="only the summary line")
@@ -488,15 +512,15 @@ def build_parser() -> argparse.ArgumentParser:
     ls.set_defaults(func=cmd_list)
 
     sh = sub.add_parser("show", parents=[common], help="show everything stored for an article")
-    sh.add_argument("id", type=int)
+    sh.add_argument("id", type=cli_args.archive_id)
     sh.add_argument("--json", action="store_true")
     sh.set_defaults(func=cmd_show)
 
     se = sub.add_parser("search", parents=[common], help="search the archive")
     se.add_argument("query")
     se.add_argument("--json", action="store_true")
-    se.add_argument("--limit", type=int, default=20, help="hits to print (at most 500)")
-    se.add_argument("--offset", type=int, default=0,
+    se.add_argument("--limit", type=cli_args.count, default=20, help="hits to print (at most 500)")
+    se.add_argument("--offset", type=cli_args.offset, default=0,
                     help="skip this many hits first (the next page: --offset 20)")
     se.set_defaults(func=cmd_search)
 
@@ -517,7 +541,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     bk = sub.add_parser("backup", parents=[common],
                         help="make a verified, rotating backup of the archive now")
-    bk.add_argument("--keep", type=int, default=5, help="backups to keep (default 5)")
+    bk.add_argument("--keep", type=cli_args.count, default=5, help="backups to keep (default 5)")
     bk.add_argument("--list", action="store_true", help="list the backups instead")
     bk.set_defaults(func=cmd_backup)
 
@@ -543,12 +567,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, default in (("db", None), ("allow_local_network", False), ("verbose", False)):
         if not hasattr(args, name):
             setattr(args, name, default)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    configure_logging(args.verbose)
     if args.command is None:
         from desktop.app import run_gui
 
         return run_gui(args.db, {"allow_local_network": True} if args.allow_local_network else {})
+    install_excepthook()
     from storage.db import ArchiveBusyError, ArchiveOpenError
     from storage.index_health import SearchIndexDamagedError, is_index_damage
     from storage.instance_lock import ArchiveLockedError

@@ -11,7 +11,9 @@ import logging
 from dataclasses import asdict
 from typing import Any
 
+from desktop import cli_args
 from desktop.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, _err, _open_archive, _print_json
+from desktop.terminal import out
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +63,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                      "counts": result.counts, "bytes": result.bytes_written,
                      "warnings": result.warnings})
     else:
-        print(result.summary())
+        out(result.summary())
     return EXIT_OK
 
 
@@ -84,7 +86,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(asdict(report))
     else:
-        print(report.summary())
+        out(report.summary())
     return EXIT_OK
 
 
@@ -98,12 +100,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
         _print_json(data)
     else:
         for p in report.problems:
-            print(f"MISMATCH  {p}")
+            out(f"MISMATCH  {p}")
         for n in report.notes:
             if n:
-                print(f"note      {n}")
+                out(f"note      {n}")
         verdict = "OK" if report.ok else f"FAILED ({len(report.problems)} problem(s))"
-        print(f"{verdict}: {report.kind} {args.path}, {report.checked} checked")
+        out(f"{verdict}: {report.kind} {args.path}, {report.checked} checked")
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
@@ -119,7 +121,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     which.add_argument("--tag", metavar="T")
     which.add_argument("--query", metavar="Q", help="a search query (see README)")
     which.add_argument("--all", action="store_true", help="every article")
-    which.add_argument("--article", type=int, nargs="+", metavar="ID", help="article ids")
+    which.add_argument("--article", type=cli_args.archive_id, nargs="+", metavar="ID", help="article ids")
     ex.add_argument("--format", required=True, choices=FORMATS)
     ex.add_argument("-o", "--output", required=True, metavar="PATH",
                     help="file to write (CSV without --kind: a folder, one file per kind)")
@@ -128,7 +130,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     ex.add_argument("--kind", choices=CSV_KINDS, help="CSV: only this kind of item")
     ex.add_argument("--reviewer", help="ClaimReview: the reviewing person or organisation")
     ex.add_argument("--title", help="heading of the report, dossier or bundle index")
-    ex.add_argument("--limit", type=int, default=500, help="--query: at most this many hits")
+    ex.add_argument("--limit", type=cli_args.count, default=500, help="--query: at most this many hits")
     ex.add_argument("--json", action="store_true", help="print the result as JSON")
     ex.set_defaults(func=cmd_export)
 

@@ -13,7 +13,9 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from desktop import cli_args
 from desktop.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, _err, _open_archive, _print_json
+from desktop.terminal import out
 from storage.models import VERDICTS
 from storage.organize import OrganizeError, Organizer
 
@@ -54,7 +56,7 @@ def _tag_add(args: argparse.Namespace, org: Organizer) -> int:
         return EXIT_USAGE
     ch = org.tag(args.tag, **items)
     new = " (new tag)" if ch.created else ""
-    print(f"tagged {_count_line(ch.items)} with {ch.tag!r}{new}")
+    out(f"tagged {_count_line(ch.items)} with {ch.tag!r}{new}")
     return EXIT_OK
 
 
@@ -64,7 +66,7 @@ def _tag_remove(args: argparse.Namespace, org: Organizer) -> int:
         _err("name what to untag: --article ID, --quote ID, --claim ID or --credit ID")
         return EXIT_USAGE
     ch = org.untag(args.tag, **items)
-    print(f"removed {ch.tag!r} from {_count_line(ch.items)}")
+    out(f"removed {ch.tag!r} from {_count_line(ch.items)}")
     return EXIT_OK
 
 
@@ -74,11 +76,11 @@ def _tag_list(args: argparse.Namespace, org: Organizer) -> int:
         _print_json([t.to_json() for t in tags])
         return EXIT_OK
     if not tags:
-        print("no tags yet; add one with: cuttings tag add TAG --article ID")
+        out("no tags yet; add one with: cuttings tag add TAG --article ID")
         return EXIT_OK
     width = max(len(t.name) for t in tags)
     for t in tags:
-        print(f"{t.name:<{width}}  {t.articles:>6} articles  {t.quotes:>5} quotes  "
+        out(f"{t.name:<{width}}  {t.articles:>6} articles  {t.quotes:>5} quotes  "
               f"{t.claims:>5} claims  {t.credits:>5} credits")
     return EXIT_OK
 
@@ -86,14 +88,14 @@ def _tag_list(args: argparse.Namespace, org: Organizer) -> int:
 def _tag_rename(args: argparse.Namespace, org: Organizer) -> int:
     old = org.tag_info(args.old).name
     info = org.rename_tag(args.old, args.new)
-    print(f"renamed tag {old!r} to {info.name!r} ({info.total} items)")
+    out(f"renamed tag {old!r} to {info.name!r} ({info.total} items)")
     return EXIT_OK
 
 
 def _tag_merge(args: argparse.Namespace, org: Organizer) -> int:
     m = org.merge_tags(args.source, args.into)
     moved = sum(len(v) for v in m.moved.values())
-    print(f"merged {m.source.name!r} into {m.into!r}: {m.source.count} links, "
+    out(f"merged {m.source.name!r} into {m.into!r}: {m.source.count} links, "
           f"{moved} new to {m.into!r}")
     return EXIT_OK
 
@@ -101,7 +103,7 @@ def _tag_merge(args: argparse.Namespace, org: Organizer) -> int:
 def _tag_color(args: argparse.Namespace, org: Organizer) -> int:
     org.set_tag_color(args.tag, None if args.color.lower() == "none" else args.color)
     info = org.tag_info(args.tag)
-    print(f"tag {info.name!r} colour: {info.color or 'none'}")
+    out(f"tag {info.name!r} colour: {info.color or 'none'}")
     return EXIT_OK
 
 
@@ -111,7 +113,7 @@ def _tag_delete(args: argparse.Namespace, org: Organizer) -> int:
         _err(f"tag {info.name!r} is on {info.total} items; add --yes to delete it")
         return EXIT_FAILED
     snap = org.delete_tag(args.tag)
-    print(f"deleted tag {snap.name!r} (was on {snap.count} items)")
+    out(f"deleted tag {snap.name!r} (was on {snap.count} items)")
     return EXIT_OK
 
 
@@ -139,7 +141,7 @@ def _claim_add(args: argparse.Namespace, org: Organizer) -> int:
     if args.json:
         _print_json(c.to_json())
     else:
-        print(f"claim {c.id} on article {c.article_id} at {c.start}..{c.end} ({c.verdict}): "
+        out(f"claim {c.id} on article {c.article_id} at {c.start}..{c.end} ({c.verdict}): "
               f"“{' '.join(c.text.split())}”")
     return EXIT_OK
 
@@ -151,9 +153,9 @@ def _claim_list(args: argparse.Namespace, org: Organizer) -> int:
         _print_json([c.to_json() for c in claims])
         return EXIT_OK
     if not claims:
-        print("no claims")
+        out("no claims")
     for c in claims:
-        print(_claim_line(c))
+        out(_claim_line(c))
     return EXIT_OK
 
 
@@ -162,13 +164,13 @@ def _claim_show(args: argparse.Namespace, org: Organizer) -> int:
     if args.json:
         _print_json(c.to_json())
         return EXIT_OK
-    print(_claim_line(c))
+    out(_claim_line(c))
     if c.note:
-        print(f"        note: {c.note}")
+        out(f"        note: {c.note}")
     for e in c.evidence:
-        print(f"        evidence: {e}")
+        out(f"        evidence: {e}")
     if c.collections:
-        print(f"        collections: {', '.join(c.collections)}")
+        out(f"        collections: {', '.join(c.collections)}")
     return EXIT_OK
 
 
@@ -176,13 +178,13 @@ def _claim_set(args: argparse.Namespace, org: Organizer) -> int:
     c = org.get_claim(args.id)
     after = org.update_claim(c.id, c.version, verdict=args.verdict, note=args.note,
                              evidence=args.evidence)
-    print(_claim_line(after))
+    out(_claim_line(after))
     return EXIT_OK
 
 
 def _claim_delete(args: argparse.Namespace, org: Organizer) -> int:
     snap = org.delete_claim(args.id)
-    print(f"deleted claim {snap['id']} of article {snap['article_id']}")
+    out(f"deleted claim {snap['id']} of article {snap['article_id']}")
     return EXIT_OK
 
 
@@ -191,7 +193,7 @@ def _claim_delete(args: argparse.Namespace, org: Organizer) -> int:
 
 def _col_create(args: argparse.Namespace, org: Organizer) -> int:
     info = org.create_collection(args.name, args.description or "")
-    print(f"created collection {info.name!r}")
+    out(f"created collection {info.name!r}")
     return EXIT_OK
 
 
@@ -200,7 +202,7 @@ def _col_add(args: argparse.Namespace, org: Organizer) -> int:
         _err("name what to add: --article ID and/or --claim ID")
         return EXIT_USAGE
     ch = org.add_to_collection(args.name, articles=args.article or [], claims=args.claim or [])
-    print(f"added {len(ch.articles)} article(s) and {len(ch.claims)} claim(s) to {ch.name!r}")
+    out(f"added {len(ch.articles)} article(s) and {len(ch.claims)} claim(s) to {ch.name!r}")
     return EXIT_OK
 
 
@@ -210,7 +212,7 @@ def _col_remove(args: argparse.Namespace, org: Organizer) -> int:
         return EXIT_USAGE
     ch = org.remove_from_collection(args.name, articles=args.article or [],
                                     claims=args.claim or [])
-    print(f"removed {len(ch.articles)} article(s) and {len(ch.claims)} claim(s) "
+    out(f"removed {len(ch.articles)} article(s) and {len(ch.claims)} claim(s) "
           f"from {ch.name!r}")
     return EXIT_OK
 
@@ -221,9 +223,9 @@ def _col_list(args: argparse.Namespace, org: Organizer) -> int:
         _print_json([c.to_json() for c in cols])
         return EXIT_OK
     if not cols:
-        print("no collections yet; create one with: cuttings collection create NAME")
+        out("no collections yet; create one with: cuttings collection create NAME")
     for c in cols:
-        print(f"{c.name}  ({c.articles} articles, {c.claims} claims)")
+        out(f"{c.name}  ({c.articles} articles, {c.claims} claims)")
     return EXIT_OK
 
 
@@ -232,29 +234,31 @@ def _col_show(args: argparse.Namespace, org: Organizer) -> int:
     if args.json:
         _print_json(view.to_json())
         return EXIT_OK
-    print(f"{view.info.name}  ({view.info.articles} articles, {view.info.claims} claims)")
+    out(f"{view.info.name}  ({view.info.articles} articles, {view.info.claims} claims)")
     if view.info.description:
-        print(view.info.description)
+        out(view.info.description)
     if view.articles:
-        print("\nArticles")
+        out()
+        out("Articles")
         for a in view.articles:
-            print(f"{a['id']:>6}  {a['title'] or a['url']}")
+            out(f"{a['id']:>6}  {a['title'] or a['url']}")
     if view.claims:
-        print("\nClaims")
+        out()
+        out("Claims")
         for c in view.claims:
-            print(_claim_line(c))
+            out(_claim_line(c))
     return EXIT_OK
 
 
 def _col_rename(args: argparse.Namespace, org: Organizer) -> int:
     info = org.rename_collection(args.old, args.new)
-    print(f"renamed collection to {info.name!r}")
+    out(f"renamed collection to {info.name!r}")
     return EXIT_OK
 
 
 def _col_delete(args: argparse.Namespace, org: Organizer) -> int:
     snap = org.delete_collection(args.name)
-    print(f"deleted collection {snap['name']!r} (its {len(snap['article_ids'])} articles and "
+    out(f"deleted collection {snap['name']!r} (its {len(snap['article_ids'])} articles and "
           f"{len(snap['claim_ids'])} claims stay in the archive)")
     return EXIT_OK
 
@@ -266,7 +270,7 @@ def _item_options(p: argparse.ArgumentParser, kinds: tuple[str, ...]) -> None:
     helps = {"article": "article id", "quote": "quote id", "claim": "claim id",
              "credit": "photo credit id"}
     for kind in kinds:
-        p.add_argument(f"--{kind}", type=int, action="extend", nargs="+", metavar="ID",
+        p.add_argument(f"--{kind}", type=cli_args.archive_id, action="extend", nargs="+", metavar="ID",
                        help=f"{helps[kind]} (repeatable)")
 
 
@@ -308,10 +312,10 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     claim = subparsers.add_parser("claim", parents=[common], help="mark and list claims")
     csub = claim.add_subparsers(dest="claim_command", metavar="ACTION", required=True)
     p = csub.add_parser("add", parents=[common], help="mark a claim in an article")
-    p.add_argument("article", type=int, metavar="ARTICLE")
+    p.add_argument("article", type=cli_args.archive_id, metavar="ARTICLE")
     p.add_argument("--text", help="the claim's words as they appear in the article")
-    p.add_argument("--start", type=int, help="character offset where the claim starts")
-    p.add_argument("--end", type=int, help="character offset where the claim ends")
+    p.add_argument("--start", type=cli_args.offset, help="character offset where the claim starts")
+    p.add_argument("--end", type=cli_args.offset, help="character offset where the claim ends")
     p.add_argument("--verdict", default="unverified", help=" | ".join(VERDICTS))
     p.add_argument("--note")
     p.add_argument("--tag", action="append", metavar="TAG", help="repeatable")
@@ -320,25 +324,25 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_run(_claim_add))
     p = csub.add_parser("list", parents=[common], help="list claims")
-    p.add_argument("--article", type=int, metavar="ID")
+    p.add_argument("--article", type=cli_args.archive_id, metavar="ID")
     p.add_argument("--verdict", help=" | ".join(VERDICTS))
     p.add_argument("--tag")
     p.add_argument("--collection")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_run(_claim_list))
     p = csub.add_parser("show", parents=[common], help="show one claim")
-    p.add_argument("id", type=int)
+    p.add_argument("id", type=cli_args.archive_id)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_run(_claim_show))
     p = csub.add_parser("set", parents=[common], help="change a claim's verdict, note, evidence")
-    p.add_argument("id", type=int)
+    p.add_argument("id", type=cli_args.archive_id)
     p.add_argument("--verdict", help=" | ".join(VERDICTS))
     p.add_argument("--note")
     p.add_argument("--evidence", action="append", metavar="URL",
                    help="replaces the evidence list (repeatable)")
     p.set_defaults(func=_run(_claim_set))
     p = csub.add_parser("delete", parents=[common], help="delete a claim")
-    p.add_argument("id", type=int)
+    p.add_argument("id", type=cli_args.archive_id)
     p.set_defaults(func=_run(_claim_delete))
 
     # collection -----------------------------------------------------------------------

@@ -4,9 +4,9 @@ PostgreSQL (see :mod:`storage.transfer`). Connection URLs are printed redacted."
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
+from desktop.terminal import err, note, out
 from storage.pg import redact
 
 EXIT_OK, EXIT_FAILED = 0, 1
@@ -19,19 +19,19 @@ def cmd_migrate_archive(args: argparse.Namespace) -> int:
 
     src_url, dst_url = resolve_db_url(args.source), resolve_db_url(args.target)
     if src_url == dst_url:
-        print("cuttings: --from and --to are the same archive", file=sys.stderr)
+        err("--from and --to are the same archive")
         return EXIT_FAILED
-    print(f"copying {redact(src_url)} -> {redact(dst_url)}", file=sys.stderr)
+    note(f"copying {redact(src_url)} -> {redact(dst_url)}")
     with Archive.open(src_url, readonly=True) as src, Archive.open(dst_url) as dst:
-        report = copy_archive(src, dst, progress=lambda m: print(m, file=sys.stderr))
+        report = copy_archive(src, dst, progress=note)
     for t in report.tables:
-        print(f"{t.name:<20} {t.source:>9} rows  {t.copied:>9} copied  "
+        out(f"{t.name:<20} {t.source:>9} rows  {t.copied:>9} copied  "
               f"{t.destination:>9} in the destination")
-    print(f"blobs: {report.blobs_copied} copied, {report.blobs_present} already there, "
+    out(f"blobs: {report.blobs_copied} copied, {report.blobs_present} already there, "
           f"{report.blobs_verified} verified by SHA-256")
     for problem in report.problems:
-        print(f"cuttings: {problem}", file=sys.stderr)
-    print("ok: every row and blob is in the destination" if report.ok else
+        err(problem)
+    out("ok: every row and blob is in the destination" if report.ok else
           f"FAILED: {len(report.problems)} problem(s)")
     return EXIT_OK if report.ok else EXIT_FAILED
 

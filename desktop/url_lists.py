@@ -11,9 +11,11 @@ import logging
 from html.parser import HTMLParser
 from pathlib import Path
 
+from storage.bounded_read import URL_LIST_MAX_BYTES, read_bounded
+
 log = logging.getLogger(__name__)
 
-MAX_LIST_BYTES = 20 * 1024 * 1024
+MAX_LIST_BYTES = URL_LIST_MAX_BYTES
 
 
 class _Links(HTMLParser):
@@ -41,11 +43,7 @@ def read_url_list(path: str | Path) -> str:
     message fit for the user.
     """
     p = Path(path)
-    size = p.stat().st_size
-    if size > MAX_LIST_BYTES:
-        raise ValueError(f"{p.name} is {size // (1024 * 1024)} MB; a URL list can be at most "
-                         f"{MAX_LIST_BYTES // (1024 * 1024)} MB.")
-    data = p.read_bytes()
+    data = read_bounded(p, MAX_LIST_BYTES, p.name)  # never more than the cap is read
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ValueError(f"{p.name} is not a text file or a bookmarks file.")
     for enc in ("utf-8-sig", "utf-16"):

@@ -6,6 +6,9 @@ import argparse
 import json
 import sys
 
+from capture.settings import Settings
+from storage.bounded_read import read_bounded_or_stdin
+
 from . import extract
 from .decode import decode_bytes
 
@@ -15,17 +18,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("file", help="HTML file, or - for stdin")
     ap.add_argument("--url", default=None, help="the page's URL (resolves links, excludes the publisher)")
     args = ap.parse_args(argv)
-    if args.file == "-":
-        body = sys.stdin.buffer.read()
-    else:
-        try:
-            with open(args.file, "rb") as fh:
-                body = fh.read()
-        except OSError as exc:
-            print(f"error: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
-            return 2
+    try:  # capped like every input (storage.bounded_read): /dev/zero is refused, not read
+        body = read_bounded_or_stdin(args.file, Settings().max_page_bytes, sys.stdin.buffer)
+    except OSError as exc:
+        print(f"error: cannot read {args.file!r}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except ValueError as exc:  # too large, a folder
+        print(f"error: {ascii(str(exc))[1:-1]}", file=sys.stderr)
+        return 2
     html = decode_bytes(body)
-    json.dump(extract(html, args.url).to_json(), sys.stdout, ensure_ascii=False)
+    # ASCII JSON: a page's control or bidi characters reach the terminal as \u escapes
+    json.dump(extract(html, args.url).to_json(), sys.stdout, ensure_ascii=True)
     sys.stdout.write("\n")
     return 0
 
