@@ -184,6 +184,7 @@ def test_j4_server_text_in_capture_progress_is_escaped(tmp_path: Path,
 def test_j4_error_messages_with_user_data_are_escaped(tmp_path: Path,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
     db = str(tmp_path / "a.db")
+    Archive.open(db).close()  # reading commands refuse a missing archive before anything else
     for argv in (["collection", "show", f"x{OSC52}\u202e"], ["tag", "rename", f"a{CSI}", "b"],
                  ["import-html", str(tmp_path / f"missing{OSC52}.html")],
                  ["show", f"1{CSI}"]):  # argparse quotes the bad value in its message
