@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from desktop import undo_commands as ops
 from desktop.claim_dialog import TagsDialog
 from desktop.organize_controller import OrganizeController
-from desktop.plain_text import message_box, plain_label, set_input_label
+from desktop.plain_text import message_box, plain_label, set_input_label, window_title
 from desktop.sidebar import Sidebar
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ class CollectionView(QDialog):
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("collectionView")
-        self.setWindowTitle(f"Collection: {name}")
+        self.setWindowTitle(window_title(f"Collection: {name}"))
         self.summary = plain_label(f"Reading “{name}”…")
         self.tree = QTreeWidget()
         self.tree.setObjectName("collectionItems")
@@ -137,7 +137,7 @@ class LibraryOrganizer(QObject):
     def _ask_name(self, title: str, label: str, items: Sequence[str], text: str,
                   accepted: Callable[[str], None]) -> QInputDialog:
         dialog = QInputDialog(self.window)
-        dialog.setWindowTitle(title)
+        dialog.setWindowTitle(window_title(title))
         set_input_label(dialog, label)
         if items:
             dialog.setComboBoxItems(list(items))

@@ -16,6 +16,7 @@ GUI. So data never reaches those widgets raw; it goes through this module:
 - message boxes, input and progress dialogs: :func:`message_box`, :func:`ask`,
   :func:`ask_text`, :func:`ask_item`, :func:`set_input_label`, :func:`progress_dialog`
   (their labels are plain);
+- window titles: :func:`window_title` (a literal ``[*]`` would be eaten);
 - the status bar: :func:`show_status` (``QStatusBar`` paints its message as plain
   text; the helper exists so every message is written through one place);
 - documents built from HTML on purpose (the search hits' delegate):
@@ -77,6 +78,12 @@ def tooltip(text: object) -> str:
     return QtGui.Qt.convertFromPlainText(value, Qt.WhiteSpaceMode.WhiteSpaceNormal)
 
 
+def window_title(text: str) -> str:
+    """A window title shown as written: Qt treats ``[*]`` as the "modified" marker and
+    drops it, so a literal one is doubled (``[*][*]`` shows as ``[*]``)."""
+    return text.replace("[*]", "[*][*]")
+
+
 def set_plain(label: QLabel, text: str) -> None:
     """Show ``text`` literally in ``label`` (and keep the label plain from now on)."""
     label.setTextFormat(PLAIN)
@@ -112,7 +119,7 @@ def message_box(icon: QMessageBox.Icon, title: str, text: str, informative: str 
     ``markup=True`` is only for a ``text`` written in the code with its data escaped
     (:func:`escape`); the informative text is always plain.
     """
-    box = QMessageBox(icon, title, "", buttons, parent)
+    box = QMessageBox(icon, window_title(title), "", buttons, parent)
     box.setTextFormat(Qt.TextFormat.RichText if markup else PLAIN)
     box.setText(text)
     if informative:
@@ -140,7 +147,7 @@ def set_input_label(dialog: QInputDialog, text: str) -> None:
 def ask_text(parent: QWidget | None, title: str, label: str, text: str = "") -> tuple[str, bool]:
     """Like ``QInputDialog.getText`` with a plain label: (text, accepted)."""
     dialog = QInputDialog(parent)
-    dialog.setWindowTitle(title)
+    dialog.setWindowTitle(window_title(title))
     set_input_label(dialog, label)
     dialog.setTextEchoMode(QLineEdit.EchoMode.Normal)
     dialog.setTextValue(text)
@@ -154,7 +161,7 @@ def ask_item(parent: QWidget | None, title: str, label: str, items: list[str],
              current: int = 0, editable: bool = True) -> tuple[str, bool]:
     """Like ``QInputDialog.getItem`` with a plain label: (item, accepted)."""
     dialog = QInputDialog(parent)
-    dialog.setWindowTitle(title)
+    dialog.setWindowTitle(window_title(title))
     set_input_label(dialog, label)
     dialog.setComboBoxItems(items)
     if items:

@@ -451,7 +451,9 @@ def test_hostile_text_is_plain_everywhere_in_the_window(qtbot: Any, httpserver: 
     export = win.open_export()
     walk_widgets(qtbot, found, "export dialog")
     export.close()
-    found.check("window title", win.windowTitle(), rich=False)
+    view = win.organizer.show_collection(f"coll [*] {payload}")
+    assert view.windowHandle().title() == f"Collection: coll [*] {payload}"
+    view.close()
 
     fifo.assert_working()
     opens = fifo.opens
@@ -537,7 +539,7 @@ def test_dev_zero_in_a_reason_phrase_does_not_exhaust_memory(tmp_path: Path) -> 
 # ---- the guard: no way around desktop.plain_text ----------------------------------------
 
 DESKTOP = ROOT / "desktop"
-HELPERS = {"tooltip", "escape"}  # wrappers that make a tooltip / markup piece safe
+HELPERS = {"tooltip", "escape", "window_title"}  # wrappers that make a tooltip / markup piece safe
 NOT_QT = ("cli.py", "cli_export.py", "cli_organize.py", "cli_server.py")
 
 
@@ -616,6 +618,9 @@ def bypasses(source: str, filename: str) -> list[str]:
             text = args[-1] if args else None
             if text is not None and not (_constant(text) or _helper_call(text)):
                 flag(node, f".{attr}(data): wrap it in plain_text.tooltip()")
+        if attr == "setWindowTitle" and args and not (_constant(args[0])
+                                                      or _helper_call(args[0])):
+            flag(node, ".setWindowTitle(data): use plain_text.window_title() ([*] is eaten)")
         if attr == "showMessage":
             text = args[0] if args else None
             if text is not None and not _constant(text):
@@ -674,6 +679,8 @@ def test_guard_flags_the_bypasses_it_is_meant_to_flag() -> None:
             self.button.setToolTip("Capture the selected links again")
             item.setText(0, title)
             splash.showMessage("Opening the archive…")
+            self.setWindowTitle(f"Collection: {title}")  # BAD
+            self.setWindowTitle(window_title(f"Collection: {title}"))
             if role == Qt.ItemDataRole.ToolTipRole:
                 if row.state == "failed":
                     return tooltip(row.message)
