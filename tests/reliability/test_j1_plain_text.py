@@ -477,6 +477,72 @@ def reader_tips(found: Findings, reader: Any, where: str) -> None:
         block = block.next()
 
 
+def test_search_hits_render_nothing_but_escaped_text_even_from_a_raw_snippet(
+        qtbot: Any, fifo: FifoWatch) -> None:
+    """The hits delegate renders HTML on purpose: a snippet that arrived unescaped (a
+    backend's bug) still shows as text, and the document loads no image (returning
+    None from loadResource let Qt's image handler open the file itself)."""
+    from desktop.search_panel import SearchPanel, hit_html
+    from storage.search import Hit
+
+    raw = f"before {img(fifo.path)} <mark>bridge</mark> {BOLD} after"
+    hit = Hit(kind="quote", id=1, article_id=1, title=f"T {img(fifo.path)}", snippet=raw,
+              score=1.0, published="2026-03-14", speaker=f"S {BOLD}")
+    panel = SearchPanel()
+    qtbot.addWidget(panel)
+    panel.resize(900, 300)
+    panel.show()
+    panel.model.set_hits([hit], 1)
+    panel.view.viewport().grab()  # paints every visible hit through the delegate
+    QApplication.processEvents()
+    shown, asked = shown_text(hit_html(hit), rich=True)
+    assert asked == []
+    assert f"before {img(fifo.path)} bridge {BOLD} after" in shown
+    assert f"T {img(fifo.path)}" in shown and f"S {BOLD}" in shown
+    fifo.assert_working()
+    assert fifo.opens == 0
+
+
+def test_helpers_show_markup_literally_and_open_nothing(qtbot: Any, fifo: FifoWatch) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    from desktop import plain_text as pt
+
+    payload = f"{img(fifo.path)} {BOLD} a&b"
+    host = QWidget()
+    qtbot.addWidget(host)
+    host.show()
+    label = pt.plain_label(payload, host)
+    label.show()
+    label.setText(payload + " again")  # a later setText stays plain
+    assert label.textFormat() == Qt.TextFormat.PlainText
+    assert pt.tooltip("Plain words, 2 > 1") == "Plain words, 2 > 1"  # unchanged when plain
+    tip = pt.tooltip(payload + "\nsecond line")
+    shown, asked = shown_text(tip, rich=True)
+    assert asked == [] and payload in shown and "second line" in shown
+    QToolTip.showText(QPoint(5, 5), tip, host)
+    box = pt.message_box(QMessageBox.Icon.Warning, f"T [*] {BOLD}", payload, payload,
+                         parent=host)
+    box.show()
+    texts = {lbl.text(): lbl.textFormat() for lbl in box.findChildren(QLabel) if lbl.text()}
+    assert texts == {payload: Qt.TextFormat.PlainText}  # text and informative text
+    dialog = QInputDialog(host)
+    pt.set_input_label(dialog, payload)
+    dialog.show()
+    progress = pt.progress_dialog(payload, "Cancel", host)
+    progress.show()
+    for widget in (dialog, progress):
+        labels = [lbl for lbl in widget.findChildren(QLabel) if lbl.text() == payload]
+        assert labels and all(lbl.textFormat() == Qt.TextFormat.PlainText for lbl in labels)
+    assert pt.window_title("a [*] b") == "a [*][*] b"
+    QApplication.processEvents()
+    for widget in (box, dialog, progress):
+        widget.close()
+    QToolTip.hideText()
+    fifo.assert_working()
+    assert fifo.opens == 0
+
+
 # ---- /dev/zero: bounded, in its own process ---------------------------------------------
 
 _DEV_ZERO = textwrap.dedent("""
