@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMessageBox,
+    QStatusBar,
     QToolTip,
     QWidget,
 )
@@ -396,10 +397,10 @@ def test_hostile_text_is_plain_everywhere_in_the_window(qtbot: Any, httpserver: 
         names = [group.child(i).data(0, NAME_ROLE)
                  for i in range(group.childCount())]
         hostile = [n for n in names if isinstance(n, str) and BOLD in n]
-        if hostile:
-            win.sidebar.choose(kind, hostile[0])
-            settle(qtbot, win)
-            walk_widgets(qtbot, found, f"sidebar {kind}")
+        assert hostile, (kind, names)
+        win.sidebar.choose(kind, hostile[0])
+        settle(qtbot, win)
+        walk_widgets(qtbot, found, f"sidebar {kind}")
 
     # Search: hits with snippets, and the "no results" line (escaped once).
     win.sidebar.choose("library")
@@ -535,6 +536,10 @@ def test_helpers_show_markup_literally_and_open_nothing(qtbot: Any, fifo: FifoWa
         labels = [lbl for lbl in widget.findChildren(QLabel) if lbl.text() == payload]
         assert labels and all(lbl.textFormat() == Qt.TextFormat.PlainText for lbl in labels)
     assert pt.window_title("a [*] b") == "a [*][*] b"
+    bar = QStatusBar(host)
+    bar.show()
+    pt.show_status(bar, payload)  # QStatusBar paints its message as plain text
+    bar.repaint()
     QApplication.processEvents()
     for widget in (box, dialog, progress):
         widget.close()
