@@ -120,13 +120,17 @@ def message_box(icon: QMessageBox.Icon, title: str, text: str, informative: str 
     (:func:`escape`); the informative text is always plain.
     """
     box = QMessageBox(icon, window_title(title), "", buttons, parent)
-    box.setTextFormat(Qt.TextFormat.RichText if markup else PLAIN)
-    box.setText(text)
+    # Plain before any text arrives: Qt 6 gives the informative label the box's format
+    # when it creates it, and would lay out (load images) as soon as the text is set.
+    box.setTextFormat(PLAIN)
     if informative:
         box.setInformativeText(informative)
-        label = box.findChild(QLabel, "qt_msgbox_informativelabel")
-        if label is not None:
-            label.setTextFormat(PLAIN)
+        _plain_labels(box)
+    if markup:  # only the main label (setTextFormat on the box would reach both)
+        main = box.findChild(QLabel, "qt_msgbox_label")
+        if main is not None:
+            main.setTextFormat(Qt.TextFormat.RichText)
+    box.setText(text)
     return box
 
 
@@ -140,8 +144,9 @@ def ask(parent: QWidget | None, title: str, text: str, informative: str = "") ->
 
 def set_input_label(dialog: QInputDialog, text: str) -> None:
     """Set an input dialog's label, shown literally."""
-    dialog.setLabelText(text)
+    dialog.setLabelText("")  # creates the label: make it plain before the text arrives
     _plain_labels(dialog)
+    dialog.setLabelText(text)
 
 
 def ask_text(parent: QWidget | None, title: str, label: str, text: str = "") -> tuple[str, bool]:

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from desktop import undo_commands as ops
 from desktop.organize_controller import OrganizeController
-from desktop.plain_text import ask_item, ask_text, message_box
+from desktop.plain_text import ask_item, ask_text, message_box, window_title
 
 log = logging.getLogger(__name__)
 
@@ -182,7 +182,8 @@ class TagManager(QDialog):
         name = self.current()
         if name is None:
             return
-        colour = QColorDialog.getColor(QColor("#2563eb"), self, f"Colour of “{name}”")
+        colour = QColorDialog.getColor(QColor("#2563eb"), self,
+                                       window_title(f"Colour of “{name}”"))
         if colour.isValid():
             self.set_colour(name, colour.name())
 

@@ -527,6 +527,16 @@ def test_helpers_show_markup_literally_and_open_nothing(qtbot: Any, fifo: FifoWa
     box.show()
     texts = {lbl.text(): lbl.textFormat() for lbl in box.findChildren(QLabel) if lbl.text()}
     assert texts == {payload: Qt.TextFormat.PlainText}  # text and informative text
+    box.close()
+    box = pt.message_box(QMessageBox.Icon.Question, "Open?", f"Open <b>{pt.escape(BOLD)}</b>?",
+                         payload, parent=host, markup=True)
+    box.show()
+    main = box.findChild(QLabel, "qt_msgbox_label")
+    informative = box.findChild(QLabel, "qt_msgbox_informativelabel")
+    assert main.textFormat() == Qt.TextFormat.RichText  # constant markup, escaped data
+    assert shown_text(main.text(), rich=True)[0] == f"Open {BOLD}?"
+    assert informative.textFormat() == Qt.TextFormat.PlainText
+    assert informative.text() == payload
     dialog = QInputDialog(host)
     pt.set_input_label(dialog, payload)
     dialog.show()
