@@ -453,7 +453,8 @@ def test_hostile_text_is_plain_everywhere_in_the_window(qtbot: Any, httpserver: 
     walk_widgets(qtbot, found, "export dialog")
     export.close()
     view = win.organizer.show_collection(f"coll [*] {payload}")
-    assert view.windowHandle().title() == f"Collection: coll [*] {payload}"
+    if view.windowHandle().title() != f"Collection: coll [*] {payload}":
+        found.problems.append(f"window title lost its [*]: {view.windowHandle().title()!r}")
     view.close()
 
     fifo.assert_working()
