@@ -697,6 +697,9 @@ def bypasses(source: str, filename: str) -> list[str]:
             text = args[-1] if args else None
             if text is not None and not (_constant(text) or _helper_call(text)):
                 flag(node, f".{attr}(data): wrap it in plain_text.tooltip()")
+        if name in ("QToolTip.showText", "QWhatsThis.showText") and len(args) > 1 \
+                and not (_constant(args[1]) or _helper_call(args[1])):
+            flag(node, f"{name}(pos, data): wrap it in plain_text.tooltip()")
         if attr == "setWindowTitle" and args and not (_constant(args[0])
                                                       or _helper_call(args[0])):
             flag(node, ".setWindowTitle(data): use plain_text.window_title() ([*] is eaten)")
@@ -759,6 +762,8 @@ def test_guard_flags_the_bypasses_it_is_meant_to_flag() -> None:
             item.setText(0, title)
             splash.showMessage("Opening the archive…")
             self.setWindowTitle(f"Collection: {title}")  # BAD
+            QToolTip.showText(pos, row.url, self)  # BAD
+            QToolTip.showText(pos, tooltip(row.url), self)
             self.setWindowTitle(window_title(f"Collection: {title}"))
             if role == Qt.ItemDataRole.ToolTipRole:
                 if row.state == "failed":
