@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from capture.urls import find_urls
+from desktop.plain_text import plain_label, tooltip
 from desktop.runner import Runner
 from storage.archive import Archive, Duplicate
 
@@ -91,7 +91,7 @@ class AddUrlsDialog(QDialog):
         self._analysis = UrlAnalysis()
         self._pending = False
 
-        intro = QLabel("Paste article links: one per line, or any text that contains them "
+        intro = plain_label("Paste article links: one per line, or any text that contains them "
                        "(an e-mail, a document, a list of bookmarks).")
         intro.setWordWrap(True)
         self.editor = QPlainTextEdit()
@@ -99,7 +99,7 @@ class AddUrlsDialog(QDialog):
         self.editor.setAccessibleName("Links to capture")
         self.editor.setPlaceholderText("https://www.example-news.com/2026/03/article-title\n"
                                        "https://…")
-        self.summary = QLabel("No links yet.")
+        self.summary = plain_label("No links yet.")
         self.summary.setObjectName("urlSummary")
         self.summary.setAccessibleName("Links found")
         self.details = QListWidget()
@@ -208,7 +208,7 @@ class AddUrlsDialog(QDialog):
             item = QListWidgetItem(text)
             item.setForeground(QColor(colour))
             if tip:
-                item.setToolTip(tip)
+                item.setToolTip(tooltip(tip))
             self.details.addItem(item)
             shown += 1
 

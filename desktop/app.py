@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QMessageBox, QSplashScreen
 
 from desktop.icons import app_icon
+from desktop.plain_text import ask, message_box, show_status
 from desktop.settings_store import APPLICATION, ORGANISATION, app_qsettings, load_settings
 from desktop.style import apply_style
 from storage.paths import ArchiveLocationError, resolve_db_url, sqlite_path
@@ -62,7 +63,7 @@ def acquire_instance_lock(db_url: str) -> InstanceLock | None:
 
 
 def _critical(title: str, text: str) -> None:
-    box = QMessageBox(QMessageBox.Icon.Critical, title, text)
+    box = message_box(QMessageBox.Icon.Critical, title, text)
     box.setWindowIcon(app_icon())
     box.exec()
 
@@ -80,12 +81,10 @@ def offer_restore(url: str, problem: str) -> bool:
     if not backups:
         return False
     newest = backups[0]
-    answer = QMessageBox.question(
-        None, "The archive is damaged",
-        f"{problem}\n\nRestore the backup from {newest.created_at:%Y-%m-%d %H:%M} UTC? "
-        "The damaged file is kept beside it (renamed …damaged-DATE), so nothing is lost. "
-        "Captures made after that backup will have to be made again.")
-    if answer != QMessageBox.StandardButton.Yes:
+    if not ask(None, "The archive is damaged",
+               f"{problem}\n\nRestore the backup from {newest.created_at:%Y-%m-%d %H:%M} UTC? "
+               "The damaged file is kept beside it (renamed …damaged-DATE), so nothing is lost. "
+               "Captures made after that backup will have to be made again."):
         return False
     try:
         result = restore(newest, url)
@@ -106,7 +105,7 @@ def schedule_backups(window: Any, archive: Any) -> None:
 
     def failed(exc: BaseException) -> None:
         log.warning("backup failed: %s", exc)
-        window.statusBar().showMessage(f"Backup failed: {exc}", 15000)
+        show_status(window.statusBar(), f"Backup failed: {exc}", 15000)
 
     window.runner.submit(backup_if_due, archive.url, on_error=failed)
 

@@ -30,6 +30,7 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from desktop.plain_text import tooltip
 from desktop.runner import Runner
 from storage.archive import Archive, ArticleRow
 
@@ -248,7 +249,7 @@ class ArticleTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section][0]
         if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[section][1] is None:
-            return f"{COLUMNS[section][0]} (not sortable)"
+            return tooltip(f"{COLUMNS[section][0]} (not sortable)")
         return None
 
     def row_at(self, row: int) -> ArticleRow | None:
@@ -272,8 +273,8 @@ class ArticleTableModel(QAbstractTableModel):
             return self._display(row, col)
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == COL_TITLE:
-                return f"{row.title or '(untitled)'}\n{row.url}"
-            return self._display(row, col) or None
+                return tooltip(f"{row.title or '(untitled)'}\n{row.url}")
+            return tooltip(self._display(row, col)) or None
         if role == Qt.ItemDataRole.UserRole:
             return row.id
         if role == Qt.ItemDataRole.TextAlignmentRole and col == COL_QUOTES:

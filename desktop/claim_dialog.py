@@ -17,13 +17,13 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
+from desktop.plain_text import plain_label
 from desktop.reader import VERDICT_BG
 from storage.models import VERDICTS
 
@@ -99,7 +99,7 @@ class ClaimDialog(QDialog):
         self.setObjectName("claimDialog")
         self.setWindowTitle("Edit claim" if editing else "Mark as claim")
         words = " ".join(claim_text.split())
-        shown = QLabel(f"“{words if len(words) <= 300 else words[:297] + '…'}”")
+        shown = plain_label(f"“{words if len(words) <= 300 else words[:297] + '…'}”")
         shown.setWordWrap(True)
         shown.setTextFormat(Qt.TextFormat.PlainText)
         shown.setObjectName("claimText")
@@ -154,7 +154,7 @@ class TagsDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("tagsDialog")
         self.setWindowTitle("Tags")
-        label = QLabel(what)
+        label = plain_label(what)
         label.setWordWrap(True)
         label.setTextFormat(Qt.TextFormat.PlainText)
         self.before = list(current)

@@ -22,6 +22,7 @@ from desktop import undo_commands as ops
 from desktop.claim_dialog import ClaimDialog, TagsDialog
 from desktop.details_tabs import DetailsTabs
 from desktop.organize_controller import OrganizeController
+from desktop.plain_text import message_box
 from desktop.reader import ReaderView
 from storage.organize import ConflictError
 
@@ -138,11 +139,11 @@ class ClaimsController(QObject):
     def _resolve_conflict(self, current: Any, verdict: str, note: str,
                           evidence: Sequence[str]) -> str:
         """Ask which version to keep; returns "mine" or "theirs"."""
-        box = QMessageBox(QMessageBox.Icon.Warning, "This claim was changed meanwhile",
-                          "Someone else saved this claim after you opened it.", parent=self.window)
-        box.setInformativeText(
-            f"Their version: {current.verdict}. {current.note or '(no note)'}\n\n"
-            f"Your version: {verdict}. {note or '(no note)'}")
+        box = message_box(QMessageBox.Icon.Warning, "This claim was changed meanwhile",
+                          "Someone else saved this claim after you opened it.",
+                          f"Their version: {current.verdict}. {current.note or '(no note)'}\n\n"
+                          f"Your version: {verdict}. {note or '(no note)'}",
+                          QMessageBox.StandardButton.NoButton, self.window)
         mine = box.addButton("Keep mine", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("Keep theirs", QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(mine)

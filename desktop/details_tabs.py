@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from desktop.article_model import CLAIM_IDS_MIME, ids_mime
 from desktop.claim_dialog import VERDICT_COLOURS
+from desktop.plain_text import tooltip
 from desktop.reader import THUMBNAIL, ReaderBundle
 
 log = logging.getLogger(__name__)
@@ -207,12 +208,12 @@ class DetailsTabs(QTabWidget):
         for q in sorted(art.get("quotes", []), key=lambda q: (q.get("start", -1) < 0,
                                                                q.get("start", 0))):
             item = QTreeWidgetItem([f"“{q['quote']}”", q.get("speaker") or "—"])
-            item.setToolTip(0, q["quote"] + (f"\nTags: {', '.join(q['tags'])}"
-                                             if q.get("tags") else ""))
+            item.setToolTip(0, tooltip(q["quote"] + (f"\nTags: {', '.join(q['tags'])}"
+                                                     if q.get("tags") else "")))
             who = q.get("speaker") or "unknown speaker"
             if q.get("role"):
                 who += f", {q['role']}"
-            item.setToolTip(1, who)
+            item.setToolTip(1, tooltip(who))
             item.setData(0, RANGE_ROLE, (q.get("start", -1), q.get("end", -1)))
             _set_ids(item, q)
             if self.focus_speaker and q.get("speaker") == self.focus_speaker:
@@ -224,13 +225,14 @@ class DetailsTabs(QTabWidget):
         for src in art.get("sources", []):
             item = QTreeWidgetItem([src["name"], KIND_LABELS.get(src["kind"], src["kind"]),
                                     src.get("context") or ""])
-            item.setToolTip(2, src.get("context") or "")
+            item.setToolTip(2, tooltip(src.get("context")))
             mentions = src.get("mentions") or []
             if mentions and len(mentions[0]) == 2:
                 item.setData(0, RANGE_ROLE, (mentions[0][0], mentions[0][1]))
             if src.get("url"):
                 item.setData(0, URL_ROLE, src["url"])
-                item.setToolTip(0, f"{src['url']}\nDouble-click to open it in your browser")
+                item.setToolTip(0, tooltip(f"{src['url']}\nDouble-click to open it in your "
+                                           "browser"))
                 item.setForeground(0, QBrush(QColor("#1d4ed8")))
             self.sources.addTopLevelItem(item)
         for cr in art.get("photo_credits", []):
@@ -273,8 +275,8 @@ class DetailsTabs(QTabWidget):
         if state:
             tip += f"\n\n⚠ The article's {state}: check the claim against the new text."
             item.setForeground(0, QBrush(QColor("#9a3412")))
-        item.setToolTip(0, tip)
-        item.setToolTip(2, claim.get("note") or "")
+        item.setToolTip(0, tooltip(tip))
+        item.setToolTip(2, tooltip(claim.get("note")))
         return item
 
     def _item_menu(self, tree: QTreeWidget, kind: str, pos: QPoint) -> None:
@@ -315,7 +317,7 @@ class DetailsTabs(QTabWidget):
         def add(label: str, value: Any, parent: QTreeWidgetItem | None = None,
                 monospace: bool = False) -> QTreeWidgetItem:
             item = QTreeWidgetItem([label, "" if value is None else str(value)])
-            item.setToolTip(1, "" if value is None else str(value))
+            item.setToolTip(1, tooltip(value))
             if monospace:
                 item.setFont(1, mono)
             if parent is not None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
 from desktop.icons import app_icon
+from desktop.plain_text import plain_label, rich_label
 
 
 class EmptyState(QWidget):
@@ -16,13 +17,13 @@ class EmptyState(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("emptyState")
-        icon = QLabel()
+        icon = plain_label()
         icon.setPixmap(app_icon().pixmap(72, 72))
         icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        title = QLabel("Your archive is empty")
+        title = plain_label("Your archive is empty")
         title.setObjectName("emptyTitle")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.body = QLabel(
+        self.body = rich_label(
             "Paste article links with <b>Ctrl+L</b> (or just <b>Ctrl+V</b> here, or drop links "
             "on this window).<br>Cuttings downloads each page, keeps an exact copy with its "
             "images, and finds<br>the quotes, the outlets it cites and the photo credits. "

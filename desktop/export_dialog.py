@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QProgressDialog,
     QPushButton,
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.plain_text import plain_label, progress_dialog
 from desktop.runner import Runner
 
 log = logging.getLogger(__name__)
@@ -119,7 +119,7 @@ class ExportDialog(QDialog):
             self.includes[kind] = box
             include_row.addWidget(box)
         include_row.addStretch(1)
-        self.counts = QLabel("")
+        self.counts = plain_label("")
         self.counts.setObjectName("exportCounts")
         self.counts.setWordWrap(True)
         self.path = QLineEdit(str(Path.home() / ("cuttings-export" + EXTENSIONS["zip"])))
@@ -146,7 +146,7 @@ class ExportDialog(QDialog):
         form.addRow("Include:", include_row)
         form.addRow("Will write:", self.counts)
         form.addRow("Save to:", row)
-        self.note = QLabel("")
+        self.note = plain_label("")
         self.note.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
@@ -286,7 +286,7 @@ def run_export(parent: QWidget, runner: Runner, archive: Any, fmt: str,
     from storage.export import Include, Selection, export
 
     cancel = threading.Event()
-    dialog = QProgressDialog(f"Exporting to {path.name}…", "Cancel", 0, 0, parent)
+    dialog = progress_dialog(f"Exporting to {path.name}…", "Cancel", parent)
     dialog.setWindowTitle("Export")
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(300)

@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QProgressDialog
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
 
 from desktop.export_dialog import ExportDialog, ProgressRelay, run_export
+from desktop.plain_text import ask_text, message_box, progress_dialog
 from desktop.url_lists import read_url_list
 
 if TYPE_CHECKING:
@@ -113,7 +114,7 @@ class ImportExportController(QObject):
 
         name = Path(path).name
         cancel = threading.Event()
-        dialog = QProgressDialog(f"Importing {name}…", "Cancel", 0, 0, w)
+        dialog = progress_dialog(f"Importing {name}…", "Cancel", w)
         dialog.setWindowTitle("Import")
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.setMinimumDuration(300)
@@ -125,10 +126,9 @@ class ImportExportController(QObject):
             dialog.reset()
             text = describe_import(report)
             w.status_label.setText(f"Imported {name}: " + text.replace("\n", " "))
-            box = QMessageBox(QMessageBox.Icon.Information, "Import finished",
-                              f"Imported {name}", QMessageBox.StandardButton.Ok, w)
+            box = message_box(QMessageBox.Icon.Information, "Import finished",
+                              f"Imported {name}", text, parent=w)
             box.setObjectName("importReport")
-            box.setInformativeText(text)
             box.open()
             self.report_box = box
             w.refresh_library()
@@ -156,7 +156,7 @@ class ImportExportController(QObject):
                 "Web pages (*.html *.htm *.xhtml);;All files (*)")
             if not path:
                 return
-            url, ok = QInputDialog.getText(
+            url, ok = ask_text(
                 w, "Original address",
                 "The article's address on the web (optional, used to recognise it later):")
             if not ok:

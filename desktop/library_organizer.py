@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QInputDialog,
-    QLabel,
     QMenu,
     QMessageBox,
     QTreeWidget,
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
 from desktop import undo_commands as ops
 from desktop.claim_dialog import TagsDialog
 from desktop.organize_controller import OrganizeController
+from desktop.plain_text import message_box, plain_label, set_input_label, window_title
 from desktop.sidebar import Sidebar
 
 log = logging.getLogger(__name__)
@@ -49,8 +49,8 @@ class CollectionView(QDialog):
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("collectionView")
-        self.setWindowTitle(f"Collection: {name}")
-        self.summary = QLabel(f"Reading “{name}”…")
+        self.setWindowTitle(window_title(f"Collection: {name}"))
+        self.summary = plain_label(f"Reading “{name}”…")
         self.tree = QTreeWidget()
         self.tree.setObjectName("collectionItems")
         self.tree.setHeaderLabels(["Item", "Details"])
@@ -137,8 +137,8 @@ class LibraryOrganizer(QObject):
     def _ask_name(self, title: str, label: str, items: Sequence[str], text: str,
                   accepted: Callable[[str], None]) -> QInputDialog:
         dialog = QInputDialog(self.window)
-        dialog.setWindowTitle(title)
-        dialog.setLabelText(label)
+        dialog.setWindowTitle(window_title(title))
+        set_input_label(dialog, label)
         if items:
             dialog.setComboBoxItems(list(items))
             dialog.setComboBoxEditable(True)
@@ -239,13 +239,13 @@ class LibraryOrganizer(QObject):
 
     def ask_delete_collection(self, name: str) -> QMessageBox:
         """Ask before deleting (the articles stay; Undo brings the collection back)."""
-        box = QMessageBox(QMessageBox.Icon.Question, "Delete collection",
+        box = message_box(QMessageBox.Icon.Question, "Delete collection",
                           f"Delete the collection “{name}”?",
+                          "Its articles and claims stay in the archive; only the "
+                          "collection goes. Edit › Undo brings it back.",
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
                           self.window)
         box.setObjectName("deleteCollectionQuestion")
-        box.setInformativeText("Its articles and claims stay in the archive; only the "
-                               "collection goes. Edit › Undo brings it back.")
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.button(QMessageBox.StandardButton.Yes).clicked.connect(
             lambda: self.organize.run(ops.delete_collection(name)))
@@ -281,8 +281,8 @@ class LibraryOrganizer(QObject):
                               lambda name: self.save_search(name, query))
 
     def ask_delete_saved(self, name: str) -> QMessageBox:
-        box = QMessageBox(QMessageBox.Icon.Question, "Delete saved search",
-                          f"Delete the saved search “{name}”?",
+        box = message_box(QMessageBox.Icon.Question, "Delete saved search",
+                          f"Delete the saved search “{name}”?", "",
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
                           self.window)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)

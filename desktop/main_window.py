@@ -36,7 +36,6 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QMainWindow,
     QMenu,
@@ -78,6 +77,7 @@ from desktop.integrity import DamageBanner, IndexBanner
 from desktop.library_organizer import LibraryOrganizer
 from desktop.library_view import LibraryView
 from desktop.organize_controller import OrganizeController
+from desktop.plain_text import escape, message_box, plain_label, tooltip
 from desktop.queue_panel import QueuePanel
 from desktop.reader import ReaderView, open_external_link
 from desktop.runner import Runner
@@ -219,7 +219,7 @@ class MainWindow(QMainWindow):
         # Pages of the stack must not force a tall list area (the reader wants the room).
         self.empty_state.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.search_panel = SearchPanel()
-        self.filter_banner = QLabel("")
+        self.filter_banner = plain_label("")
         self.filter_banner.setObjectName("filterBanner")
         self.filter_banner.setVisible(False)
         self.damage_banner = DamageBanner()
@@ -280,7 +280,7 @@ class MainWindow(QMainWindow):
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         if tip:
-            action.setToolTip(tip)
+            action.setToolTip(tooltip(tip))
             action.setStatusTip(tip)
         if icon is not None:
             action.setIcon(self.style().standardIcon(icon))
@@ -407,7 +407,7 @@ class MainWindow(QMainWindow):
         self.search_field.setAccessibleName("Search the archive")
         self.search_field.setPlaceholderText("Search articles, quotes, speakers…   (Ctrl+F)")
         self.search_field.setClearButtonEnabled(True)
-        self.search_field.setToolTip(QUERY_HELP)
+        self.search_field.setToolTip(tooltip(QUERY_HELP))
         self.search_field.setMinimumWidth(360)
         self.search_field.setMaximumWidth(560)
         tb.addWidget(self.search_field)
@@ -430,14 +430,14 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         sb = self.statusBar()
-        self.status_label = QLabel("")
+        self.status_label = plain_label("")
         self.status_label.setObjectName("statusMessage")
         self.progress = QProgressBar()
         self.progress.setObjectName("captureProgress")
         self.progress.setAccessibleName("Capture progress")
         self.progress.setMaximumWidth(220)
         self.progress.setVisible(False)
-        self.count_label = QLabel("")
+        self.count_label = plain_label("")
         self.count_label.setObjectName("articleCount")
         sb.addWidget(self.status_label, 1)
         sb.addPermanentWidget(self.progress)
@@ -710,20 +710,21 @@ class MainWindow(QMainWindow):
         """Every error says what happened and what to do next."""
         log.error("%s: %s", what, detail)
         self.status_label.setText(f"{what}: {detail}")
-        box = QMessageBox(QMessageBox.Icon.Warning, what, what, QMessageBox.StandardButton.Ok,
-                          self)
-        box.setInformativeText(f"{detail}\n\n{todo}")
+        box = message_box(QMessageBox.Icon.Warning, what, what, f"{detail}\n\n{todo}",
+                          parent=self)
         box.open()
 
     def show_search_help(self) -> None:
-        box = QMessageBox(QMessageBox.Icon.Information, "Search syntax", "How to search",
-                          QMessageBox.StandardButton.Ok, self)
-        box.setInformativeText(QUERY_HELP)
+        box = message_box(QMessageBox.Icon.Information, "Search syntax", "How to search",
+                          QUERY_HELP, parent=self)
         box.open()
 
     def show_about(self) -> None:
-        QMessageBox.about(self, "About Cuttings",
+        box = message_box(QMessageBox.Icon.NoIcon, "About Cuttings",
                           "<b>Cuttings</b><br>A press-cuttings archive for journalists: capture "
                           "articles, read them offline with their quotes, sources and photo "
-                          f"credits.<br><br>Archive: {self.archive.display_url}")
+                          f"credits.<br><br>Archive: {escape(self.archive.display_url)}",
+                          parent=self, markup=True)
+        box.setIconPixmap(self.windowIcon().pixmap(64, 64))
+        box.exec()
 

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QPushButton,
     QStyle,
     QStyledItemDelegate,
@@ -37,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.capture_controller import CaptureController
+from desktop.plain_text import plain_label, tooltip
 from desktop.runner import Runner
 
 if TYPE_CHECKING:
@@ -165,8 +165,8 @@ class JobsModel(QAbstractTableModel):
                 return self._details(row)
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == COL_DETAILS and row.state == "failed":
-                return f"{row.message}\nSelect the row and press Retry to try again."
-            return row.url if col == COL_URL else self._details(row) or None
+                return tooltip(f"{row.message}\nSelect the row and press Retry to try again.")
+            return tooltip(row.url if col == COL_URL else self._details(row)) or None
         if role == Qt.ItemDataRole.ForegroundRole and (
                 col == COL_STATE or (col == COL_DETAILS and row.state == "failed")):
             return QColor(STATE_COLOURS.get(row.state, "#000000"))
@@ -224,7 +224,7 @@ class QueuePanel(QWidget):
         self._controller = controller
         self.model = JobsModel(self)
 
-        self.summary = QLabel("No captures yet. Press Ctrl+L to add article links.")
+        self.summary = plain_label("No captures yet. Press Ctrl+L to add article links.")
         self.summary.setObjectName("queueSummary")
         self.retry_button = QPushButton("&Retry")
         self.retry_button.setAccessibleName("Retry selected captures")

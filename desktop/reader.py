@@ -51,6 +51,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QMessageBox, QTextBrowser, QWidget
 
+from desktop.plain_text import escape, message_box, tooltip
 from storage.archive import Archive
 
 log = logging.getLogger(__name__)
@@ -209,20 +210,14 @@ def _is_safe_link(url: QUrl) -> bool:
 def confirm_open_link(parent: QWidget | None, url: QUrl) -> bool:
     """Ask before leaving the offline archive; shows the real host, not the link text."""
     host = url.host()
-    box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle("Open link in your browser?")
-    box.setText(f"Open a page on <b>{_escape(host)}</b> in your web browser?")
-    box.setInformativeText(f"{url.toDisplayString()}\n\nThis leaves the offline archive and "
-                           "connects to that site.")
-    box.setStandardButtons(QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel)
+    box = message_box(QMessageBox.Icon.Question, "Open link in your browser?",
+                      f"Open a page on <b>{escape(host)}</b> in your web browser?",
+                      f"{url.toDisplayString()}\n\nThis leaves the offline archive and "
+                      "connects to that site.",
+                      QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel,
+                      parent, markup=True)
     box.setDefaultButton(QMessageBox.StandardButton.Cancel)
     return box.exec() == QMessageBox.StandardButton.Open
-
-
-def _escape(text: str) -> str:
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;"))
 
 
 def open_external_link(parent: QWidget | None, url: QUrl,
@@ -397,7 +392,8 @@ class ReaderView(QTextBrowser):
             link_fmt.setAnchor(True)
             link_fmt.setAnchorHref(url)
             link_fmt.setForeground(QColor("#1d4ed8"))
-            link_fmt.setToolTip(f"Original page on {urlsplit(url).hostname} (opens your browser)")
+            link_fmt.setToolTip(tooltip(f"Original page on {urlsplit(url).hostname} "
+                                        "(opens your browser)"))
         link_block = QTextBlockFormat()
         link_block.setBottomMargin(18)
         cursor.insertBlock(link_block)
@@ -489,8 +485,8 @@ class ReaderView(QTextBrowser):
         credit_text = (credit or {}).get("credit") or ""
         credit_fmt = QTextCharFormat(cap_fmt)
         credit_fmt.setBackground(CREDIT_BG)
-        credit_fmt.setToolTip("Photo credit: " + " / ".join(
-            p for p in ((credit or {}).get("photographer"), (credit or {}).get("provider")) if p))
+        credit_fmt.setToolTip(tooltip("Photo credit: " + " / ".join(
+            p for p in ((credit or {}).get("photographer"), (credit or {}).get("provider")) if p)))
         if caption and credit_text and credit_text in caption:
             before, _, after = caption.partition(credit_text)
             cursor.insertText(before, cap_fmt)
@@ -513,7 +509,7 @@ class ReaderView(QTextBrowser):
             cursor.setPosition(offsets(end), QTextCursor.MoveMode.KeepAnchor)
             fmt = QTextCharFormat()
             fmt.setBackground(colour)
-            fmt.setToolTip(tip)
+            fmt.setToolTip(tooltip(tip))
             cursor.mergeCharFormat(fmt)
 
         for src in art.get("sources", []):

@@ -2,8 +2,9 @@
 
 The query runs in a worker (``storage.search.search_backend``); the toolbar field is
 debounced by :class:`SearchController`. Snippets arrive as escaped HTML with
-``<mark>`` tags; the delegate renders them in a :class:`~desktop.reader.SafeDocument`
-that refuses every resource. GUI thread only.
+``<mark>`` tags; :func:`hit_html` escapes every data piece exactly once and the
+delegate renders it in a :class:`~desktop.plain_text.NoResourceDocument`, which loads
+nothing. The status line is plain text (docs/reliability.md J1). GUI thread only.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QPalette, QTextDocument
 from PySide6.QtWidgets import (
-    QLabel,
     QListView,
     QStyle,
     QStyledItemDelegate,
@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.plain_text import NoResourceDocument, escape, plain_label, set_plain
 from desktop.runner import Runner
 from storage.search import Hit, SearchBackend, SearchResults
 
@@ -47,22 +48,37 @@ _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
 SELECTED_TINT = QColor("#dbe7f5")  # a selected hit's background (its HTML keeps its colours)
 
 
-def _refuse_all(_type: int, _name: object) -> None:
-    return None
+_MARK_TAG = re.compile(r"(</?mark>)")
+ERROR_STYLE = "color: #b91c1c;"
+
+
+def snippet_html(snippet: str) -> str:
+    """A hit's snippet (escaped text with ``<mark>`` tags) with every text piece escaped
+    exactly once, whatever the backend sent: ``escape(unescape(piece))`` leaves escaped
+    text as it is and escapes anything that was not (no tag but the marks survives)."""
+    out = []
+    for piece in _MARK_TAG.split(snippet):
+        if piece == "<mark>":
+            out.append('<span style="background-color:#fde68a">')
+        elif piece == "</mark>":
+            out.append("</span>")
+        else:
+            out.append(escape(html.unescape(piece)))
+    return "".join(out)
 
 
 def hit_html(hit: Hit) -> str:
-    """The list entry for a hit (snippet is already escaped HTML with <mark>)."""
-    snippet = _MARK.sub(r'<span style="background-color:#fde68a">\1</span>', hit.snippet)
-    kind = KIND_LABELS.get(hit.kind, hit.kind.upper())
+    """The list entry for a hit: markup written here, every data piece escaped once."""
+    snippet = snippet_html(hit.snippet)
+    kind = escape(KIND_LABELS.get(hit.kind, hit.kind.upper()))
     colour = KIND_COLOURS.get(hit.kind, "#374151")
-    title = html.escape(hit.title or "(untitled)")
+    title = escape(hit.title or "(untitled)")
     extra = ""
     if hit.speaker:
-        extra = f" — {html.escape(hit.speaker)}"
+        extra = f" — {escape(hit.speaker)}"
     if hit.verdict:
-        extra += f" — {html.escape(hit.verdict)}"
-    date = f' <span style="color:#6b7280">{html.escape(hit.published[:10])}</span>' \
+        extra += f" — {escape(hit.verdict)}"
+    date = f' <span style="color:#6b7280">{escape(hit.published[:10])}</span>' \
         if hit.published else ""
     return (f'<span style="color:{colour};font-size:8pt;font-weight:600">{kind}</span>'
             f"&nbsp; <b>{title}</b>{extra}{date}<br>"
@@ -154,8 +170,7 @@ class HtmlDelegate(QStyledItemDelegate):
 
     def _doc(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex,
              ) -> QTextDocument:
-        from desktop.reader import SafeDocument
-        doc = SafeDocument(_refuse_all)
+        doc = NoResourceDocument()
         doc.setDefaultFont(option.font)
         doc.setHtml(index.data(Qt.ItemDataRole.DisplayRole) or "")
         doc.setTextWidth(max(200, option.rect.width() - 16))
@@ -197,7 +212,7 @@ class SearchPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("searchPanel")
-        self.status = QLabel("")
+        self.status = plain_label("")
         self.status.setObjectName("searchStatus")
         self.status.setWordWrap(True)
         self.model = HitsModel(self)
@@ -222,14 +237,12 @@ class SearchPanel(QWidget):
         self._results = results
         self.model.set_hits(results.hits, results.total)
         if results.damaged:  # (the window's index banner offers the rebuild)
-            self.status.setText("<span style='color:#b91c1c'>The search index is damaged: "
-                                "rebuild it with “Rebuild search index” (File menu or the "
-                                "banner above).</span>")
+            self._set_status("The search index is damaged: rebuild it with “Rebuild search "
+                             "index” (File menu or the banner above).", error=True)
         elif results.error:
-            self.status.setText(f"<span style='color:#b91c1c'>{html.escape(results.error)}</span>"
-                                " — see Help › Search syntax.")
+            self._set_status(f"{results.error} — see Help › Search syntax.", error=True)
         elif not results.hits:
-            self.status.setText(f"No results for “{html.escape(results.query)}”.")
+            self._set_status(f"No results for “{results.query}”.")
         else:
             self._show_count()
 
@@ -237,7 +250,7 @@ class SearchPanel(QWidget):
         """The next page of the search on screen (``SearchController.more_results``)."""
         if results.error:
             self.model.more_failed()
-            self.status.setText(f"<span style='color:#b91c1c'>{html.escape(results.error)}</span>")
+            self._set_status(results.error, error=True)
             return
         self.model.append_hits(results.hits)
         self._show_count()
@@ -251,11 +264,16 @@ class SearchPanel(QWidget):
         else:
             text = f"{total:,}{more} result{'s' if total != 1 else ''}"
         if results.note:
-            text += f" · {html.escape(results.note)}"
-        self.status.setText(text)
+            text += f" · {results.note}"
+        self._set_status(text)
 
     def show_searching(self, query: str) -> None:
-        self.status.setText(f"Searching for “{html.escape(query)}”…")
+        self._set_status(f"Searching for “{query}”…")
+
+    def _set_status(self, text: str, *, error: bool = False) -> None:
+        """The line above the hits: plain text (the query and errors are data)."""
+        self.status.setStyleSheet(ERROR_STYLE if error else "")
+        set_plain(self.status, text)
 
     def _chosen(self, index: QModelIndex) -> None:
         hit = index.data(Qt.ItemDataRole.UserRole)

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from capture.settings import Settings
+from desktop.plain_text import plain_label, tooltip
 
 log = logging.getLogger(__name__)
 
@@ -51,10 +51,10 @@ class SettingsDialog(QDialog):
             editor.setObjectName(f"setting_{name}")
             editor.setAccessibleName(meta["label"])
             if meta.get("help"):
-                editor.setToolTip(meta["help"])
+                editor.setToolTip(tooltip(meta["help"]))
             self.editors[name] = editor
-            label = QLabel(meta["label"] + ("" if typ is bool else ":"))
-            label.setToolTip(meta.get("help") or "")
+            label = plain_label(meta["label"] + ("" if typ is bool else ":"))
+            label.setToolTip(tooltip(meta.get("help")))
             if name == "archive":
                 row = QWidget()
                 row_layout = QHBoxLayout(row)
@@ -65,7 +65,7 @@ class SettingsDialog(QDialog):
                 browse.clicked.connect(self._browse_archive)
                 row_layout.addWidget(browse)
                 groups[group].addRow(label, row)
-                note = QLabel("A new archive location is used the next time Cuttings starts.")
+                note = plain_label("A new archive location is used the next time Cuttings starts.")
                 note.setWordWrap(True)
                 note.setStyleSheet("color: palette(placeholder-text);")
                 groups[group].addRow("", note)

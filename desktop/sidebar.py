@@ -19,6 +19,7 @@ from PySide6.QtGui import QColor, QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QAbstractItemView, QTreeWidget, QTreeWidgetItem, QWidget
 
 from desktop.article_model import CLAIM_IDS_MIME, dropped_article_ids
+from desktop.plain_text import tooltip
 from desktop.queries import SidebarData
 
 log = logging.getLogger(__name__)
@@ -106,7 +107,7 @@ class Sidebar(QTreeWidget):
                     child.setData(0, KIND_ROLE, kind)
                     child.setData(0, VALUE_ROLE, count if kind == "saved" else name)
                     child.setData(0, NAME_ROLE, name)
-                    child.setToolTip(0, self._tooltip(kind, name, count))
+                    child.setToolTip(0, tooltip(self._tooltip(kind, name, count)))
                     colour = data.tag_colours.get(name) if kind == "tag" else None
                     if colour:
                         child.setForeground(0, QColor(colour))

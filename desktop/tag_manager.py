@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QColorDialog,
     QDialog,
     QHBoxLayout,
-    QInputDialog,
     QMessageBox,
     QPushButton,
     QTreeWidget,
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from desktop import undo_commands as ops
 from desktop.organize_controller import OrganizeController
+from desktop.plain_text import ask_item, ask_text, message_box, window_title
 
 log = logging.getLogger(__name__)
 
@@ -145,13 +145,13 @@ class TagManager(QDialog):
     def delete_question(self, name: str) -> QMessageBox:
         """The confirmation shown before deleting (non-blocking; returns the box)."""
         n = self.count_of(name)
-        box = QMessageBox(QMessageBox.Icon.Question, "Delete tag", f"Delete the tag “{name}”?",
+        box = message_box(QMessageBox.Icon.Question, "Delete tag", f"Delete the tag “{name}”?",
+                          f"{n} item{'s' if n != 1 else ''} carry it (articles, quotes, "
+                          "claims, photo credits); they lose the tag, nothing else. "
+                          "Edit › Undo brings it back.",
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
                           self)
         box.setObjectName("deleteTagQuestion")
-        box.setInformativeText(f"{n} item{'s' if n != 1 else ''} carry it (articles, quotes, "
-                               "claims, photo credits); they lose the tag, nothing else. "
-                               "Edit › Undo brings it back.")
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.button(QMessageBox.StandardButton.Yes).clicked.connect(lambda: self.delete(name))
         box.open()
@@ -163,7 +163,7 @@ class TagManager(QDialog):
         name = self.current()
         if name is None:
             return
-        new, ok = QInputDialog.getText(self, "Rename tag", f"New name for “{name}”:", text=name)
+        new, ok = ask_text(self, "Rename tag", f"New name for “{name}”:", text=name)
         if ok and new.strip() and new.strip() != name:
             self.rename(name, new.strip())
 
@@ -174,8 +174,7 @@ class TagManager(QDialog):
         others = [n for n in self.names() if n != name]
         if not others:
             return
-        into, ok = QInputDialog.getItem(self, "Merge tag", f"Merge “{name}” into:", others, 0,
-                                        False)
+        into, ok = ask_item(self, "Merge tag", f"Merge “{name}” into:", others, 0, False)
         if ok and into:
             self.merge(name, into)
 
@@ -183,7 +182,8 @@ class TagManager(QDialog):
         name = self.current()
         if name is None:
             return
-        colour = QColorDialog.getColor(QColor("#2563eb"), self, f"Colour of “{name}”")
+        colour = QColorDialog.getColor(QColor("#2563eb"), self,
+                                       window_title(f"Colour of “{name}”"))
         if colour.isValid():
             self.set_colour(name, colour.name())
 

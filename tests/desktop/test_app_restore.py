@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
 
 from desktop import app as app_module
 from storage.archive import Archive
@@ -38,9 +37,10 @@ def test_restore_is_offered_and_keeps_the_damaged_file(
 
     def yes(_parent, _title, text, *a):  # noqa: ANN001, ANN202
         asked.append(text)
-        return QMessageBox.StandardButton.Yes
+        return True
 
-    monkeypatch.setattr(QMessageBox, "question", staticmethod(yes))
+    # The question is a plain-text box (desktop.plain_text.ask, docs/reliability.md J1).
+    monkeypatch.setattr(app_module, "ask", yes)
     assert app_module.offer_restore("sqlite:///" + str(db), "archive.db is damaged") is True
     assert asked and "Restore the backup from" in asked[0]
     with Archive.open(str(db)) as archive:
@@ -58,8 +58,7 @@ def test_without_a_backup_nothing_is_asked_or_touched(
     damage(db)
     before = db.read_bytes()
     asked: list[str] = []
-    monkeypatch.setattr(QMessageBox, "question",
-                        staticmethod(lambda *a: asked.append("asked")))
+    monkeypatch.setattr(app_module, "ask", lambda *a: asked.append("asked"))
     assert app_module.offer_restore("sqlite:///" + str(db), "damaged") is False
     assert asked == []
     assert db.read_bytes() == before
