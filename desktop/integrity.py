@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from desktop.plain_text import plain_label
 from desktop.runner import Runner
 
 if TYPE_CHECKING:
@@ -129,10 +130,9 @@ class IndexBanner(QFrame):
         self.setObjectName("indexBanner")
         self.setStyleSheet("QFrame#indexBanner { background: #fef3c7; color: #78350f; "
                            "border-bottom: 1px solid #fcd34d; }")
-        self.label = QLabel(self)
+        self.label = plain_label(parent=self)
         self.label.setObjectName("indexBannerText")
         self.label.setWordWrap(True)
-        self.label.setTextFormat(Qt.TextFormat.PlainText)
         self.button = QPushButton("Rebuild search index", self)
         self.button.setObjectName("rebuildIndexButton")
         self.button.clicked.connect(self.rebuild)
