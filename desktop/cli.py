@@ -290,27 +290,31 @@ def cmd_show(args: argparse.Namespace) -> int:
     print("\nCaptures")
     for c in data["captures"]:
         print(f"  {c['fetched_at']}  HTTP {c['status']}  sha256 {c['sha256']}  {c['final_url']}")
+        provenance = [c["snapshot_state"]] if c["snapshot_state"] != "stored" else []
+        if c["text_state"] == "unverified":
+            provenance.append("text unverified (imported; not re-checked against a snapshot)")
+        if provenance:
+            print(f"    {'; '.join(provenance)}")
     return EXIT_OK
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Full integrity check of the database, and of every stored snapshot and image."""
-    from storage.blobs import BlobCorruptError, BlobMissingError
+    from storage.blob_check import check_stored_copies
 
     with _open_archive(args) as archive:
         result = archive.db.quick_check() if args.quick else archive.integrity_check()
         print(f"database: {result}")
         bad = 0
-        checked = 0
         if not args.no_blobs:
-            for kind, sha in archive.referenced_blobs():
-                try:
-                    archive.blobs.get(sha)
-                except (BlobCorruptError, BlobMissingError) as exc:
-                    bad += 1
-                    print(f"damaged {kind} {sha}: {exc}")
-                checked += 1
-            print(f"stored copies: {checked - bad} of {checked} match their SHA-256")
+            copies = check_stored_copies(archive)
+            for kind, sha, why in copies.damaged:
+                print(f"damaged {kind} {sha}: {why}")
+            bad = len(copies.damaged)
+            print(f"stored copies: {copies.checked - bad} of {copies.checked} match their "
+                  "SHA-256")
+            if copies.imported_without_line():
+                print(copies.imported_without_line())
     return EXIT_OK if result == "ok" and not bad else EXIT_FAILED
 
 
