@@ -15,6 +15,7 @@ import logging
 import os
 import stat
 from pathlib import Path
+from typing import BinaryIO
 
 log = logging.getLogger(__name__)
 
@@ -56,3 +57,21 @@ def read_capped(path: Path | str, cap: int, what: str | None = None) -> bytes:
     if got > cap:
         raise InputTooLarge(f"{name} is too large (over {describe_size(cap)}); refused")
     return b"".join(parts)
+
+
+def copy_capped(path: Path | str, dst: BinaryIO, cap: int, what: str | None = None) -> int:
+    """Copy ``path`` into ``dst`` in chunks, at most ``cap`` bytes (memory: one chunk),
+    or :class:`InputTooLarge` after ``cap + 1``. For pipes and devices, which can be
+    read only once: copy them to a temporary file, then read that. Returns the size."""
+    path = Path(path)
+    name = what or path.name
+    got = 0
+    with path.open("rb", buffering=0) as fh:
+        while True:
+            chunk = fh.read(min(CHUNK, cap + 1 - got))
+            if not chunk:
+                return got
+            got += len(chunk)
+            if got > cap:
+                raise InputTooLarge(f"{name} is too large (over {describe_size(cap)}); refused")
+            dst.write(chunk)

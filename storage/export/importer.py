@@ -24,6 +24,7 @@ Thread rules: run from one worker thread; ``progress`` is called from it and
 from __future__ import annotations
 
 import logging
+import tempfile
 import threading
 import zipfile
 from collections.abc import Callable
@@ -36,7 +37,7 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from storage.blobs import BlobCorruptError, BlobMissingError
-from storage.bounded_read import InputTooLarge, read_capped
+from storage.bounded_read import InputTooLarge, copy_capped, read_capped
 from storage.export.bundle import IMAGE_RE, SNAPSHOT_RE, open_bundle, read_member
 from storage.export.csv_format import COLUMNS
 from storage.export.rederive import VERIFIED, TextCheck
@@ -144,6 +145,9 @@ def import_path(archive: Archive, path: Path | str, *, progress: Progress | None
     (nothing written) or :class:`ImportCancelled`."""
     path = Path(path)
     try:
+        regular = path.is_file()
+        if not regular and path.exists():
+            return _import_stream(archive, path, progress=progress, cancel=cancel)
         kind = sniff(path)
     except OSError as exc:
         raise ImportRefused(f"cannot read {path}: {exc.strerror or exc}") from exc
@@ -168,6 +172,23 @@ def _refuse_unless_verified(report: VerifyReport) -> None:
     more = len(report.problems) - len(shown)
     raise ImportRefused("; ".join(shown) + (f" (and {more} more problem(s); `cuttings verify` "
                                             "lists them)" if more else ""))
+
+
+def _import_stream(archive: Archive, path: Path, *, progress: Progress | None,
+                   cancel: threading.Event | None) -> ImportReport:
+    """A pipe or device (``/dev/zero``, ``<(...)``) can be read once and has no size:
+    copy at most :data:`MAX_JSON_FILE` bytes of it to a temporary file, then import
+    that (a longer stream is refused after cap + 1 bytes)."""
+    with tempfile.TemporaryDirectory(prefix="cuttings-import-") as folder:
+        copy = Path(folder) / (path.name or "input")
+        try:
+            with copy.open("wb") as fh:
+                copy_capped(path, fh, MAX_JSON_FILE)
+        except InputTooLarge as exc:
+            raise ImportRefused(str(exc)) from exc
+        report = import_path(archive, copy, progress=progress, cancel=cancel)
+    report.path = str(path)
+    return report
 
 
 def import_json(archive: Archive, path: Path, *, progress: Progress | None = None,
