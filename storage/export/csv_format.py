@@ -43,7 +43,7 @@ COLUMNS: dict[str, list[str]] = {
 INCLUDE_OF = {"quotes": "quotes", "claims": "claims", "sources": "sources", "credits": "credits"}
 
 
-FORMULA_CHARS = ("=", "+", "-", "@")
+FORMULA_CHARS = ("=", "+", "-", "@", "\u2212")  # NFKC turns superscript minus into U+2212
 _HEAD = 64  # characters looked at: a prefix of blanks longer than this is neutralised too
 
 
