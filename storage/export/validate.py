@@ -254,6 +254,11 @@ def validate_article(where: str, raw: Any, includes: set[str]) -> dict[str, Any]
                                 f"{', '.join(VERDICTS)}")
         if c["capture_sha256"] and c["capture_sha256"] not in seen:
             raise ImportRefused(f"{where}.claims[{j}].capture_sha256: no such capture")
+    images = {a["sha256"] for cap in caps for a in cap["assets"]}
+    for j, c in enumerate(art["photo_credits"]):
+        if c["image_sha256"] and c["image_sha256"] not in images:
+            raise ImportRefused(f"{where}.photo_credits[{j}].image_sha256: no such image in "
+                                "the article's captures")
     _check_offsets(where, art, raw["text"])
     return art
 

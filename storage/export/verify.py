@@ -47,6 +47,7 @@ from storage.export.bundle import (
     parse_manifest,
     read_member,
 )
+from storage.export.html_render import ASSET_SRC
 from storage.export.rederive import (
     DERIVABLE,
     MISMATCH,
@@ -260,6 +261,10 @@ def check_bundle(zf: zipfile.ZipFile, path: Path) -> DocumentCheck:
         for sha in sorted(images):
             if f"images/{sha}" not in by_name:
                 report.problems.append(f"image {sha} named in the JSON is not in the bundle")
+        for i, art in enumerate(doc["articles"]):
+            for sha in sorted(set(ASSET_SRC.findall(art["reader_html"])) - images):
+                report.problems.append(f"articles[{i}].reader_html: image {sha} is not an "
+                                       "image of this export")
     report.notes.append(f"{len(doc['articles'])} article(s), {len(snaps)} snapshot(s), "
                         f"{len(images)} image(s)")
 

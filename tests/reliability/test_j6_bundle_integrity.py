@@ -223,6 +223,24 @@ def test_deleted_snapshot_member_fails_verify_and_import(bundle: Path, tmp_path:
     refused(target, bad, f"snapshot {sha} named in the JSON is not in the bundle")
 
 
+def test_every_image_named_anywhere_must_be_in_the_bundle(bundle: Path, tmp_path: Path,
+                                                          target: Archive) -> None:
+    fake = "ab" * 32
+
+    def in_reader(doc: dict) -> None:
+        doc["articles"][0]["reader_html"] += f'<img src="asset:{fake}" alt="">'
+
+    def in_credit(doc: dict) -> None:
+        doc["articles"][0]["photo_credits"][0]["image_sha256"] = fake
+
+    for name, edit, needle in (("reader", in_reader, "reader_html: image " + fake),
+                               ("credit", in_credit, "photo_credits[0].image_sha256")):
+        bad = rewrite(bundle, tmp_path / f"{name}.zip", edit_json(edit))
+        report = verify_path(bad)
+        assert not report.ok and any(needle in p for p in report.problems), report.problems
+        refused(target, bad, needle)
+
+
 # --------------------------------------------------------------------------- 2. one code path
 
 
