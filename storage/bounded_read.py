@@ -59,19 +59,20 @@ def read_capped(path: Path | str, cap: int, what: str | None = None) -> bytes:
     return b"".join(parts)
 
 
-def copy_capped(path: Path | str, dst: BinaryIO, cap: int, what: str | None = None) -> int:
-    """Copy ``path`` into ``dst`` in chunks, at most ``cap`` bytes (memory: one chunk),
-    or :class:`InputTooLarge` after ``cap + 1``. For pipes and devices, which can be
-    read only once: copy them to a temporary file, then read that. Returns the size."""
-    path = Path(path)
-    name = what or path.name
+def copy_capped(src: BinaryIO, dst: BinaryIO, cap: int, what: str = "the input",
+                shown_cap: int | None = None) -> int:
+    """Copy the open stream ``src`` into ``dst`` in chunks, at most ``cap`` bytes
+    (memory: one chunk), or :class:`InputTooLarge` after ``cap + 1`` (the message
+    names ``shown_cap``, default ``cap``). For pipes and devices, which can be read
+    only once: copy them to a temporary file, then read that. Returns the size."""
     got = 0
-    with path.open("rb", buffering=0) as fh:
-        while True:
-            chunk = fh.read(min(CHUNK, cap + 1 - got))
-            if not chunk:
-                return got
-            got += len(chunk)
-            if got > cap:
-                raise InputTooLarge(f"{name} is too large (over {describe_size(cap)}); refused")
-            dst.write(chunk)
+    while True:
+        chunk = src.read(min(CHUNK, cap + 1 - got))
+        if not chunk:
+            return got
+        got += len(chunk)
+        if got > cap:
+            raise InputTooLarge(f"{what} is too large (over "
+                                f"{describe_size(cap if shown_cap is None else shown_cap)}); "
+                                "refused")
+        dst.write(chunk)

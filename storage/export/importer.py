@@ -119,11 +119,18 @@ def _check_cancel(cancel: threading.Event | None) -> None:
         raise ImportCancelled("import cancelled; nothing was written")
 
 
+SNIFF_BYTES = 4096
+
+
 def sniff(path: Path) -> str:
-    """``zip``, ``json``, ``bookmarks``, ``urls``, ``csv`` (our CSV export) or ``warc``
-    by content."""
+    """``zip``, ``json``, ``bookmarks``, ``urls``, ``csv`` (our CSV export), ``warc``
+    or ``binary`` (none of those: NUL bytes in a text) by content."""
     with path.open("rb") as fh:
-        head = fh.read(4096)
+        return sniff_bytes(fh.read(SNIFF_BYTES))
+
+
+def sniff_bytes(head: bytes) -> str:
+    """:func:`sniff` of the first :data:`SNIFF_BYTES` bytes."""
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return "zip"
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -133,6 +140,8 @@ def sniff(path: Path) -> str:
         return "warc"
     if stripped.startswith(_CSV_HEADERS):
         return "csv"
+    if b"\x00" in head:
+        return "binary"  # no export, bookmarks file or URL list holds NUL bytes
     low = head.lower()
     if b"netscape-bookmark-file" in low or b"<a " in low or b"<html" in low or b"<dl" in low:
         return "bookmarks"
@@ -145,8 +154,7 @@ def import_path(archive: Archive, path: Path | str, *, progress: Progress | None
     (nothing written) or :class:`ImportCancelled`."""
     path = Path(path)
     try:
-        regular = path.is_file()
-        if not regular and path.exists():
+        if path.exists() and not path.is_file():
             return _import_stream(archive, path, progress=progress, cancel=cancel)
         kind = sniff(path)
     except OSError as exc:
@@ -161,6 +169,9 @@ def import_path(archive: Archive, path: Path | str, *, progress: Progress | None
     if kind == "warc":
         raise ImportRefused(f"{path.name} is a WARC file; Cuttings imports its own JSON or ZIP "
                             "exports, bookmark files and URL lists")
+    if kind == "binary":
+        raise ImportRefused(f"{path.name} is not a Cuttings export, a bookmarks file or a URL "
+                            "list (binary data)")
     return import_url_list(archive, path, bookmarks=kind == "bookmarks")
 
 
@@ -177,13 +188,21 @@ def _refuse_unless_verified(report: VerifyReport) -> None:
 def _import_stream(archive: Archive, path: Path, *, progress: Progress | None,
                    cancel: threading.Event | None) -> ImportReport:
     """A pipe or device (``/dev/zero``, ``<(...)``) can be read once and has no size:
-    copy at most :data:`MAX_JSON_FILE` bytes of it to a temporary file, then import
-    that (a longer stream is refused after cap + 1 bytes)."""
+    copy at most the cap of its kind (:data:`MAX_JSON_FILE` for exports,
+    :data:`MAX_URL_LIST` for URL lists) to a temporary file, then import that (a
+    longer stream is refused after cap + 1 bytes; binary data after its first bytes)."""
     with tempfile.TemporaryDirectory(prefix="cuttings-import-") as folder:
         copy = Path(folder) / (path.name or "input")
         try:
-            with copy.open("wb") as fh:
-                copy_capped(path, fh, MAX_JSON_FILE)
+            with path.open("rb", buffering=0) as src, copy.open("wb") as fh:
+                head = src.read(SNIFF_BYTES)
+                kind = sniff_bytes(head)
+                if kind == "binary":
+                    raise ImportRefused(f"{path.name} is not a Cuttings export, a bookmarks "
+                                        "file or a URL list (binary data)")
+                fh.write(head)
+                cap = MAX_JSON_FILE if kind in ("zip", "json") else MAX_URL_LIST
+                copy_capped(src, fh, cap - len(head), what=path.name, shown_cap=cap)
         except InputTooLarge as exc:
             raise ImportRefused(str(exc)) from exc
         report = import_path(archive, copy, progress=progress, cancel=cancel)

@@ -1,8 +1,9 @@
 """Which parts of an exported article can be derived again from its hashed snapshot,
 and the check that does it (docs/reliability.md J6).
 
-Re-derivable: a capture's ``title`` and ``text``. They are what
-:func:`capture.extract.extract` made of the snapshot's bytes (decoded as the fetcher
+Re-derivable: a capture's ``title`` and ``text``. They are what the capture pipeline's
+extraction (:func:`capture.pipeline.safe_extract`, i.e. :func:`capture.extract.extract`)
+made of the snapshot's bytes (decoded as the fetcher
 decoded them, with the page's URL), so when the capture records the extractor version
 this Cuttings runs (:data:`capture.extract.EXTRACTOR_VERSION`) the same call must give
 the same strings; :func:`recheck` runs it and compares. When the versions differ the
@@ -76,9 +77,12 @@ def _decode(body: bytes, content_type: str | None, encoding: str | None) -> str:
 
 
 def _extract(html: str, url: str | None) -> tuple[str, str]:
-    from capture.extract import extract
+    """Title and text as a capture stores them: the pipeline's own extraction call
+    (with its bounds and its handling of pages it cannot read), then the store's
+    cleaning."""
+    from capture.pipeline import safe_extract
 
-    ex = extract(html, url)
+    ex = safe_extract(html, url)
     return clean_str(ex.title) if ex.title is not None else "", clean_str(ex.text or "")
 
 

@@ -464,7 +464,8 @@ def test_import_of_dev_zero_stops_at_the_cap(tmp_path: Path) -> None:
             "sys.exit(main(['import', '--db', sys.argv[1], '/dev/zero']))\n")
     proc = run_python(code, str(db), timeout=120)
     assert proc.returncode == 1, proc.stderr
-    assert "too large" in proc.stderr and "Traceback" not in proc.stderr
+    assert "zero is not a Cuttings export, a bookmarks file or a URL list (binary data)" in \
+        proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_import_of_a_huge_json_is_refused_before_reading(tmp_path: Path,
