@@ -361,6 +361,22 @@ def test_other_extractor_version_is_reported_not_re_checked(
     assert code == 0 and "text unverified" in out
 
 
+def test_the_window_shows_how_imported_text_was_checked(
+        source: Archive, target: Archive, tmp_path: Path, qtbot) -> None:  # noqa: ANN001
+    from desktop.details_tabs import DetailsTabs
+
+    path = tmp_path / "e.json"
+    export(source, Selection(all_articles=True), "json", path)
+    import_path(target, path)
+    tabs = DetailsTabs()
+    qtbot.addWidget(tabs)
+    tabs._fill_capture(target.article(target.list_articles()[0].id))
+    rows = {tabs.capture.topLevelItem(i).text(0): tabs.capture.topLevelItem(i).text(1)
+            for i in range(tabs.capture.topLevelItemCount())}
+    assert rows["Snapshot"].startswith("imported without snapshot")
+    assert "UNVERIFIED" in rows["Text"]
+
+
 # --------------------------------------------------------------------------- 4. JSON-only import
 
 
