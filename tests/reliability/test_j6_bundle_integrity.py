@@ -301,6 +301,22 @@ def test_import_and_verify_accept_the_same_bundles(bundle: Path, tmp_path: Path,
                         "extra": (False, False)}
 
 
+def test_only_verify_parses_exports_for_import() -> None:
+    """The import code never validates a document or reads a bundle's members on its
+    own: it gets them from verify's checks (so it cannot accept what verify refuses)."""
+    import ast
+    import inspect
+
+    import storage.export.importer as importer
+
+    tree = ast.parse(inspect.getsource(importer))
+    called = {n.func.id if isinstance(n.func, ast.Name) else getattr(n.func, "attr", "")
+              for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    assert {"check_bundle", "check_json", "_refuse_unless_verified"} <= called
+    assert not called & {"validate_document", "parse_document", "parse_document_from",
+                         "check_members", "parse_manifest", "hash_member"}
+
+
 # --------------------------------------------------------------------------- 3. re-derivable text
 
 
