@@ -32,8 +32,9 @@ _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*>")
 
 # C0 controls except tab, LF, FF and CR (whitespace, kept), DEL, C1 controls (U+0080-009F:
 # CSI, OSC ... are terminal escapes too) and the non-characters U+FFFE/FFFF.
-_CONTROL_TABLE = dict.fromkeys([*range(0, 9), 11, *range(14, 32), 0x7F, *range(0x80, 0xA0),
-                                0xFFFE, 0xFFFF])
+# NEL (U+0085) is a line break to str.split(): it becomes a space, as it always did.
+_CONTROL_TABLE = {**dict.fromkeys([*range(0, 9), 11, *range(14, 32), 0x7F,
+                                   *range(0x80, 0xA0), 0xFFFE, 0xFFFF]), 0x85: " "}
 # Bidirectional formatting controls (a title with U+202E reads backwards).
 _BIDI_TABLE = {**_CONTROL_TABLE,
                **dict.fromkeys([0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F),
@@ -41,10 +42,10 @@ _BIDI_TABLE = {**_CONTROL_TABLE,
 
 
 def strip_controls(text: str, *, bidi: bool = False) -> str:
-    """``text`` without control characters: C0 except tab, LF, FF and CR, DEL, C1 and
-    U+FFFE/FFFF; with ``bidi`` also the bidirectional formatting controls (for titles
-    and names; body text keeps them, right-to-left text needs them). Only removes
-    characters, so offsets after a kept character shift by the number removed before it.
+    """``text`` without control characters: C0 except tab, LF, FF and CR, DEL, C1 (NEL
+    becomes a space) and U+FFFE/FFFF; with ``bidi`` also the bidirectional formatting controls (for titles
+    and names; body text keeps them, right-to-left text needs them). Removes characters
+    (or replaces one by one), so an offset shifts by the number removed before it.
     The one rule for captured and imported text (docs/reliability.md J6)."""
     return text.translate(_BIDI_TABLE if bidi else _CONTROL_TABLE)
 

@@ -474,7 +474,7 @@ def test_control_characters_are_stripped_on_import(doc: dict, tmp_path: Path,
         if cap["latest"]:
             cap["text"] = art["text"]
             cap["title"] = art["title"]
-    art["publisher"] = "\x85The\u2066 Ledger"
+    art["publisher"] = "\x9bThe\u2066 Ledger"
     import_path(target, _json(tmp_path, doc))
     data = target.article(next(r.id for r in target.list_articles()
                                if r.url == art["url"]))
