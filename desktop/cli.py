@@ -348,13 +348,18 @@ def cmd_show(args: argparse.Namespace) -> int:
     out("Captures")
     for c in data["captures"]:
         out(f"  {c['fetched_at']}  HTTP {c['status']}  sha256 {c['sha256']}  {c['final_url']}")
+        provenance = [c["snapshot_state"]] if c["snapshot_state"] != "stored" else []
+        if c["text_state"] == "unverified":
+            provenance.append("text unverified (imported; not re-checked against a snapshot)")
+        if provenance:
+            out(f"    {'; '.join(provenance)}")
     return EXIT_OK
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Full integrity check of the database, of the search index, and of every stored
     snapshot and image; ``--repair`` rebuilds the search index (derived data) first."""
-    from storage.blobs import BlobCorruptError, BlobMissingError
+    from storage.blob_check import check_stored_copies
     from storage.index_health import REPAIR_HINT, check_archive_index, rebuild_database
 
     with _open_archive(args) as archive:
@@ -380,16 +385,15 @@ def cmd_check(args: argparse.Namespace) -> int:
                                         "for damaged blocks only)" if index.structure_only
                                         else ""))
         bad = 0
-        checked = 0
         if not args.no_blobs:
-            for kind, sha in archive.referenced_blobs():
-                try:
-                    archive.blobs.get(sha)
-                except (BlobCorruptError, BlobMissingError) as exc:
-                    bad += 1
-                    out(f"damaged {kind} {sha}: {exc}")
-                checked += 1
-            out(f"stored copies: {checked - bad} of {checked} match their SHA-256")
+            copies = check_stored_copies(archive)
+            for kind, sha, why in copies.damaged:
+                out(f"damaged {kind} {sha}: {why}")
+            bad = len(copies.damaged)
+            out(f"stored copies: {copies.checked - bad} of {copies.checked} match their "
+                "SHA-256")
+            if copies.imported_without_line():
+                out(copies.imported_without_line())
     return EXIT_OK if result == "ok" and index.ok and not bad else EXIT_FAILED
 
 

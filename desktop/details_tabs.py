@@ -127,6 +127,13 @@ def _when(value: str | None) -> str:
         return value
 
 
+#: How an imported capture's text was checked (``text_state`` of ``Archive.article``).
+PROVENANCE_LABELS = {
+    "verified": "imported; re-extracted from the snapshot and identical",
+    "unverified": "imported; UNVERIFIED (not re-checked against the snapshot)",
+}
+
+
 class DetailsTabs(QTabWidget):
     """Lists what was found in the article.
 
@@ -337,6 +344,10 @@ class DetailsTabs(QTabWidget):
         add("Encoding", latest["encoding"])
         add("Size", f"{latest['size']:,} bytes")
         add("SHA-256", latest["sha256"], monospace=True)
+        if latest.get("snapshot_state", "stored") != "stored":
+            add("Snapshot", "imported without snapshot: only its hash is known")
+        if latest.get("text_state") in PROVENANCE_LABELS:
+            add("Text", PROVENANCE_LABELS[latest["text_state"]])
         if latest.get("local_network_allowed"):
             add("Local network", "allowed for this capture")
         if latest.get("redirects"):

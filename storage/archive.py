@@ -35,6 +35,7 @@ from storage.anchoring import collect_tagged_items, reanchor_in_session
 from storage.blobs import BlobStore, FileBlobStore
 from storage.db import Database, integrity_check, open_database
 from storage.models import (
+    BLOB_IMPORTED_WITHOUT,
     Article,
     Asset,
     Capture,
@@ -172,6 +173,18 @@ def _clean_text(value: str | None) -> str | None:
     except UnicodeEncodeError:
         value = _SURROGATE.sub("\ufffd", value)  # U+FFFD, not "?": visibly a replacement
     return value
+
+
+def snapshot_state(capture: Capture) -> str:
+    """"stored", or "imported without snapshot" (a JSON import: hashes, no bytes)."""
+    return "imported without snapshot" if capture.blob_state == BLOB_IMPORTED_WITHOUT \
+        else "stored"
+
+
+def text_state(capture: Capture) -> str:
+    """"extracted" (by this Cuttings, when captured), or for an import "verified"
+    (re-extracted from its snapshot, identical) or "unverified" (not re-checked)."""
+    return capture.text_state or "extracted"
 
 
 def _job_info(job: CaptureJob) -> JobInfo:
@@ -664,6 +677,8 @@ class Archive:
                 "status": a.status,
                 "word_count": a.word_count,
                 "text": a.text,
+                "text_state": next((text_state(c) for c in a.captures
+                                    if c.id == a.latest_capture_id), "extracted"),
                 "reader_html": a.reader_html,
                 "quotes": [{"id": q.id, "quote": q.text, "speaker": q.speaker, "role": q.role,
                             "cue": q.cue, "start": q.start, "end": q.end, "origin": q.origin,
@@ -685,6 +700,8 @@ class Archive:
                               "sha256": c.sha256, "size": c.size, "headers": c.headers,
                               "local_network_allowed": c.local_network_allowed,
                               "latest": c.id == a.latest_capture_id,
+                              "snapshot_state": snapshot_state(c),
+                              "text_state": text_state(c),
                               "assets": [{"id": x.id, "url": x.url, "sha256": x.sha256,
                                           "media_type": x.media_type, "size": x.size,
                                           "role": x.role, "caption": x.caption}

@@ -1,10 +1,11 @@
 """Reading a whole input file (or stdin) with a size cap: the one reader for inputs.
 
 Every command that takes a file the user names -- a saved page (``import-html``,
-``extract``), a URL list (``add --from-file``, ``-`` for stdin) -- reads it through
-:func:`read_bounded` or :func:`read_stream_bounded`, so a 400 MB file, ``/dev/zero``
+``extract``), a URL list (``add --from-file``, ``-`` for stdin), an export to import
+(``import``, ``verify``) -- reads it through :func:`read_bounded`,
+:func:`read_stream_bounded` or :func:`copy_bounded`, so a 400 MB file, ``/dev/zero``
 or an endless pipe is refused with one clear line instead of filling the memory
-(docs/reliability.md, J4):
+(docs/reliability.md, J4 and J6):
 
 * a regular file whose size is over the cap is refused from its ``stat`` alone,
   before one byte is read;
@@ -93,6 +94,24 @@ def read_bounded(path: str | os.PathLike[str], limit: int, name: str | None = No
             log.info("refused %s: %d bytes, over %d", label, st.st_size, limit)
             raise InputTooLarge(label, limit)
         return read_stream_bounded(fh, limit, label)  # type: ignore[arg-type]
+
+
+def copy_bounded(src: BinaryIO, dst: BinaryIO, limit: int, name: str = "the input",
+                 shown_limit: int | None = None) -> int:
+    """Copy the open stream ``src`` into ``dst`` in chunks (memory: one chunk), at most
+    ``limit`` bytes, or raise :class:`InputTooLarge` after reading ``limit + 1`` (its
+    message names ``shown_limit``, default ``limit``). For pipes and devices, which can
+    be read only once: copy them to a temporary file, then read that. Returns the size."""
+    got = 0
+    while True:
+        chunk = src.read(min(_CHUNK, limit + 1 - got))
+        if not chunk:
+            return got
+        got += len(chunk)
+        if got > limit:
+            log.info("refused %s: over %d bytes", name, limit)
+            raise InputTooLarge(name, limit if shown_limit is None else shown_limit)
+        dst.write(chunk)
 
 
 def read_bounded_or_stdin(path: str, limit: int, stdin: BinaryIO) -> bytes:

@@ -130,6 +130,13 @@ class Capture(Base):
     title: Mapped[str | None] = mapped_column(Text)  # as extracted from this capture
     text: Mapped[str] = mapped_column(Text, default="")  # body text of this capture (history)
     extractor_version: Mapped[str | None] = mapped_column(String(32))
+    # Provenance of imported captures (docs/reliability.md J6): blob_state None = the
+    # snapshot is stored; BLOB_IMPORTED_WITHOUT = imported from a JSON export without its
+    # bytes (``check`` counts it apart, never as damage). text_state None = extracted by
+    # this Cuttings when captured; "verified" = imported, re-extracted from the snapshot
+    # and identical; "unverified" = imported and not re-checked.
+    blob_state: Mapped[str | None] = mapped_column(String(24))
+    text_state: Mapped[str | None] = mapped_column(String(16))
 
     article: Mapped[Article] = relationship(back_populates="captures", foreign_keys=[article_id])
     assets: Mapped[list[Asset]] = relationship(back_populates="capture",
@@ -149,6 +156,7 @@ class Asset(Base):
     role: Mapped[str] = mapped_column(String(16), default="figure")  # lead | figure
     alt: Mapped[str | None] = mapped_column(Text)
     caption: Mapped[str | None] = mapped_column(Text)
+    blob_state: Mapped[str | None] = mapped_column(String(24))  # as Capture.blob_state
 
     capture: Mapped[Capture] = relationship(back_populates="assets")
 
@@ -204,6 +212,12 @@ class PhotoCredit(Base):
     asset: Mapped[Asset | None] = relationship()
     tags: Mapped[list[Tag]] = relationship(secondary=credit_tags, order_by="Tag.name")
 
+
+#: Capture/Asset ``blob_state`` of a row imported without its bytes (a JSON export).
+BLOB_IMPORTED_WITHOUT = "imported-without"
+#: Capture ``text_state`` values (None: extracted here, when captured).
+TEXT_VERIFIED = "verified"
+TEXT_UNVERIFIED = "unverified"
 
 VERDICTS = ("unverified", "supported", "disputed", "false", "misleading")
 

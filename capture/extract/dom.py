@@ -30,12 +30,29 @@ _RAWTEXT_RE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.S | re.I)
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*>")
 
 
-_CONTROL_TABLE = dict.fromkeys([*range(0, 9), 11, *range(14, 32), 0xFFFE, 0xFFFF])
+# C0 controls except tab, LF, FF and CR (whitespace, kept), DEL, C1 controls (U+0080-009F:
+# CSI, OSC ... are terminal escapes too) and the non-characters U+FFFE/FFFF.
+# NEL (U+0085) is a line break to str.split(): it becomes a space, as it always did.
+_CONTROL_TABLE = {**dict.fromkeys([*range(0, 9), 11, *range(14, 32), 0x7F,
+                                   *range(0x80, 0xA0), 0xFFFE, 0xFFFF]), 0x85: " "}
+# Bidirectional formatting controls (a title with U+202E reads backwards).
+_BIDI_TABLE = {**_CONTROL_TABLE,
+               **dict.fromkeys([0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F),
+                                *range(0x2066, 0x206A)])}
+
+
+def strip_controls(text: str, *, bidi: bool = False) -> str:
+    """``text`` without control characters: C0 except tab, LF, FF and CR, DEL, C1 (NEL
+    becomes a space) and U+FFFE/FFFF; with ``bidi`` also the bidirectional formatting controls (for titles
+    and names; body text keeps them, right-to-left text needs them). Removes characters
+    (or replaces one by one), so an offset shifts by the number removed before it.
+    The one rule for captured and imported text (docs/reliability.md J6)."""
+    return text.translate(_BIDI_TABLE if bidi else _CONTROL_TABLE)
 
 
 def clean_text(text: str) -> str:
-    """Strip NUL/C0 control characters and collapse whitespace."""
-    return " ".join(text.translate(_CONTROL_TABLE).split())
+    """Strip control characters (:func:`strip_controls`) and collapse whitespace."""
+    return " ".join(strip_controls(text).split())
 
 
 def flatten_deep_markup(html: str, max_depth: int = MAX_DEPTH) -> str:

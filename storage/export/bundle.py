@@ -8,8 +8,13 @@ Layout::
     images/<sha256>             bytes of every image
     articles/<n>-<title>.html   sanitised reader pages (images as ../images/<sha256>)
     index.html                  list of the articles (CSP, no script)
-    missing-sha256.txt          hashes the archive could not supply (only if any)
     manifest-sha256.txt         "<sha256>  <member>" for every other member
+
+Writing never leaves out evidence it names: a snapshot or image that is missing or
+damaged in the archive (read back and checked against its SHA-256) stops the export
+with :class:`~storage.export.common.ExportError` and no file. Bundles written by
+earlier versions may hold ``missing-sha256.txt`` (hashes they could not supply);
+``verify`` and ``import`` refuse those.
 
 Reading: :func:`open_bundle` / :func:`check_members` refuse unsafe member names
 (``../``, absolute, drive letters, control characters), encrypted members, members
@@ -28,6 +33,7 @@ import io
 import logging
 import re
 import shutil
+import stat
 import tempfile
 import time
 import zipfile
@@ -36,7 +42,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from storage.blobs import BlobCorruptError, BlobMissingError
-from storage.export.common import HashingWriter, RecordStream
+from storage.export.common import ExportError, HashingWriter, RecordStream
 from storage.export.files import safe_filename
 from storage.export.html_render import PAGE_TAIL, article_html, esc, page_head
 from storage.export.html_report import image_types
@@ -138,8 +144,6 @@ def _write_members(z: _Zip, archive: Archive, stream: RecordStream, selection: S
         pages.seek(0)
         z.add_stream("index.html", _Concat(head.encode(), pages,
                                            ("</ol>" + PAGE_TAIL).encode()))
-    if counts.missing:
-        z.add(MISSING_MEMBER, "".join(f"{s}\n" for s in sorted(set(counts.missing))).encode())
     return counts
 
 
@@ -150,13 +154,19 @@ def _write_articles(z: _Zip, archive: Archive, stream: RecordStream, selection: 
     done_images: set[str] = set()
     taken: set[str] = set()
 
-    def blob(sha: str, what: str) -> bytes | None:
+    def blob(sha: str, what: str, rec: dict[str, Any]) -> bytes:
+        """The stored bytes, read back and checked against ``sha`` (``blobs.get``
+        verifies every read). A bundle never leaves out evidence it names
+        (docs/reliability.md J6): a missing or damaged copy stops the export."""
         try:
-            return archive.blobs.get(sha)
-        except (BlobMissingError, BlobCorruptError, ValueError) as exc:
-            warnings.append(f"{what} {sha[:12]}… not in the bundle: {exc}")
-            counts.missing.append(sha)
-            return None
+            data: bytes = archive.blobs.get(sha)
+        except BlobMissingError as exc:
+            raise ExportError(_unavailable(what, sha, rec, "is not in the archive (imported "
+                                           "without it, or lost)")) from exc
+        except (BlobCorruptError, ValueError) as exc:
+            raise ExportError(_unavailable(what, sha, rec, "is damaged in the archive "
+                                           "(`cuttings check` lists it)")) from exc
+        return data
 
     def on_record(rec: dict[str, Any]) -> None:
         counts.articles += 1
@@ -164,26 +174,22 @@ def _write_articles(z: _Zip, archive: Archive, stream: RecordStream, selection: 
             sha = cap["sha256"]
             if stream.include.snapshots and sha not in done_snaps:
                 done_snaps.add(sha)
-                data = blob(sha, "snapshot")
-                if data is not None:
-                    z.add(f"snapshots/{sha}.html", data)
-                    counts.snapshots += 1
+                z.add(f"snapshots/{sha}.html", blob(sha, "snapshot", rec))
+                counts.snapshots += 1
             if stream.include.images:
                 for a in cap["assets"]:
                     if a["sha256"] not in done_images:
                         done_images.add(a["sha256"])
-                        data = blob(a["sha256"], "image")
-                        if data is not None:
-                            z.add(f"images/{a['sha256']}", data, compress=False)
-                            counts.images += 1
+                        z.add(f"images/{a['sha256']}", blob(a["sha256"], "image", rec),
+                              compress=False)
+                        counts.images += 1
         shown = image_types(rec) if stream.include.images else {}
         name = safe_filename(rec.get("title") or rec.get("site") or "article",
                              suffix=".html", taken=taken, max_bytes=72)
         member = f"articles/{rec['id']:05d}-{name}"
 
         def src(sha: str) -> str | None:
-            return f"../images/{sha}" if sha in shown and sha in done_images \
-                and sha not in counts.missing else None
+            return f"../images/{sha}" if sha in shown and sha in done_images else None
 
         html_page = (page_head(rec.get("title") or rec["url"])
                      + '<p><a href="../index.html">Index</a></p>\n'
@@ -198,6 +204,12 @@ def _write_articles(z: _Zip, archive: Archive, stream: RecordStream, selection: 
         write_json(spool, archive, stream, selection, on_record)
         spool.seek(0)
         z.add_stream(JSON_MEMBER, spool)
+
+
+def _unavailable(what: str, sha: str, rec: dict[str, Any], why: str) -> str:
+    return (f"the {what} {sha} of “{(rec.get('title') or rec['url'])[:120]}” {why}: no bundle "
+            "was written. Leave that article out, or export without "
+            f"{'snapshots' if what == 'snapshot' else 'images'} (--include)")
 
 
 class _Concat:
@@ -232,6 +244,17 @@ def unsafe_member_reason(name: str) -> str | None:
     return None
 
 
+def special_member_kind(info: zipfile.ZipInfo) -> str | None:
+    """"a symbolic link" (or another special file) when the member's Unix mode says
+    so; None for plain files and folders (and members without a Unix mode)."""
+    mode = (info.external_attr >> 16) & 0o170000
+    if mode in (0, stat.S_IFREG, stat.S_IFDIR):
+        return None
+    if mode == stat.S_IFLNK:
+        return "a symbolic link"
+    return "a special file (device, pipe or socket)"
+
+
 def check_members(zf: zipfile.ZipFile, name: str = "the bundle") -> list[zipfile.ZipInfo]:
     """The bundle's members, after refusing unsafe names, encryption and sizes."""
     infos = zf.infolist()
@@ -248,6 +271,10 @@ def check_members(zf: zipfile.ZipFile, name: str = "the bundle") -> list[zipfile
         seen.add(info.filename)
         if info.flag_bits & 0x1:
             raise ImportRefused(f"{name}: member {info.filename[:200]!r} is encrypted")
+        kind = special_member_kind(info)
+        if kind:
+            raise ImportRefused(f"{name}: member {info.filename[:200]!r} refused: it is {kind}, "
+                                "not a file")
         if info.file_size > MAX_MEMBER:
             raise ImportRefused(f"{name}: member {info.filename[:200]!r} is too large "
                                 f"({info.file_size} bytes; the limit is {MAX_MEMBER})")

@@ -6,7 +6,9 @@ ClaimReview has ``claimReviewed`` (the claim text), ``reviewBody`` (the note),
 publication date, and ``archivedAt`` with the capture time and SHA-256),
 ``reviewRating`` (``alternateName`` = the verdict, ``ratingValue`` 1-5) and an
 ``author`` (the ``reviewer`` name, or a placeholder to fill in).
-Claims still ``unverified`` have no verdict and are left out.
+Claims still ``unverified`` have no verdict and are left out. The output is safe to
+paste into a ``<script type="application/ld+json">`` element as is: page-derived
+text cannot close it (:func:`script_safe_json`).
 
 Thread rules: see :mod:`storage.export.common`.
 """
@@ -64,13 +66,29 @@ def claim_reviews(rec: dict[str, Any], reviewer: str | None) -> list[dict[str, A
     return out
 
 
+# Characters that could end or alter a <script> element (``</script>``, ``<!--``), an
+# HTML entity, or (U+2028/2029) a JavaScript line, written as JSON \u escapes instead:
+# the same strings for a JSON parser, inert inside HTML.
+_SCRIPT_UNSAFE = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026",
+                  0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def script_safe_json(value: Any) -> str:
+    """``value`` as JSON that can be pasted as is into ``<script
+    type="application/ld+json">`` (how ClaimReview is published): every ``<``, ``>``,
+    ``&``, U+2028 and U+2029 is a ``\\uXXXX`` escape, so no page-derived text can close
+    the element or open a comment. These characters only ever occur inside JSON
+    strings, where the escape means the same character."""
+    return json.dumps(value, ensure_ascii=False).translate(_SCRIPT_UNSAFE)
+
+
 def write_claimreview(out: IO[bytes], stream: RecordStream, reviewer: str | None) -> int:
     out.write(b'{"@context": "https://schema.org", "@graph": [')
     n = 0
     for rec in stream:
         for review in claim_reviews(rec, reviewer):
             out.write((b"\n" if n == 0 else b",\n")
-                      + json.dumps(review, ensure_ascii=False).encode("utf-8", "replace"))
+                      + script_safe_json(review).encode("utf-8", "replace"))
             n += 1
     out.write(b"\n]}\n")
     return n

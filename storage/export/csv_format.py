@@ -1,8 +1,10 @@
 """CSV export: one file per kind of item (articles, quotes, claims, sources,
 credits), UTF-8 with a BOM so spreadsheets read it right.
 
-Cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
-``@``, tab or CR) get a leading ``'``; NUL characters are removed; newlines and
+Cells that a spreadsheet could run as a formula (starting with tab or CR, or with
+``=``, ``+``, ``-``, ``@`` in any Unicode compatibility form, after any whitespace or
+invisible characters: see :func:`could_run`) get a leading ``'``; numbers stay
+numbers; NUL characters are removed; newlines and
 quotes inside cells are kept (standard CSV quoting), so :mod:`csv` reads back the
 same text.
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import unicodedata
 from typing import IO, Any
 
 from storage.export.schema import latest_capture
@@ -40,8 +43,35 @@ COLUMNS: dict[str, list[str]] = {
 INCLUDE_OF = {"quotes": "quotes", "claims": "claims", "sources": "sources", "credits": "credits"}
 
 
+FORMULA_CHARS = ("=", "+", "-", "@", "\u2212")  # NFKC turns superscript minus into U+2212
+_HEAD = 64  # characters looked at: a prefix of blanks longer than this is neutralised too
+
+
+def _ignorable(ch: str) -> bool:
+    """Characters a spreadsheet may skip before a formula: any Unicode whitespace
+    (line feed, CR, tab, no-break and ideographic spaces ...) and invisible format
+    characters (zero-width space, word joiner, BOM, bidi marks)."""
+    return ch.isspace() or unicodedata.category(ch) in ("Cf", "Cc", "Zs", "Zl", "Zp")
+
+
+def could_run(text: str) -> bool:
+    """Whether a spreadsheet might read ``text`` as a formula: it starts with tab or CR,
+    or, after any blanks and invisible characters, with ``=``, ``+``, ``-`` or ``@`` in
+    any Unicode compatibility form (full-width ``＝``, small ``﹦``, superscript ...,
+    decided by NFKC)."""
+    if text.startswith(FORMULA_STARTS):
+        return True
+    head = unicodedata.normalize("NFKC", text[:_HEAD])
+    i = 0
+    while i < len(head) and _ignorable(head[i]):
+        i += 1
+    if i == len(head):
+        return len(text) > _HEAD  # only blanks so far: be safe when more follows
+    return head[i] in FORMULA_CHARS
+
+
 def neutralise(value: Any) -> Any:
-    """A cell value that cannot run as a spreadsheet formula."""
+    """A cell value that cannot run as a spreadsheet formula (numbers stay numbers)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -49,7 +79,7 @@ def neutralise(value: Any) -> Any:
     if isinstance(value, int | float):
         return value
     text = str(value).replace("\x00", "")
-    if text.startswith(FORMULA_STARTS):
+    if could_run(text):
         text = "'" + text
     return text
 

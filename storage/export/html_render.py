@@ -32,7 +32,7 @@ _TAGS = {"p", "br", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol"
 _ATTRS = {"a": {"href", "title"}, "img": {"src", "alt", "title", "width", "height"},
           "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}, "time": {"datetime"},
           "abbr": {"title"}, "q": {"cite"}, "blockquote": {"cite"}}
-_ASSET_SRC = re.compile(r'src="asset:([0-9a-f]{64})"')
+ASSET_SRC = re.compile(r'src="asset:([0-9a-f]{64})"')  # an image of the bundle, in reader HTML
 _IMG = re.compile(r"<img\b[^>]*>")
 
 CSS = """
@@ -71,7 +71,7 @@ def with_images(sanitized: str, image_src: Callable[[str], str | None]) -> str:
     path or a data: URI); images it cannot give are dropped."""
     def repl(m: re.Match[str]) -> str:
         tag = m.group(0)
-        sm = _ASSET_SRC.search(tag)
+        sm = ASSET_SRC.search(tag)
         if sm is None:
             return ""
         src = image_src(sm.group(1))

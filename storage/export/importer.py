@@ -1,10 +1,16 @@
 """Import: Cuttings JSON exports and ZIP bundles merge into the archive; browser
 bookmark files and plain URL lists go into the capture queue.
 
-A JSON or ZIP import is validated completely before anything is written (schema,
-duplicate ids, member names and sizes, every snapshot and image against its
-SHA-256, the manifest), then snapshots and images go into the blob store and all
-rows are written in ONE transaction. A refusal raises
+A JSON or ZIP import accepts only what ``cuttings verify`` accepts: it runs the same
+checks first, on the same open file (:func:`storage.export.verify.check_bundle`,
+:func:`~storage.export.verify.check_json`: layout, manifest, every hash, the schema,
+the text re-derived from its snapshot), then snapshots and images go into the blob
+store and all rows are written in ONE transaction. Imported captures record their
+provenance: ``text_state`` "verified" (re-extracted from the snapshot and identical)
+or "unverified", and ``blob_state`` "imported-without" for a snapshot or image that
+is in neither the file nor the archive (``check`` counts those apart). Input is
+bounded: at most :data:`MAX_JSON_FILE` bytes of JSON and :data:`MAX_URL_LIST` of a
+URL list are ever read. A refusal raises
 :class:`~storage.export.validate.ImportRefused` naming the problem; the database is
 then unchanged. Merging: an article already archived (same canonical URL, or a
 capture requested under it) keeps its own fields; captures with a new SHA-256 are
@@ -18,6 +24,7 @@ Thread rules: run from one worker thread; ``progress`` is called from it and
 from __future__ import annotations
 
 import logging
+import tempfile
 import threading
 import zipfile
 from collections.abc import Callable
@@ -29,26 +36,16 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session, selectinload
 
-from storage.export.bundle import (
-    IMAGE_RE,
-    MANIFEST_MEMBER,
-    SNAPSHOT_RE,
-    check_members,
-    hash_member,
-    open_bundle,
-    parse_manifest,
-    read_member,
-)
+from storage.blobs import BlobCorruptError, BlobMissingError
+from storage.bounded_read import URL_LIST_MAX_BYTES, InputTooLarge, copy_bounded, read_bounded
+from storage.export.bundle import IMAGE_RE, SNAPSHOT_RE, open_bundle, read_member
 from storage.export.csv_format import COLUMNS
-from storage.export.schema import JSON_MEMBER
-from storage.export.validate import (
-    ImportRefused,
-    parse_document_from,
-    parse_time,
-    referenced_blobs,
-    validate_document,
-)
+from storage.export.rederive import VERIFIED, TextCheck
+from storage.export.validate import ImportRefused, parse_time, referenced_blobs
 from storage.models import (
+    BLOB_IMPORTED_WITHOUT,
+    TEXT_UNVERIFIED,
+    TEXT_VERIFIED,
     Article,
     Asset,
     Capture,
@@ -68,11 +65,14 @@ from storage.models import (
 
 if TYPE_CHECKING:
     from storage.archive import Archive
+    from storage.export.verify import VerifyReport
 
 log = logging.getLogger(__name__)
 
-MAX_JSON_FILE = 2 << 30
-MAX_URL_LIST = 64 << 20
+#: The largest JSON export read (also the JSON member of a bundle): at most this many
+#: bytes are ever read (``/dev/zero`` or a huge file is refused after cap + 1 bytes).
+MAX_JSON_FILE = 256 << 20
+MAX_URL_LIST = URL_LIST_MAX_BYTES
 BLOB_WRITERS = 6
 
 Progress = Callable[[int, int], None]
@@ -119,11 +119,18 @@ def _check_cancel(cancel: threading.Event | None) -> None:
         raise ImportCancelled("import cancelled; nothing was written")
 
 
+SNIFF_BYTES = 4096
+
+
 def sniff(path: Path) -> str:
-    """``zip``, ``json``, ``bookmarks``, ``urls``, ``csv`` (our CSV export) or ``warc``
-    by content."""
+    """``zip``, ``json``, ``bookmarks``, ``urls``, ``csv`` (our CSV export), ``warc``
+    or ``binary`` (none of those: NUL bytes in a text) by content."""
     with path.open("rb") as fh:
-        head = fh.read(4096)
+        return sniff_bytes(fh.read(SNIFF_BYTES))
+
+
+def sniff_bytes(head: bytes) -> str:
+    """:func:`sniff` of the first :data:`SNIFF_BYTES` bytes."""
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return "zip"
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -133,6 +140,8 @@ def sniff(path: Path) -> str:
         return "warc"
     if stripped.startswith(_CSV_HEADERS):
         return "csv"
+    if b"\x00" in head:
+        return "binary"  # no export, bookmarks file or URL list holds NUL bytes
     low = head.lower()
     if b"netscape-bookmark-file" in low or b"<a " in low or b"<html" in low or b"<dl" in low:
         return "bookmarks"
@@ -145,6 +154,8 @@ def import_path(archive: Archive, path: Path | str, *, progress: Progress | None
     (nothing written) or :class:`ImportCancelled`."""
     path = Path(path)
     try:
+        if path.exists() and not path.is_file():
+            return _import_stream(archive, path, progress=progress, cancel=cancel)
         kind = sniff(path)
     except OSError as exc:
         raise ImportRefused(f"cannot read {path}: {exc.strerror or exc}") from exc
@@ -158,84 +169,117 @@ def import_path(archive: Archive, path: Path | str, *, progress: Progress | None
     if kind == "warc":
         raise ImportRefused(f"{path.name} is a WARC file; Cuttings imports its own JSON or ZIP "
                             "exports, bookmark files and URL lists")
+    if kind == "binary":
+        raise ImportRefused(f"{path.name} is not a Cuttings export, a bookmarks file or a URL "
+                            "list (binary data)")
     return import_url_list(archive, path, bookmarks=kind == "bookmarks")
+
+
+def _refuse_unless_verified(report: VerifyReport) -> None:
+    """Import accepts only what ``verify`` accepts: the first problems, named."""
+    if report.ok:
+        return
+    shown = report.problems[:3]
+    more = len(report.problems) - len(shown)
+    raise ImportRefused("; ".join(shown) + (f" (and {more} more problem(s); `cuttings verify` "
+                                            "lists them)" if more else ""))
+
+
+def _import_stream(archive: Archive, path: Path, *, progress: Progress | None,
+                   cancel: threading.Event | None) -> ImportReport:
+    """A pipe or device (``/dev/zero``, ``<(...)``) can be read once and has no size:
+    copy at most the cap of its kind (:data:`MAX_JSON_FILE` for exports,
+    :data:`MAX_URL_LIST` for URL lists) to a temporary file, then import that (a
+    longer stream is refused after cap + 1 bytes; binary data after its first bytes)."""
+    with tempfile.TemporaryDirectory(prefix="cuttings-import-") as folder:
+        copy = Path(folder) / (path.name or "input")
+        try:
+            with path.open("rb", buffering=0) as src, copy.open("wb") as fh:
+                head = src.read(SNIFF_BYTES)
+                kind = sniff_bytes(head)
+                if kind == "binary":
+                    raise ImportRefused(f"{path.name} is not a Cuttings export, a bookmarks "
+                                        "file or a URL list (binary data)")
+                fh.write(head)
+                cap = MAX_JSON_FILE if kind in ("zip", "json") else MAX_URL_LIST
+                copy_bounded(src, fh, cap - len(head), name=path.name, shown_limit=cap)
+        except InputTooLarge as exc:
+            raise ImportRefused(str(exc)) from exc
+        report = import_path(archive, copy, progress=progress, cancel=cancel)
+    report.path = str(path)
+    return report
 
 
 def import_json(archive: Archive, path: Path, *, progress: Progress | None = None,
                 cancel: threading.Event | None = None) -> ImportReport:
-    try:
-        size = path.stat().st_size
-        if size > MAX_JSON_FILE:
-            raise ImportRefused(f"{path.name} is too large ({size} bytes; the limit is "
-                                f"{MAX_JSON_FILE})")
-    except OSError as exc:
-        raise ImportRefused(f"cannot read {path}: {exc.strerror or exc}") from exc
+    """A JSON export: the checks of ``verify`` first (at most :data:`MAX_JSON_FILE`
+    bytes read), then one transaction. Captures whose snapshot this archive already
+    holds are re-checked against it; the others are recorded as imported without
+    snapshot, their text unverified."""
+    from storage.export.verify import check_json
 
-    def read() -> bytes:
+    def snapshot_of(sha: str) -> bytes | None:
         try:
-            return path.read_bytes()
-        except OSError as exc:
-            raise ImportRefused(f"cannot read {path}: {exc.strerror or exc}") from exc
+            return archive.blobs.get(sha) if archive.blobs.has(sha) else None
+        except (BlobMissingError, BlobCorruptError):
+            return None
 
-    doc = validate_document(parse_document_from(read, path.name))
+    checked = check_json(path, snapshot_of)
+    _refuse_unless_verified(checked.report)
+    doc = checked.doc
+    assert doc is not None
     _check_cancel(cancel)
     report = ImportReport(str(path), "json")
     snaps, images = referenced_blobs(doc)
-    missing = [s for s in snaps | images if not archive.blobs.has(s)]
-    if missing:
-        report.warnings.append(f"{len(missing)} snapshot(s)/image(s) are not in this file and "
-                               "not in the archive: their hashes are kept (import the ZIP "
-                               "bundle for the bytes)")
-    _write(archive, doc, report, progress, cancel)
+    absent = {s for s in snaps | images if not archive.blobs.has(s)}
+    if absent:
+        report.warnings.append(f"{len(absent)} snapshot(s)/image(s) are not in this file and "
+                               "not in the archive: recorded as imported without them (import "
+                               "the ZIP bundle for the bytes)")
+    _note_unverified(report, checked.texts)
+    _write(archive, doc, report, progress, cancel, provenance=_Provenance(checked.texts, absent))
     return report
+
+
+def _note_unverified(report: ImportReport, texts: dict[str, TextCheck]) -> None:
+    n = sum(1 for t in texts.values() if t.state != VERIFIED)
+    if n:
+        report.warnings.append(f"the text of {n} capture(s) could not be re-checked against "
+                               "its snapshot: marked unverified")
 
 
 def import_bundle(archive: Archive, path: Path, *, progress: Progress | None = None,
                   cancel: threading.Event | None = None) -> ImportReport:
+    """A ZIP bundle: every check of ``verify`` on the open file first, then the
+    (verified) snapshots and images into the blob store, then one transaction."""
+    from storage.export.verify import check_bundle
+
     report = ImportReport(str(path), "zip")
     with open_bundle(path) as zf:
-        infos = check_members(zf, path.name)
-        by_name = {i.filename: i for i in infos}
-        if JSON_MEMBER not in by_name:
-            raise ImportRefused(f"{path.name} has no {JSON_MEMBER}: not a Cuttings bundle")
-        json_info = by_name[JSON_MEMBER]
-        doc = validate_document(parse_document_from(lambda: read_member(zf, json_info),
-                                                    f"{path.name}:{JSON_MEMBER}"))
-        manifest: dict[str, str] = {}
-        if MANIFEST_MEMBER in by_name:
-            manifest, problems = parse_manifest(read_member(zf, by_name[MANIFEST_MEMBER]))
-            if problems:
-                raise ImportRefused(f"{path.name}: {problems[0]}")
-        if JSON_MEMBER in manifest and hash_member(zf, json_info) != manifest[JSON_MEMBER]:
-            raise ImportRefused(f"{path.name}: {JSON_MEMBER} does not match its manifest hash")
-        snaps, images = referenced_blobs(doc)
+        checked = check_bundle(zf, path)
+        _refuse_unless_verified(checked.report)
+        doc = checked.doc
+        assert doc is not None
+        _check_cancel(cancel)
         blob_members: dict[str, zipfile.ZipInfo] = {}
-        for name, info in by_name.items():
+        for name, info in checked.members.items():
             m = SNAPSHOT_RE.fullmatch(name) or IMAGE_RE.fullmatch(name)
-            if m and (m.group(1) in snaps or m.group(1) in images):
-                blob_members[m.group(1)] = info
-        # pass 1: every blob must match its name (and the manifest) before anything is stored
+            if m:
+                blob_members[m.group(1)] = info  # verified: named by the JSON, hash matches
         total = len(blob_members)
-        for n, (sha, info) in enumerate(blob_members.items(), 1):
-            _check_cancel(cancel)
-            got = hash_member(zf, info)
-            if got != sha:
-                raise ImportRefused(f"{path.name}: {info.filename} does not match its SHA-256 "
-                                    "(the bundle was altered or damaged)")
-            if info.filename in manifest and manifest[info.filename] != got:
-                raise ImportRefused(f"{path.name}: {info.filename} does not match the manifest")
-            if progress:
-                progress(n, total * 2 + len(doc["articles"]))
-        # pass 2: store them (content-addressed: harmless if the transaction then fails).
+        # store them (content-addressed: harmless if the transaction then fails).
         # The blob store fsyncs every file; a few threads overlap those waits.
         _store_blobs(archive, zf, blob_members, report, path.name, progress, cancel,
-                     total, total * 2 + len(doc["articles"]))
-    absent = [s for s in snaps | images if s not in blob_members and not archive.blobs.has(s)]
+                     0, total + len(doc["articles"]))
+    snaps, images = referenced_blobs(doc)
+    absent = {s for s in snaps | images if s not in blob_members and not archive.blobs.has(s)}
     if absent:
         report.warnings.append(f"{len(absent)} snapshot(s)/image(s) are neither in the bundle nor "
-                               "in the archive: their hashes are kept")
-    _write(archive, doc, report, progress, cancel, done_before=2 * total,
-           grand_total=2 * total + len(doc["articles"]))
+                               "in the archive: recorded as imported without them")
+    _note_unverified(report, checked.texts)
+    _write(archive, doc, report, progress, cancel, done_before=total,
+           grand_total=total + len(doc["articles"]),
+           provenance=_Provenance(checked.texts, absent))
     return report
 
 
@@ -278,10 +322,10 @@ def import_url_list(archive: Archive, path: Path, *, bookmarks: bool) -> ImportR
     from capture.urls import find_urls
 
     try:
-        size = path.stat().st_size
-        if size > MAX_URL_LIST:
-            raise ImportRefused(f"{path.name} is too large for a URL list ({size} bytes)")
-        text = path.read_bytes().decode("utf-8", "replace")
+        text = read_bounded(path, MAX_URL_LIST, f"{path.name} (a URL list)").decode(
+            "utf-8", "replace")
+    except InputTooLarge as exc:
+        raise ImportRefused(str(exc)) from exc
     except OSError as exc:
         raise ImportRefused(f"cannot read {path}: {exc.strerror or exc}") from exc
     report = ImportReport(str(path), "bookmarks" if bookmarks else "urls")
@@ -308,6 +352,23 @@ def _tag_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+@dataclass(frozen=True)
+class _Provenance:
+    """How the imported evidence was checked: the text check of every capture (by
+    SHA-256) and the snapshots/images that are in neither the file nor the archive."""
+
+    texts: dict[str, TextCheck]
+    absent: set[str]
+
+    def text_state(self, sha: str) -> str:
+        check = self.texts.get(sha)
+        return TEXT_VERIFIED if check is not None and check.state == VERIFIED \
+            else TEXT_UNVERIFIED
+
+    def blob_state(self, sha: str) -> str | None:
+        return BLOB_IMPORTED_WITHOUT if sha in self.absent else None
+
+
 class _Writer:
     """Writes a validated document inside one session (the caller commits).
 
@@ -315,9 +376,11 @@ class _Writer:
     a large existing collection is never loaded; the session is flushed and emptied
     every few hundred articles, so memory does not grow with the import."""
 
-    def __init__(self, s: Session, doc: dict[str, Any], report: ImportReport) -> None:
+    def __init__(self, s: Session, doc: dict[str, Any], report: ImportReport,
+                 provenance: _Provenance) -> None:
         self.s = s
         self.report = report
+        self.provenance = provenance
         self.tag_ids: dict[str, int] = {}
         self.coll_ids: dict[str, int] = {}
         self.tag_colors = {t["name"]: t.get("color") for t in doc["tags"]}
@@ -404,8 +467,15 @@ class _Writer:
             self.s.flush()
         caps = {c.sha256: c for c in art.captures}
         latest: Capture | None = None
+        prov = self.provenance
         for c in rec["captures"]:
             if c["sha256"] in caps:
+                have = caps[c["sha256"]]
+                if have.blob_state and prov.blob_state(have.sha256) is None:
+                    have.blob_state = None  # the snapshot came with this import
+                for a in have.assets:
+                    if a.blob_state and prov.blob_state(a.sha256) is None:
+                        a.blob_state = None
                 self.report.count(self.report.skipped, "captures")
                 continue
             cap = Capture(
@@ -415,10 +485,12 @@ class _Writer:
                 http_status=c["http_status"], headers=c["headers"],
                 content_type=c["content_type"], encoding=c["encoding"], sha256=c["sha256"],
                 size=c["size"], local_network_allowed=c["local_network_allowed"],
-                title=c["title"], text=c["text"], extractor_version=c["extractor_version"])
+                title=c["title"], text=c["text"], extractor_version=c["extractor_version"],
+                blob_state=prov.blob_state(c["sha256"]), text_state=prov.text_state(c["sha256"]))
             cap.assets = [Asset(url=a["url"], media_type=a["media_type"], size=a["size"],
                                 sha256=a["sha256"], role=a["role"], alt=a["alt"],
-                                caption=a["caption"]) for a in c["assets"]]
+                                caption=a["caption"], blob_state=prov.blob_state(a["sha256"]))
+                          for a in c["assets"]]
             self.s.add(cap)
             caps[c["sha256"]] = cap
             changed += 1
@@ -529,12 +601,12 @@ class _Writer:
 
 def _write(archive: Archive, doc: dict[str, Any], report: ImportReport,
            progress: Progress | None, cancel: threading.Event | None, done_before: int = 0,
-           grand_total: int | None = None) -> None:
+           grand_total: int | None = None, *, provenance: _Provenance) -> None:
     """Write every article in ONE transaction; progress continues from
     ``done_before`` of ``grand_total`` (earlier phases of a bundle import)."""
     total = len(doc["articles"]) if grand_total is None else grand_total
     with archive.db.writer() as s:
-        w = _Writer(s, doc, report)
+        w = _Writer(s, doc, report, provenance)
         arts = doc["articles"]
         for n in range(1, len(arts) + 1):
             _check_cancel(cancel)

@@ -11,6 +11,7 @@ Thread rules: pure functions; safe from any thread.
 
 from __future__ import annotations
 
+import bisect
 import json
 import logging
 import re
@@ -24,6 +25,7 @@ from storage.models import VERDICTS
 log = logging.getLogger(__name__)
 
 _SHA = re.compile(r"[0-9a-f]{64}")
+_URN = re.compile(r"urn:sha256:[0-9a-f]{64}")
 MAX_URL = 8192
 MAX_NAME = 255
 
@@ -33,12 +35,50 @@ class ImportRefused(ValueError):
 
 
 def clean_str(value: str) -> str:
+    """NUL removed, lone surrogates replaced by U+FFFD (what can be stored faithfully)."""
     if "\x00" in value:
         value = value.replace("\x00", "")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
         value = value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return value
+
+
+def clean_field(value: str, *, name: bool = False) -> str:
+    """An imported string as capture would have stored it: :func:`clean_str`, then
+    control characters stripped with capture's own rule
+    (:func:`capture.extract.dom.strip_controls`; for titles and names, ``name``,
+    bidirectional controls too)."""
+    from capture.extract.dom import strip_controls
+
+    return strip_controls(clean_str(value), bidi=name)
+
+
+def _removed_before(raw: str, kept: str) -> Callable[[int], int]:
+    """Maps an offset into ``raw`` to one into ``kept`` (``raw`` with characters
+    removed by :func:`clean_field`)."""
+    if raw == kept:
+        return lambda pos: pos
+    from capture.extract.dom import strip_controls
+
+    removed = [i for i, ch in enumerate(raw) if strip_controls(ch) == ""]
+    return lambda pos: pos - bisect.bisect_left(removed, pos)
+
+
+def check_web_address(where: str, value: str) -> str:
+    """``value`` if it is an address an article can have: http(s), valid by capture's
+    own rules (:func:`capture.urls.normalise`), or the ``urn:sha256:`` key of a page
+    imported without one. ``javascript:``, ``data:``, ``file:`` ... are refused."""
+    from capture.urls import UrlError, normalise
+
+    if _URN.fullmatch(value):
+        return value
+    try:
+        normalise(value)
+    except UrlError as exc:
+        raise ImportRefused(f"{where}: not a web address Cuttings archives ({exc}); only "
+                            "http and https") from None
     return value
 
 
@@ -80,23 +120,26 @@ def parse_document_from(read: Callable[[], bytes], name: str = "the file") -> di
 
 # type codes: s str, s? optional str, i int, i? optional int, b bool, t ISO time,
 # t? optional time, h sha256, h? optional sha256, ls list of str, pairs list of
-# [str|int, str|int], u URL-ish str (bounded), n name (bounded), l list (checked apart)
-ARTICLE = {"id": "i", "canonical_url": "u", "url": "u", "site": "s", "title": "s?",
-           "authors": "ls", "publisher": "s?", "published": "s?", "language": "s?",
+# [str|int, str|int], u URL-ish str (bounded), w an article's web address (http(s) or
+# urn:sha256, see check_web_address), n name (bounded), s1 a title or name from a page
+# (no bidi controls), ls1 a list of those, l list (checked apart). Every string is
+# cleaned by clean_field.
+ARTICLE = {"id": "i", "canonical_url": "w", "url": "w", "site": "s1", "title": "s1?",
+           "authors": "ls1", "publisher": "s1?", "published": "s?", "language": "s?",
            "description": "s?", "text": "s", "reader_html": "s", "word_count": "i",
            "status": "s", "created_at": "t?", "tags": "ln", "collections": "ln",
            "captures": "l"}
-CAPTURE = {"sha256": "h", "size": "i", "source": "s", "requested_url": "u",
-           "requested_key": "u", "final_url": "u", "redirects": "pairs", "fetched_at": "t",
+CAPTURE = {"sha256": "h", "size": "i", "source": "s", "requested_url": "w",
+           "requested_key": "w", "final_url": "w", "redirects": "pairs", "fetched_at": "t",
            "http_status": "i?", "headers": "pairs", "content_type": "s?", "encoding": "s?",
-           "local_network_allowed": "b", "title": "s?", "text": "s",
+           "local_network_allowed": "b", "title": "s1?", "text": "s",
            "extractor_version": "s?", "latest": "b", "assets": "l"}
 ASSET = {"sha256": "h", "url": "u", "media_type": "s?", "size": "i", "role": "s",
          "alt": "s?", "caption": "s?"}
-QUOTE = {"text": "s", "speaker": "s?", "role": "s?", "cue": "s?", "start": "i", "end": "i",
+QUOTE = {"text": "s", "speaker": "s1?", "role": "s1?", "cue": "s?", "start": "i", "end": "i",
          "origin": "s", "anchor_state": "s", "tags": "ln"}
-SOURCE = {"name": "s", "kind": "s", "url": "u?", "context": "s", "mentions": "pairs"}
-CREDIT = {"credit": "s", "photographer": "s?", "provider": "s?", "caption": "s?",
+SOURCE = {"name": "s1", "kind": "s", "url": "u?", "context": "s", "mentions": "pairs"}
+CREDIT = {"credit": "s1", "photographer": "s1?", "provider": "s1?", "caption": "s?",
           "image_url": "u?", "image_sha256": "h?", "tags": "ln"}
 CLAIM = {"text": "s", "start": "i", "end": "i", "note": "s", "verdict": "s",
          "evidence": "ls", "anchor_state": "s", "version": "i", "capture_sha256": "h?",
@@ -117,12 +160,14 @@ def _check(where: str, code: str, value: Any) -> Any:
         if optional:
             return None
         raise ImportRefused(f"{where}: missing or null")
-    if base in ("s", "u", "n"):
+    if base in ("s", "u", "n", "w", "s1"):
         if not isinstance(value, str):
             raise ImportRefused(f"{where}: expected text, found {type(value).__name__}")
-        value = clean_str(value)
-        if base == "u" and len(value) > MAX_URL:
+        value = clean_field(value, name=base in ("n", "s1"))
+        if base in ("u", "w") and len(value) > MAX_URL:
             raise ImportRefused(f"{where}: longer than {MAX_URL} characters")
+        if base == "w":
+            return check_web_address(where, value)
         if base == "n" and (len(value) > MAX_NAME or not value.strip()):
             raise ImportRefused(f"{where}: a name must be 1-{MAX_NAME} characters")
         return value
@@ -146,11 +191,10 @@ def _check(where: str, code: str, value: Any) -> Any:
         if not isinstance(value, str) or not _SHA.fullmatch(value):
             raise ImportRefused(f"{where}: not a SHA-256 hex digest")
         return value
-    if base in ("ls", "ln"):
+    if base in ("ls", "ln", "ls1"):
         if not isinstance(value, list):
             raise ImportRefused(f"{where}: expected a list")
-        return [_check(f"{where}[{i}]", "n" if base == "ln" else "s", v)
-                for i, v in enumerate(value)]
+        return [_check(f"{where}[{i}]", base[1:], v) for i, v in enumerate(value)]
     if base == "pairs":
         if not isinstance(value, list):
             raise ImportRefused(f"{where}: expected a list of pairs")
@@ -160,7 +204,7 @@ def _check(where: str, code: str, value: Any) -> Any:
                     or not all(isinstance(x, str | int) and not isinstance(x, bool)
                                for x in pair)):
                 raise ImportRefused(f"{where}[{i}]: expected a pair")
-            out.append([clean_str(x) if isinstance(x, str) else x for x in pair])
+            out.append([clean_field(x) if isinstance(x, str) else x for x in pair])
         return out
     if base == "l":
         if not isinstance(value, list):
@@ -210,7 +254,56 @@ def validate_article(where: str, raw: Any, includes: set[str]) -> dict[str, Any]
                                 f"{', '.join(VERDICTS)}")
         if c["capture_sha256"] and c["capture_sha256"] not in seen:
             raise ImportRefused(f"{where}.claims[{j}].capture_sha256: no such capture")
+    images = {a["sha256"] for cap in caps for a in cap["assets"]}
+    for j, c in enumerate(art["photo_credits"]):
+        if c["image_sha256"] and c["image_sha256"] not in images:
+            raise ImportRefused(f"{where}.photo_credits[{j}].image_sha256: no such image in "
+                                "the article's captures")
+    _check_offsets(where, art, raw["text"])
     return art
+
+
+def _check_offsets(where: str, art: dict[str, Any], raw_text: str) -> None:
+    """Offsets into the article text: moved with the text when :func:`clean_field`
+    removed characters before them, then ``0 <= start <= end <= len(text)``
+    (``-1, -1``: a quote or mention not in the body). A claim or quote whose text
+    changed since it was marked keeps offsets into the text it was marked in (its
+    capture's, for a claim): those are checked against that text's length."""
+    text = art["text"]
+    moved = _removed_before(raw_text, text)
+    cap_len = {c["sha256"]: len(c["text"]) for c in art["captures"]}
+    longest = max([len(text), *cap_len.values()])
+
+    def span(w: str, start: int, end: int, *, absent_ok: bool, limit: int) -> tuple[int, int]:
+        if absent_ok and (start, end) == (-1, -1):
+            return start, end
+        if start < 0 or end < 0:
+            raise ImportRefused(f"{w}: negative offset ({start}, {end})")
+        if start > end:
+            raise ImportRefused(f"{w}: reversed offsets (start {start} > end {end})")
+        start, end = moved(start), moved(end)
+        if end > limit:
+            raise ImportRefused(f"{w}: offset {end} is past the end of the text "
+                                f"({limit} characters)")
+        return start, end
+
+    for j, q in enumerate(art["quotes"]):
+        limit = longest if q["anchor_state"] == "changed" else len(text)
+        q["start"], q["end"] = span(f"{where}.quotes[{j}]", q["start"], q["end"],
+                                    absent_ok=True, limit=limit)
+    for j, c in enumerate(art["claims"]):
+        limit = len(text)
+        if c["anchor_state"] == "changed":
+            limit = cap_len.get(c["capture_sha256"] or "", longest)
+        c["start"], c["end"] = span(f"{where}.claims[{j}]", c["start"], c["end"],
+                                    absent_ok=False, limit=limit)
+    for j, src in enumerate(art["sources"]):
+        for k, pair in enumerate(src["mentions"]):
+            if not all(isinstance(x, int) for x in pair):
+                raise ImportRefused(f"{where}.sources[{j}].mentions[{k}]: expected two "
+                                    "offsets")
+            src["mentions"][k] = list(span(f"{where}.sources[{j}].mentions[{k}]", *pair,
+                                           absent_ok=True, limit=len(text)))
 
 
 def validate_document(doc: dict[str, Any], progress: Any = None) -> dict[str, Any]:

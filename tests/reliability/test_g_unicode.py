@@ -53,8 +53,15 @@ def test_g1_every_script_round_trips_store_read_export_import(tmp_path: Path) ->
         import_path(other, out)
         (row,) = other.list_articles()
         again = other.article(row.id)
-        for key in ("title", "text", "authors", "publisher"):
-            assert again[key] == data[key], key
+        assert again["text"] == data["text"]  # byte-exact, bidi controls kept in text
+        # titles and names lose bidirectional controls on import (docs/reliability.md J6):
+        # a title with U+202E reads backwards; every script itself survives
+        from capture.extract.dom import strip_controls
+
+        assert again["title"] == strip_controls(data["title"], bidi=True) == f"Invoice gnp.exe " \
+            f"for שלום | {RTL}"
+        assert again["publisher"] == data["publisher"]
+        assert again["authors"] == data["authors"]
         assert again["quotes"][0]["quote"] == EMOJI
 
 
