@@ -41,7 +41,7 @@ from pathlib import Path
 
 from storage import instance_lock
 from storage.db import APPLICATION_ID, BUSY_TIMEOUT_MS
-from storage.fsio import fsync_dir, fsync_file
+from storage.fsio import fsync_dir, fsync_file, make_private
 from storage.paths import backup_dir_for, resolve_db_url, sqlite_path
 
 log = logging.getLogger(__name__)
@@ -176,7 +176,7 @@ def create_backup(archive: str | os.PathLike[str], *, keep: int = DEFAULT_KEEP,
         when += timedelta(microseconds=1)
         final = folder / f"{db_path.name}.{_stamp(when)}.bak"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=_TMP_PREFIX, suffix=".db", dir=folder)
     except OSError as exc:  # a read-only disk (EROFS), permissions, a full disk
         raise BackupError(f"cannot write a backup into {folder}: "
@@ -192,6 +192,7 @@ def create_backup(archive: str | os.PathLike[str], *, keep: int = DEFAULT_KEEP,
                 src.execute("VACUUM INTO ?", (str(tmp),))
             finally:
                 src.close()
+            make_private(tmp)  # VACUUM INTO creates it 0666 less the umask
         except sqlite3.DatabaseError as exc:
             raise BackupError(f"could not back up {db_path}: {exc}") from exc
         verify(tmp, ours=True)

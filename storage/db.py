@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 # Imported before any connection is opened: it adds cuttings_bm25() (search ranking)
 # to every SQLite connection made afterwards, when its compiled part is built.
 from storage import search_rank  # noqa: F401
+from storage.fsio import create_private
 from storage.paths import read_only_requested, sqlite_path
 from storage.pg import connect_args as pg_connect_args
 from storage.pg import driver_url, is_postgres_url, redact, redact_text
@@ -326,6 +327,7 @@ def open_database(url: str, *, readonly: bool = False, create: bool = True) -> D
             path.parent.mkdir(parents=True, exist_ok=True)
             if not _folder_writable(path):
                 raise _read_only_error(path)
+            create_private(path)  # the archive stays private (0600), whatever the umask
             engine = create_engine(
                 f"sqlite:///{path}",
                 connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000})

@@ -4,7 +4,8 @@ Every export is written to a temporary file in the target's own folder, flushed,
 fsynced and then renamed over the target with :func:`os.replace`, so a failure or a
 cancel at any point never leaves a partial file under the target name. OS errors are
 turned into :class:`ExportWriteError` whose message names the path and the reason in
-plain words.
+plain words. Exports are meant to be shared: the file gets the user's umask
+(``storage.fsio.shared_file_mode``, e.g. 0644), not the temporary file's 0600.
 
 Thread rules: pure functions and a context manager; safe from any thread.
 """
@@ -22,7 +23,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
-from storage.fsio import fsync_dir
+from storage.fsio import fsync_dir, make_shared
 
 log = logging.getLogger(__name__)
 
@@ -86,10 +87,13 @@ def _open_temp(directory: Path, prefix: str) -> tuple[IO[bytes], str]:
 
 
 @contextlib.contextmanager
-def atomic_write(path: Path | str, check: Callable[[Path], None] | None = None
-                 ) -> Iterator[IO[bytes]]:
+def atomic_write(path: Path | str, check: Callable[[Path], None] | None = None, *,
+                 private: bool = False) -> Iterator[IO[bytes]]:
     """Yield a binary file that becomes ``path`` only if the block ends normally
     (and ``check(temp_path)``, run on the complete fsynced file, does not raise).
+
+    The file is created with the mode a shared file gets (``0o666`` less the umask)
+    unless ``private`` (then 0600, like the database and its backups).
 
     On any exception (including a cancel) the temporary file is removed and the
     target is left as it was. OS errors come out as :class:`ExportWriteError`.
@@ -103,6 +107,8 @@ def atomic_write(path: Path | str, check: Callable[[Path], None] | None = None
         raise ExportWriteError(target, describe_os_error(exc), exc.errno) from exc
     try:
         try:
+            if not private:
+                make_shared(fh.fileno())
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
