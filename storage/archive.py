@@ -47,6 +47,7 @@ from storage.models import (
     Tag,
     utcnow,
 )
+from storage.page_links import declared_link, page_canonical
 from storage.paths import blob_dir_for, resolve_db_url
 from storage.pg import redact
 
@@ -553,7 +554,8 @@ class Archive:
                 content_type=fetched.content_type, encoding=fetched.encoding,
                 sha256=fetched.sha256, size=len(fetched.body),
                 local_network_allowed=fetched.local_network_allowed,
-                title=article.title, text=text, extractor_version=extractor_version)
+                title=article.title, text=text, extractor_version=extractor_version,
+                canonical_link=declared_link(extracted.canonical_url, fetched.final_url))
             s.add(capture)
             s.flush()
             article.latest_capture_id = capture.id
@@ -666,7 +668,8 @@ class Archive:
             return {
                 "id": a.id,
                 "url": a.url,
-                "canonical_url": a.canonical_url,
+                "canonical_url": page_canonical(a.url, a.latest_capture_id, a.captures),
+                "url_key": a.canonical_url,
                 "site": a.site,
                 "title": a.title,
                 "authors": list(a.authors or []),

@@ -29,7 +29,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 COLUMNS: dict[str, list[str]] = {
     "articles": ["article", "title", "url", "canonical_url", "publisher", "authors", "published",
-                 "language", "word_count", "tags", "collections", "captured_at", "sha256"],
+                 "language", "word_count", "tags", "collections", "captured_at", "sha256",
+                 "url_key"],
     "quotes": ["article", "article_title", "quote", "speaker", "role", "cue", "start", "end",
                "origin", "tags"],
     "claims": ["article", "article_title", "url", "claim", "verdict", "note", "evidence",
@@ -95,7 +96,7 @@ def rows_for(kind: str, rec: dict[str, Any]) -> list[list[Any]]:
         return [[aid, title, rec["url"], rec["canonical_url"], rec.get("publisher"),
                  _join(rec.get("authors")), rec.get("published"), rec.get("language"),
                  rec.get("word_count"), _join(rec.get("tags")), _join(rec.get("collections")),
-                 cap.get("fetched_at"), cap.get("sha256")]]
+                 cap.get("fetched_at"), cap.get("sha256"), rec.get("url_key")]]
     if kind == "quotes":
         return [[aid, title, q["text"], q.get("speaker"), q.get("role"), q.get("cue"),
                  q["start"], q["end"], q.get("origin"), _join(q.get("tags"))]

@@ -62,6 +62,7 @@ from storage.models import (
     credit_tags,
     quote_tags,
 )
+from storage.page_links import declared_link
 
 if TYPE_CHECKING:
     from storage.archive import Archive
@@ -440,11 +441,11 @@ class _Writer:
         opts = [selectinload(Article.captures).selectinload(Capture.assets),
                 selectinload(Article.quotes), selectinload(Article.citations),
                 selectinload(Article.credits), selectinload(Article.claims)]
-        art = self.s.scalar(select(Article).where(Article.canonical_url == rec["canonical_url"])
+        art = self.s.scalar(select(Article).where(Article.canonical_url == rec["url_key"])
                             .options(*opts))
         if art is None:
             art = self.s.scalar(select(Article).join(Capture, Capture.article_id == Article.id)
-                                .where(Capture.requested_key == rec["canonical_url"]).limit(1)
+                                .where(Capture.requested_key == rec["url_key"]).limit(1)
                                 .options(*opts))
         return art
 
@@ -454,7 +455,7 @@ class _Writer:
         changed = 0
         if art is None:
             # empty relationship lists: known empty, so never lazy-loaded
-            art = Article(canonical_url=rec["canonical_url"], url=rec["url"], site=rec["site"],
+            art = Article(canonical_url=rec["url_key"], url=rec["url"], site=rec["site"],
                           title=rec["title"], authors=rec["authors"], publisher=rec["publisher"],
                           published=rec["published"], language=rec["language"],
                           description=rec["description"], text=rec["text"],
@@ -481,7 +482,8 @@ class _Writer:
             cap = Capture(
                 article_id=art.id, source=c["source"], requested_url=c["requested_url"],
                 requested_key=c["requested_key"], final_url=c["final_url"],
-                redirects=c["redirects"], fetched_at=parse_time(c["fetched_at"]),
+                canonical_link=declared_link(c["canonical_url"]), redirects=c["redirects"],
+                fetched_at=parse_time(c["fetched_at"]),
                 http_status=c["http_status"], headers=c["headers"],
                 content_type=c["content_type"], encoding=c["encoding"], sha256=c["sha256"],
                 size=c["size"], local_network_allowed=c["local_network_allowed"],

@@ -9,7 +9,7 @@ A document is one JSON object::
       "generator": "cuttings",
       "selection": {"collection": "Harbour"} | {"tag": ...} | {"query": ...} | {"all": true},
       "includes": ["quotes", "sources", "claims", "credits", "snapshots", "images"],
-      "articles": [ARTICLE, ...],       # ordered by canonical_url
+      "articles": [ARTICLE, ...],       # ordered by url_key
       "tags": [{"name": str, "color": str|null}, ...],
       "collections": [{"name": str, "description": str, "created_at": ISO|null}, ...]
     }
@@ -17,7 +17,8 @@ A document is one JSON object::
 ARTICLE (``id`` is local to the file: 1, 2, 3 ... in order; database ids are not
 exported, so an export of an import of an export is identical)::
 
-    {"id": int, "canonical_url": str, "url": str, "site": str, "title": str|null,
+    {"id": int, "canonical_url": str, "url_key": str, "url": str, "site": str,
+     "title": str|null,
      "authors": [str], "publisher": str|null, "published": str|null,
      "language": str|null, "description": str|null, "text": str,
      "reader_html": str,  # sanitised; images as src="asset:<sha256>"
@@ -27,11 +28,18 @@ exported, so an export of an import of an export is identical)::
      "quotes": [QUOTE], "sources": [SOURCE], "photo_credits": [CREDIT],
      "claims": [CLAIM]}                # each list only when its kind is included
 
+``canonical_url`` is the page's own canonical link (``<link rel=canonical>``, else
+``og:url``) as its latest capture declared it, else the article's ``url``;
+``url_key`` is the key Cuttings dedupes on (scheme forced, ``www.`` stripped,
+tracking parameters dropped) and merges imports by. Files written before ``url_key``
+existed gave the key as ``canonical_url``; import reads them so.
+
 CAPTURE: ``{"sha256", "size", "source", "requested_url", "requested_key",
-"final_url", "redirects": [[url, status]], "fetched_at", "http_status",
+"final_url", "canonical_url", "redirects": [[url, status]], "fetched_at", "http_status",
 "headers": [[name, value]], "content_type", "encoding", "local_network_allowed",
 "title", "text", "extractor_version", "latest": bool, "assets": [ASSET]}``
-(the raw bytes are the blob ``sha256``: in a ZIP bundle ``snapshots/<sha256>.html``).
+(the raw bytes are the blob ``sha256``: in a ZIP bundle ``snapshots/<sha256>.html``;
+``canonical_url`` is the link this capture's page declared, or null).
 
 ASSET: ``{"sha256", "url", "media_type", "size", "role", "alt", "caption"}``
 (bytes in a ZIP bundle: ``images/<sha256>``).
@@ -53,6 +61,7 @@ from typing import Any
 
 from storage.export.select import Include
 from storage.models import Article
+from storage.page_links import page_canonical
 
 FORMAT = "cuttings-export"
 VERSION = 1
@@ -77,7 +86,8 @@ def article_record(art: Article, export_id: int, include: Include,
     sha_of_capture = {c.id: c.sha256 for c in caps}
     rec: dict[str, Any] = {
         "id": export_id,
-        "canonical_url": art.canonical_url,
+        "canonical_url": page_canonical(art.url, art.latest_capture_id, caps),
+        "url_key": art.canonical_url,
         "url": art.url,
         "site": art.site,
         "title": art.title,
@@ -96,7 +106,8 @@ def article_record(art: Article, export_id: int, include: Include,
         "captures": [{
             "sha256": c.sha256, "size": c.size, "source": c.source,
             "requested_url": c.requested_url, "requested_key": c.requested_key,
-            "final_url": c.final_url, "redirects": [list(r) for r in (c.redirects or [])],
+            "final_url": c.final_url, "canonical_url": c.canonical_link,
+            "redirects": [list(r) for r in (c.redirects or [])],
             "fetched_at": iso(c.fetched_at), "http_status": c.http_status,
             "headers": [list(h) for h in (c.headers or [])],
             "content_type": c.content_type, "encoding": c.encoding,

@@ -124,14 +124,14 @@ def parse_document_from(read: Callable[[], bytes], name: str = "the file") -> di
 # urn:sha256, see check_web_address), n name (bounded), s1 a title or name from a page
 # (no bidi controls), ls1 a list of those, l list (checked apart). Every string is
 # cleaned by clean_field.
-ARTICLE = {"id": "i", "canonical_url": "w", "url": "w", "site": "s1", "title": "s1?",
-           "authors": "ls1", "publisher": "s1?", "published": "s?", "language": "s?",
+ARTICLE = {"id": "i", "canonical_url": "w", "url_key": "w?", "url": "w", "site": "s1",
+           "title": "s1?", "authors": "ls1", "publisher": "s1?", "published": "s?", "language": "s?",
            "description": "s?", "text": "s", "reader_html": "s", "word_count": "i",
            "status": "s", "created_at": "t?", "tags": "ln", "collections": "ln",
            "captures": "l"}
 CAPTURE = {"sha256": "h", "size": "i", "source": "s", "requested_url": "w",
-           "requested_key": "w", "final_url": "w", "redirects": "pairs", "fetched_at": "t",
-           "http_status": "i?", "headers": "pairs", "content_type": "s?", "encoding": "s?",
+           "requested_key": "w", "final_url": "w", "canonical_url": "w?", "redirects": "pairs",
+           "fetched_at": "t", "http_status": "i?", "headers": "pairs", "content_type": "s?", "encoding": "s?",
            "local_network_allowed": "b", "title": "s1?", "text": "s",
            "extractor_version": "s?", "latest": "b", "assets": "l"}
 ASSET = {"sha256": "h", "url": "u", "media_type": "s?", "size": "i", "role": "s",
@@ -226,6 +226,8 @@ def _obj(where: str, spec: dict[str, str], value: Any) -> dict[str, Any]:
 
 def validate_article(where: str, raw: Any, includes: set[str]) -> dict[str, Any]:
     art = _obj(where, ARTICLE, raw)
+    if art["url_key"] is None:  # written before url_key: canonical_url was the key
+        art["url_key"] = art["canonical_url"]
     caps = []
     seen: set[str] = set()
     for i, c in enumerate(art["captures"]):
@@ -331,11 +333,11 @@ def validate_document(doc: dict[str, Any], progress: Any = None) -> dict[str, An
         arts[i] = None  # the raw copy is no longer needed (its strings live on in art)
         if art["id"] in ids:
             raise ImportRefused(f"articles[{i}].id: the id {art['id']} is used twice")
-        if art["canonical_url"] in urls:
-            raise ImportRefused(f"articles[{i}].canonical_url: the article "
-                                f"{art['canonical_url'][:100]} appears twice")
+        if art["url_key"] in urls:
+            raise ImportRefused(f"articles[{i}].url_key: the article "
+                                f"{art['url_key'][:100]} appears twice")
         ids.add(art["id"])
-        urls.add(art["canonical_url"])
+        urls.add(art["url_key"])
         out_arts.append(art)
         if progress is not None:
             progress(i + 1, len(arts))

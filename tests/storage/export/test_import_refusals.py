@@ -78,8 +78,14 @@ def test_duplicate_ids_urls_and_keys(exported, empty: Archive, tmp_path: Path) -
     dup["articles"][1]["id"] = dup["articles"][0]["id"]
     _refused(empty, _write(tmp_path, "d.json", dup), "used twice")
     dup = json.loads(json.dumps(doc))
-    dup["articles"][1]["canonical_url"] = dup["articles"][0]["canonical_url"]
+    dup["articles"][1]["url_key"] = dup["articles"][0]["url_key"]
     _refused(empty, _write(tmp_path, "u.json", dup), "appears twice")
+    # a file written before url_key: canonical_url was the key
+    dup = json.loads(json.dumps(doc))
+    for art in dup["articles"]:
+        art["canonical_url"] = art.pop("url_key")
+    dup["articles"][1]["canonical_url"] = dup["articles"][0]["canonical_url"]
+    _refused(empty, _write(tmp_path, "o.json", dup), "appears twice")
     p = tmp_path / "k.json"
     p.write_text('{"format": "cuttings-export", "format": "x", "version": 1}')
     _refused(empty, p, "twice")
