@@ -131,7 +131,7 @@ class Capture(Base):
     text: Mapped[str] = mapped_column(Text, default="")  # body text of this capture (history)
     extractor_version: Mapped[str | None] = mapped_column(String(32))
     # The page's own canonical link as this capture declared it (storage.page_links);
-    # NULL before migration 0005. Not the dedupe key (that is Article.canonical_url).
+    # NULL before migration 0006. Not the dedupe key (that is Article.canonical_url).
     canonical_link: Mapped[str | None] = mapped_column(String(8192))
     # Provenance of imported captures (docs/reliability.md J6): blob_state None = the
     # snapshot is stored; BLOB_IMPORTED_WITHOUT = imported from a JSON export without its

@@ -4,7 +4,7 @@ capture declared it: ``captures.canonical_link``. Exports give it as the article
 ``url_key``). NULL for captures stored before this revision (exports then give the
 article's address).
 
-Revision ID: 0005
+Revision ID: 0006
 Revises: 0004
 Create Date: 2026-12-08
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
+revision = "0006"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
