@@ -65,7 +65,9 @@ __all__ = [
 @dataclass(frozen=True)
 class ExportOptions:
     title: str | None = None  # heading of the HTML report / Markdown dossier / index
-    reviewer: str | None = None  # ClaimReview author
+    reviewer: str | None = None  # ClaimReview: the reviewer's name
+    reviewer_org: str | None = None  # ClaimReview: the reviewer's organisation
+    reviewer_url: str | None = None  # ClaimReview: a web address of either
     csv_kind: str | None = None  # one CSV kind; None = one file per kind in folder ``path``
 
 
@@ -102,11 +104,16 @@ def export(archive: Archive, selection: Selection, fmt: str, path: Path | str, *
 
     Raises :class:`SelectionError` (unknown collection/tag, bad query),
     :class:`ExportWriteError` (target not writable: message names the path),
-    :class:`ExportError` (e.g. the written WARC failed verification) or
-    :class:`ExportCancelled`. In every one of those cases no file is left behind.
+    :class:`ExportError` (e.g. the written WARC failed verification; ClaimReview
+    without a reviewer: ``ReviewerMissing``) or :class:`ExportCancelled`. In every one of those cases no file is left behind.
     """
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    if fmt == "claimreview":
+        from storage.export.claimreview import Reviewer
+
+        reviewer = Reviewer.of(options.reviewer, options.reviewer_org, options.reviewer_url)
+        reviewer.check()  # before any file is opened
     path = Path(path)
     notes: list[str] = []
     if ids is None:
@@ -149,7 +156,7 @@ def export(archive: Archive, selection: Selection, fmt: str, path: Path | str, *
 
             stream.include = Include(**{**stream.include.__dict__, "claims": True})
             with atomic_write(path) as fh:
-                result.counts["claim reviews"] = write_claimreview(fh, stream, options.reviewer)
+                result.counts["claim reviews"] = write_claimreview(fh, stream, reviewer)
         elif fmt == "csl":
             from storage.export.citation import write_csl
 

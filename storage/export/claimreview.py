@@ -5,7 +5,10 @@ ClaimReview has ``claimReviewed`` (the claim text), ``reviewBody`` (the note),
 ``itemReviewed`` (a ``Claim`` whose ``appearance`` is the article: URL, headline,
 publication date, and ``archivedAt`` with the capture time and SHA-256),
 ``reviewRating`` (``alternateName`` = the verdict, ``ratingValue`` 1-5) and an
-``author`` (the ``reviewer`` name, or a placeholder to fill in).
+``author``: the :class:`Reviewer` (a ``Person`` with the name, ``affiliation`` the
+organisation and ``url``; or, without a name, the ``Organization``). There is no
+placeholder: an export without a reviewer is refused (:class:`ReviewerMissing`),
+since a published ClaimReview must say who reviewed.
 Claims still ``unverified`` have no verdict and are left out. The output is safe to
 paste into a ``<script type="application/ld+json">`` element as is: page-derived
 text cannot close it (:func:`script_safe_json`).
@@ -17,17 +20,75 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+from dataclasses import dataclass
 from typing import IO, Any
 
-from storage.export.common import RecordStream
+from storage.export.common import ExportError, RecordStream
 
 log = logging.getLogger(__name__)
 
 RATING = {"false": 1, "misleading": 2, "disputed": 3, "supported": 5}
-PLACEHOLDER_REVIEWER = "Reviewer (to be named)"
+_HTTP_URL = re.compile(r"https?://[^\s/?#]+[^\s]*", re.I)
+_LIMIT = 300  # longest name or organisation; a URL may take 2,000
 
 
-def claim_reviews(rec: dict[str, Any], reviewer: str | None) -> list[dict[str, Any]]:
+class ReviewerMissing(ExportError):
+    """ClaimReview was asked for without saying who reviewed (no file was written)."""
+
+
+@dataclass(frozen=True)
+class Reviewer:
+    """Who reviewed the claims: a person's ``name``, their ``organisation`` and a web
+    address (``url``) for either; at least a name or an organisation."""
+
+    name: str = ""
+    organisation: str = ""
+    url: str = ""
+
+    @classmethod
+    def of(cls, name: str | None, organisation: str | None = None,
+           url: str | None = None) -> Reviewer:
+        return cls(" ".join((name or "").split()), " ".join((organisation or "").split()),
+                   (url or "").strip())
+
+    @property
+    def named(self) -> bool:
+        return bool(self.name or self.organisation)
+
+    def problem(self) -> str | None:
+        """Why this reviewer cannot be published (None when it can)."""
+        if not self.named:
+            return "ClaimReview needs the reviewer's name or organisation"
+        if len(self.name) > _LIMIT or len(self.organisation) > _LIMIT:
+            return f"the reviewer's name and organisation must be at most {_LIMIT} characters"
+        if self.url and (len(self.url) > 2000 or not _HTTP_URL.fullmatch(self.url)):
+            return "the reviewer's web address must start with http:// or https://"
+        return None
+
+    def check(self) -> None:
+        """Raise :class:`ReviewerMissing` (no name) or :class:`ExportError` (bad value)."""
+        why = self.problem()
+        if why is None:
+            return
+        raise (ReviewerMissing if not self.named else ExportError)(why)
+
+    def author(self) -> dict[str, Any]:
+        """The schema.org ``author`` of each ClaimReview."""
+        org: dict[str, Any] = {"@type": "Organization", "name": self.organisation}
+        if not self.name:
+            if self.url:
+                org["url"] = self.url
+            return org
+        person: dict[str, Any] = {"@type": "Person", "name": self.name}
+        if self.url:
+            person["url"] = self.url
+        if self.organisation:
+            person["affiliation"] = org
+        return person
+
+
+def claim_reviews(rec: dict[str, Any], reviewer: Reviewer) -> list[dict[str, Any]]:
     by_sha = {c["sha256"]: c for c in rec.get("captures") or []}
     latest = next((c for c in rec.get("captures") or [] if c.get("latest")), None)
     out = []
@@ -53,8 +114,7 @@ def claim_reviews(rec: dict[str, Any], reviewer: str | None) -> list[dict[str, A
             "itemReviewed": {"@type": "Claim", "appearance": appearance},
             "reviewRating": {"@type": "Rating", "alternateName": verdict,
                              "ratingValue": RATING[verdict], "bestRating": 5, "worstRating": 1},
-            "author": {"@type": "Person" if reviewer else "Organization",
-                       "name": reviewer or PLACEHOLDER_REVIEWER},
+            "author": reviewer.author(),
         }
         if c.get("note"):
             review["reviewBody"] = c["note"]
@@ -82,7 +142,8 @@ def script_safe_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False).translate(_SCRIPT_UNSAFE)
 
 
-def write_claimreview(out: IO[bytes], stream: RecordStream, reviewer: str | None) -> int:
+def write_claimreview(out: IO[bytes], stream: RecordStream, reviewer: Reviewer) -> int:
+    reviewer.check()
     out.write(b'{"@context": "https://schema.org", "@graph": [')
     n = 0
     for rec in stream:

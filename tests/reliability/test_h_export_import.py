@@ -27,7 +27,14 @@ from hypothesis import strategies as st
 
 from capture.types import Extracted, QuoteItem
 from storage.archive import Archive
-from storage.export import ExportWriteError, ImportRefused, Selection, export, import_path
+from storage.export import (
+    ExportOptions,
+    ExportWriteError,
+    ImportRefused,
+    Selection,
+    export,
+    import_path,
+)
 from storage.export.files import safe_filename
 from storage.export.verify import verify_path
 from tests.reliability.helpers import ROOT, fetched, unshare_works
@@ -197,7 +204,7 @@ def test_h3_every_format_re_reads(archive: Archive, tmp_path: Path) -> None:
     assert not verify_path(out / "cut.warc.gz").ok  # warcio alone would say fine
 
     for fmt, name in (("csl", "a.csl.json"), ("claimreview", "a.jsonld")):
-        export(archive, sel, fmt, out / name)
+        export(archive, sel, fmt, out / name, options=ExportOptions(reviewer="Desk"))
         json.loads((out / name).read_text(encoding="utf-8"))
     export(archive, sel, "ris", out / "a.ris")
     assert (out / "a.ris").read_text(encoding="utf-8").count("ER  -") == 3

@@ -262,7 +262,8 @@ def test_every_format_of_an_empty_selection(empty: Archive, tmp_path: Path) -> N
 
     for fmt in FORMATS:
         out = tmp_path / f"e-{fmt}"
-        export(empty, Selection(all_articles=True), fmt, out)
+        export(empty, Selection(all_articles=True), fmt, out,
+               options=ExportOptions(reviewer="Desk"))
         assert out.exists()
     assert json.loads((tmp_path / "e-json").read_text())["articles"] == []
     assert verify_warc(tmp_path / "e-warc").ok

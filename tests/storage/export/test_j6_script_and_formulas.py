@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from storage.export import Selection, export
+from storage.export import ExportOptions, Selection, export
 from storage.export.csv_format import CsvSink, neutralise
 from storage.models import Article, Claim
 
@@ -52,7 +52,8 @@ def test_claimreview_is_inert_inside_a_script_element(built, tmp_path: Path) -> 
         claim.note = "<!-- note --> <script>"
         s.get(Article, ids[0]).title = f"Harbour {HOSTILE}"
     path = tmp_path / "c.jsonld"
-    export(archive, Selection(article_ids=(ids[0],)), "claimreview", path)
+    export(archive, Selection(article_ids=(ids[0],)), "claimreview", path,
+           options=ExportOptions(reviewer=f"Desk {HOSTILE}"))
     body = path.read_text(encoding="utf-8")
     for raw in ("<", ">", "&", "\u2028", "\u2029"):
         assert raw not in body
