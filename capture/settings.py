@@ -51,6 +51,15 @@ class Settings:
         False, "Allow local network addresses",
         "Fetch URLs on loopback and private addresses (intranet pages). Off by default: a page "
         "can otherwise make Cuttings probe your network.", group="Security")
+    # Who reviewed, for ClaimReview exports: the person's, not an archive's (user scope).
+    reviewer_name: str = _setting("", "Reviewer name",
+                                  "Named as the author of ClaimReview exports (fact checks).",
+                                  group="ClaimReview")
+    reviewer_org: str = _setting("", "Reviewer organisation", "The desk or outlet reviewing.",
+                                 group="ClaimReview")
+    reviewer_url: str = _setting("", "Reviewer web address",
+                                 "An http(s) address of the reviewer or organisation.",
+                                 group="ClaimReview")
 
     # Derived values used by the code -----------------------------------------------------
     @property

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 from desktop import cli_args
@@ -42,7 +42,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     selection = Selection(collection=args.collection, tag=args.tag, query=args.query,
                           article_ids=tuple(args.article) if args.article else None,
                           all_articles=bool(args.all), query_limit=args.limit)
-    options = ExportOptions(title=args.title, reviewer=args.reviewer, csv_kind=args.kind)
+    options = ExportOptions(title=args.title, csv_kind=args.kind)
+    if args.format == "claimreview":
+        reviewer = _reviewer(args)
+        if reviewer is None:
+            return EXIT_USAGE
+        options = replace(options, reviewer=reviewer.name, reviewer_org=reviewer.organisation,
+                          reviewer_url=reviewer.url)
     with _open_archive(args) as archive:
         try:
             result = export(archive, selection, args.format, args.output, include=include,
@@ -65,6 +71,36 @@ def cmd_export(args: argparse.Namespace) -> int:
     else:
         out(result.summary())
     return EXIT_OK
+
+
+#: How to name the ClaimReview reviewer, for the error when none is given or stored.
+REVIEWER_HOW = ("pass --reviewer-name NAME and/or --reviewer-org ORG (and --reviewer-url URL), "
+                "or set them once in the app: Settings › ClaimReview")
+
+
+def stored_reviewer() -> dict[str, str]:
+    """The reviewer kept in Settings (the app asks once and stores it there)."""
+    from desktop.settings_store import app_qsettings, load_settings
+
+    st = load_settings(app_qsettings())
+    return {"name": st.reviewer_name, "organisation": st.reviewer_org, "url": st.reviewer_url}
+
+
+def _reviewer(args: argparse.Namespace) -> Any:
+    """The ClaimReview reviewer: the flags, each falling back to the stored setting;
+    None (after one error line) when there is none or it is unusable."""
+    from storage.export.claimreview import Reviewer
+
+    given = {"name": args.reviewer, "organisation": args.reviewer_org, "url": args.reviewer_url}
+    if any(v is None for v in given.values()):
+        stored = stored_reviewer()
+        given = {k: v if v is not None else stored[k] for k, v in given.items()}
+    reviewer = Reviewer.of(given["name"], given["organisation"], given["url"])
+    problem = reviewer.problem()
+    if problem is not None:
+        _err(f"{problem}: {REVIEWER_HOW}" if not reviewer.named else problem)
+        return None
+    return reviewer
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -128,7 +164,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     ex.add_argument("--include", metavar="KINDS",
                     help=f"comma-separated, from {','.join(KINDS)} (default: all)")
     ex.add_argument("--kind", choices=CSV_KINDS, help="CSV: only this kind of item")
-    ex.add_argument("--reviewer", help="ClaimReview: the reviewing person or organisation")
+    ex.add_argument("--reviewer-name", "--reviewer", dest="reviewer", metavar="NAME",
+                    help="ClaimReview: the reviewer's name (default: the one in Settings)")
+    ex.add_argument("--reviewer-org", metavar="ORG",
+                    help="ClaimReview: the reviewer's organisation (default: Settings)")
+    ex.add_argument("--reviewer-url", metavar="URL",
+                    help="ClaimReview: an http(s) address of the reviewer (default: Settings)")
     ex.add_argument("--title", help="heading of the report, dossier or bundle index")
     ex.add_argument("--limit", type=cli_args.count, default=500, help="--query: at most this many hits")
     ex.add_argument("--json", action="store_true", help="print the result as JSON")

@@ -110,3 +110,52 @@ def test_refusals_and_errors(db: str, tmp_path: Path,
     with Archive.open(db) as archive:
         assert db_dump_hash(archive) == before
     assert not (tmp_path.parent / "evil.txt").exists()
+
+
+def _authors(path: Path) -> list[dict]:
+    graph = json.loads(path.read_text(encoding="utf-8"))["@graph"]
+    assert graph
+    return [r["author"] for r in graph]
+
+
+def test_claimreview_without_a_reviewer_says_how_to_name_one(
+        db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "c.jsonld"
+    code, out, err = cli(capsys, "export", "--db", db, "--all", "--format", "claimreview",
+                         "-o", str(target))
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert "--reviewer-name" in err and "Settings" in err
+    assert not target.exists()
+
+
+def test_claimreview_reviewer_from_settings_and_from_flags(
+        db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from capture.settings import Settings
+    from desktop.settings_store import app_qsettings, save_settings
+
+    save_settings(app_qsettings(), Settings(reviewer_name="Ana Ruiz",
+                                            reviewer_org="Saltmere Fact Desk",
+                                            reviewer_url="https://facts.saltmere.example/"))
+    stored = tmp_path / "stored.jsonld"
+    code, _, err = cli(capsys, "export", "--db", db, "--all", "--format", "claimreview",
+                       "-o", str(stored))
+    assert code == 0, err
+    assert {a["name"] for a in _authors(stored)} == {"Ana Ruiz"}
+    assert _authors(stored)[0]["affiliation"]["name"] == "Saltmere Fact Desk"
+    assert "to be named" not in stored.read_text(encoding="utf-8")
+
+    flags = tmp_path / "flags.jsonld"
+    code, _, err = cli(capsys, "export", "--db", db, "--all", "--format", "claimreview",
+                       "-o", str(flags), "--reviewer-name", "Lee Park", "--reviewer-org",
+                       "Harbour Checks", "--reviewer-url", "https://checks.example/")
+    assert code == 0, err
+    assert _authors(flags)[0] == {"@type": "Person", "name": "Lee Park",
+                                  "url": "https://checks.example/",
+                                  "affiliation": {"@type": "Organization",
+                                                  "name": "Harbour Checks"}}
+
+    bad = tmp_path / "bad.jsonld"
+    code, _, err = cli(capsys, "export", "--db", db, "--all", "--format", "claimreview",
+                       "-o", str(bad), "--reviewer-url", "javascript:alert(1)")
+    assert code == 2 and "http" in err and not bad.exists()
