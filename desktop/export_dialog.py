@@ -66,7 +66,9 @@ class ExportDialog(QDialog):
     def __init__(self, shown_ids: Sequence[int], total: int, scope_label: str,
                  parent: QWidget | None = None, *, selected_ids: Sequence[int] = (),
                  collections: Sequence[str] = (), tags: Sequence[str] = (), query: str = "",
-                 runner: Runner | None = None, archive: Any = None) -> None:
+                 runner: Runner | None = None, archive: Any = None,
+                 settings: Callable[[], Any] | None = None,
+                 save_settings: Callable[[Any], None] | None = None) -> None:
         super().__init__(parent)
         from storage.export import EXTENSIONS, FORMATS
 
@@ -160,6 +162,60 @@ class ExportDialog(QDialog):
         self.format.currentIndexChanged.connect(self._format_changed)
         self._format_changed()
         self._changed()
+        # ClaimReview names its reviewer: asked once, kept in Settings.
+        self._settings, self._save_settings = settings, save_settings
+        self.reviewer_dialog: Any = None
+        self.format.currentIndexChanged.connect(lambda *_a: self._reviewer_needed(ask=True))
+        self._reviewer_needed(ask=False)
+
+    def _reviewer(self) -> Any:
+        from desktop.reviewer_dialog import reviewer_of
+
+        return reviewer_of(self._settings()) if self._settings is not None else None
+
+    def _reviewer_needed(self, *, ask: bool) -> bool:
+        """With ClaimReview chosen: say who the reviewer is, or (``ask``) ask once.
+        True when an export may start."""
+        if self.format.currentData() != "claimreview" or self._settings is None:
+            return True
+        from desktop.reviewer_dialog import describe
+
+        reviewer = self._reviewer()
+        if reviewer.problem() is None:
+            self.note.setText(f"Reviewer: {describe(reviewer)} (change it in Settings).")
+            return True
+        self.note.setText("ClaimReview names who reviewed the claims: say who, once.")
+        if ask:
+            self.ask_reviewer()
+        return False
+
+    def ask_reviewer(self) -> None:
+        from desktop.reviewer_dialog import ReviewerDialog
+
+        if self.reviewer_dialog is not None and self.reviewer_dialog.isVisible():
+            return
+        dialog = ReviewerDialog(self._reviewer(), self)
+        dialog.accepted.connect(lambda: self._reviewer_given(dialog.values()))
+        dialog.open()
+        self.reviewer_dialog = dialog
+
+    def _reviewer_given(self, values: dict[str, str]) -> None:
+        if self._settings is not None and self._save_settings is not None:
+            self._save_settings(self._settings().with_values(**values))
+        self._reviewer_needed(ask=False)
+
+    def accept(self) -> None:
+        if self._reviewer_needed(ask=True):
+            super().accept()
+
+    def options(self) -> Any:
+        """The :class:`storage.export.ExportOptions` (the ClaimReview reviewer)."""
+        from storage.export import ExportOptions
+
+        r = self._reviewer()
+        if r is None:
+            return ExportOptions()
+        return ExportOptions(reviewer=r.name, reviewer_org=r.organisation, reviewer_url=r.url)
 
     @staticmethod
     def _pick(button: QRadioButton) -> Callable[..., None]:
@@ -280,7 +336,8 @@ class ProgressRelay(QObject):
 def run_export(parent: QWidget, runner: Runner, archive: Any, fmt: str,
                ids: list[int] | None, path: Path,
                on_done: Callable[[Any], None], on_error: Callable[[BaseException], None],
-               *, selection: Any = None, include: Any = None) -> QProgressDialog:
+               *, selection: Any = None, include: Any = None, options: Any = None
+               ) -> QProgressDialog:
     """Run an export in the background with a cancellable progress dialog. With
     ``ids`` None, ``selection`` (default: the whole archive) decides."""
     from storage.export import Include, Selection, export
@@ -300,7 +357,7 @@ def run_export(parent: QWidget, runner: Runner, archive: Any, fmt: str,
 
     def work() -> Any:
         return export(archive, selection, fmt, path, include=include, progress=relay.report,
-                      cancel=cancel, ids=ids)
+                      cancel=cancel, ids=ids, **({"options": options} if options else {}))
 
     def finished(result: Any) -> None:
         dialog.reset()

@@ -69,16 +69,18 @@ class ImportExportController(QObject):
                               selected_ids=w.selected_article_ids(),
                               collections=w.sidebar.names("collection"),
                               tags=w.sidebar.names("tag"), query=w.search_field.text(),
-                              runner=w.runner, archive=w.archive)
+                              runner=w.runner, archive=w.archive,
+                              settings=lambda: w.settings, save_settings=w.apply_settings)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self.start_export(
-            *dialog.choice(), selection=dialog.selection(), include=dialog.include()))
+            *dialog.choice(), selection=dialog.selection(), include=dialog.include(),
+            options=dialog.options()))
         dialog.open()
         self.export_dialog = dialog
         return dialog
 
     def start_export(self, fmt: str, ids: list[int] | None, path: Path, *,
-                     selection: Any = None, include: Any = None) -> None:
+                     selection: Any = None, include: Any = None, options: Any = None) -> None:
         w = self.window
 
         def done(result: Any) -> None:
@@ -97,7 +99,7 @@ class ImportExportController(QObject):
                          "to, with free space) and export again.")
 
         self.progress = run_export(w, w.runner, w.archive, fmt, ids, path, done, failed,
-                                   selection=selection, include=include)
+                                   selection=selection, include=include, options=options)
 
     # ---- import of exports, bundles, bookmarks, link lists ---------------------------------------
     def import_archive_file(self, path: str | None = None) -> None:
