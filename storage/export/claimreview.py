@@ -63,7 +63,7 @@ class Reviewer:
         if len(self.name) > _LIMIT or len(self.organisation) > _LIMIT:
             return f"the reviewer's name and organisation must be at most {_LIMIT} characters"
         if self.url and (len(self.url) > 2000 or not _HTTP_URL.fullmatch(self.url)):
-            return "the reviewer's web address must start with http:// or https://"
+            return "the reviewer's web address must be an http:// or https:// address"
         return None
 
     def check(self) -> None:

@@ -50,7 +50,7 @@ def test_organisation_alone(built, tmp_path: Path) -> None:
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "facts.example", "https://a b/"])
 def test_a_bad_reviewer_address_is_refused(built, tmp_path: Path, url: str) -> None:
     archive, _, _ = built
-    with pytest.raises(ExportError, match="must start with http"):
+    with pytest.raises(ExportError, match="must be an http"):
         export(archive, Selection(all_articles=True), "claimreview", tmp_path / "c.jsonld",
                options=ExportOptions(reviewer="Ana", reviewer_url=url))
     assert not (tmp_path / "c.jsonld").exists()
