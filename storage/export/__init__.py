@@ -148,7 +148,7 @@ def export(archive: Archive, selection: Selection, fmt: str, path: Path | str, *
 
             with atomic_write(path) as fh:
                 result.counts["articles"] = write_html(fh, archive, stream, title,
-                                                       result.warnings)
+                                                       result.warnings, selection)
         elif fmt == "warc":
             _export_warc(archive, stream, path, result)
         elif fmt == "claimreview":

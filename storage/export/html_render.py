@@ -43,6 +43,18 @@ article{border-top:3px double #888;padding-top:1em;margin-top:2em}
 img{max-width:100%;height:auto} blockquote{border-left:3px solid #aaa;margin-left:0;padding-left:1em}
 table{border-collapse:collapse} td,th{border:1px solid #ccc;padding:.2em .4em;vertical-align:top}
 .verdict{font-weight:bold;text-transform:uppercase}
+.tag{display:inline-block;border:1px solid #999;border-radius:.8em;padding:0 .5em;
+margin:0 .2em .2em 0;font:.85em sans-serif;color:#333}
+.collection{background:#f4f4f4;border-left:4px solid #888;padding:.4em .8em;margin:1em 0}
+mark{padding:0 .1em;border-bottom:2px solid #555;color:inherit;
+-webkit-print-color-adjust:exact;print-color-adjust:exact}
+sup.ref{font:bold .7em sans-serif} sup.ref a{text-decoration:none}
+ol.claims li{margin-bottom:.6em;padding-left:.3em;border-left:6px solid #ccc}
+.v-unverified{background:#e5e7eb} .v-supported{background:#bbf7d0}
+.v-disputed{background:#fed7aa} .v-false{background:#fecaca} .v-misleading{background:#e9d5ff}
+ol.claims li.v-unverified{border-color:#9ca3af} ol.claims li.v-supported{border-color:#16a34a}
+ol.claims li.v-disputed{border-color:#ea580c} ol.claims li.v-false{border-color:#dc2626}
+ol.claims li.v-misleading{border-color:#9333ea} ol.claims li{background:none}
 @media print{body{max-width:none;margin:0} article{page-break-before:always}
 a{color:#000;text-decoration:none} a[href]:after{content:" <" attr(href) ">";font-size:.8em}}
 """
@@ -98,28 +110,119 @@ def _link(url: str | None) -> str:
     return esc(url)
 
 
+VERDICTS = ("unverified", "supported", "disputed", "false", "misleading")
+_FIGURE = re.compile(r"<figure\b.*?</figure>|<img\b[^>]*>", re.S)
+
+
+def verdict_class(verdict: Any) -> str:
+    """The CSS class of a verdict (``v-false`` ...); unknown verdicts get none."""
+    return f"v-{verdict}" if verdict in VERDICTS else "v-unknown"
+
+
+def tag_list(tags: list[str] | None) -> str:
+    """Tags as labelled chips (escaped)."""
+    return "".join(f'<span class="tag">{esc(t)}</span>' for t in tags or [])
+
+
+def verdict_key() -> str:
+    """A line saying which colour marks which verdict."""
+    return ('<p class="meta">Claims are marked in the text by verdict: '
+            + " ".join(f'<mark class="{verdict_class(v)}">{esc(v)}</mark>' for v in VERDICTS)
+            + "; the number after a mark leads to its note.</p>")
+
+
+def anchored_claims(rec: dict[str, Any]) -> list[tuple[int, dict[str, Any], bool]]:
+    """``(number, claim, found)`` for each claim in order; ``found`` when its offsets
+    still hold its text in the article's ``text`` (else it is listed, not marked)."""
+    text = rec.get("text") or ""
+    out = []
+    for n, c in enumerate(rec.get("claims") or [], 1):
+        s, e = c.get("start"), c.get("end")
+        found = (isinstance(s, int) and isinstance(e, int) and 0 <= s < e <= len(text)
+                 and text[s:e] == c.get("text"))
+        out.append((n, c, found))
+    return out
+
+
+def _claim_id(rec: dict[str, Any], n: int) -> str:
+    return f"a{int(rec['id'])}-c{n}"
+
+
+def marked_text(rec: dict[str, Any], claims: list[tuple[int, dict[str, Any], bool]]) -> str:
+    """The article's ``text`` as paragraphs with every found claim in a ``<mark>`` (its
+    verdict as the class) at its character offsets, followed by a numbered link to its
+    note. Offsets map 1:1 to the text, as in the app's reader; overlapping claims
+    share the marked stretch (the first one's colour)."""
+    text = rec.get("text") or ""
+    found = [(n, c) for n, c, ok in claims if ok]
+    cuts = sorted({0, len(text), *(c["start"] for _n, c in found), *(c["end"] for _n, c in found)})
+    out: list[str] = []
+    pos = 0
+    for para in text.split("\n\n"):
+        ps, pe = pos, pos + len(para)
+        pos = pe + 2
+        if not para.strip():
+            continue
+        bounds = [ps, *(x for x in cuts if ps < x < pe), pe]
+        parts: list[str] = []
+        for a, b in zip(bounds, bounds[1:], strict=False):
+            piece = esc(text[a:b]).replace("\n", "<br>")
+            active = [(n, c) for n, c in found if c["start"] <= a and b <= c["end"]]
+            if active:
+                n0, c0 = active[0]
+                names = ", ".join(str(n) for n, _c in active)
+                parts.append(f'<mark class="{verdict_class(c0.get("verdict"))}" '
+                             f'title="claim {names}">{piece}</mark>')
+            else:
+                parts.append(piece)
+            for n, c in found:
+                if c["end"] == b and ps < b <= pe:
+                    parts.append(f'<sup class="ref"><a href="#{_claim_id(rec, n)}">{n}</a></sup>')
+        out.append(f"<p>{''.join(parts)}</p>")
+    return "".join(out)
+
+
+def claims_legend(rec: dict[str, Any], claims: list[tuple[int, dict[str, Any], bool]]) -> str:
+    """The numbered notes of the claims: verdict, text, note, evidence, tags."""
+    out = ['<h2>Claims</h2><ol class="claims">']
+    for n, c, ok in claims:
+        note = "<br>" + esc(c["note"]).replace("\n", "<br>") if c.get("note") else ""
+        ev = "".join(f"<br>Evidence: {_link(e)}" for e in c.get("evidence") or [])
+        tags = f"<br>Tags: {tag_list(c.get('tags'))}" if c.get("tags") else ""
+        where = "" if ok else ('<br><span class="meta">Not marked in the text: the text '
+                               "changed since the claim was marked.</span>")
+        out.append(f'<li id="{_claim_id(rec, n)}" class="{verdict_class(c.get("verdict"))}">'
+                   f'<span class="verdict">{esc(c.get("verdict"))}</span> '
+                   f"“{esc(c['text'])}”{note}{ev}{tags}{where}</li>")
+    out.append("</ol>")
+    return "".join(out)
+
+
 def article_html(rec: dict[str, Any], image_src: Callable[[str], str | None]) -> str:
-    """One article as an ``<article>`` element: metadata, text, claims, quotes,
-    sources, photo credits and captures."""
+    """One article as an ``<article>`` element: metadata and tags, the text (with its
+    claims marked where they stand, when it has claims), the claims' numbered notes,
+    quotes, sources, photo credits and captures."""
     out = [f'<article id="a{int(rec["id"])}">', f"<h1>{esc(rec.get('title') or rec['url'])}</h1>"]
     meta = [", ".join(rec.get("authors") or []), rec.get("publisher") or "",
             (rec.get("published") or "")[:10]]
     out.append(f'<p class="meta">{esc(" · ".join(m for m in meta if m))}<br>'
                f"{_link(rec.get('url'))}</p>")
     if rec.get("tags"):
-        out.append(f'<p class="meta">Tags: {esc(", ".join(rec["tags"]))}</p>')
-    if rec.get("claims"):
-        out.append("<h2>Claims</h2><ul>")
-        for c in rec["claims"]:
-            note = f"<br>{esc(c['note'])}" if c.get("note") else ""
-            ev = "".join(f"<br>Evidence: {_link(e)}" for e in c.get("evidence") or [])
-            out.append(f'<li><span class="verdict">{esc(c["verdict"])}</span> '
-                       f"“{esc(c['text'])}”{note}{ev}</li>")
-        out.append("</ul>")
-    body = with_images(sanitize(rec.get("reader_html") or ""), image_src)
-    if not body.strip():
-        body = "".join(f"<p>{esc(p)}</p>" for p in (rec.get("text") or "").split("\n\n") if p)
+        out.append(f'<p class="meta">Tags: {tag_list(rec["tags"])}</p>')
+    claims = anchored_claims(rec)
+    sanitized = sanitize(rec.get("reader_html") or "")
+    if any(ok for _n, _c, ok in claims):
+        # The text, where the claims' offsets point, then the article's images.
+        body = marked_text(rec, claims) + with_images(
+            "".join(m.group(0) for m in _FIGURE.finditer(sanitized)), image_src)
+    else:
+        body = with_images(sanitized, image_src)
+        if not body.strip():
+            body = "".join(f"<p>{esc(p)}</p>"
+                           for p in (rec.get("text") or "").split("\n\n") if p)
     out.append(f'<div class="body">{body}</div>')
+    if claims:
+        out.append(claims_legend(rec, claims))
     if rec.get("quotes"):
         out.append("<h2>Quotes</h2><ul>")
         out.extend(f"<li>“{esc(q['text'])}” — {esc(q.get('speaker') or 'unattributed')}"
