@@ -1,7 +1,7 @@
 """What to export: the selection of articles and which kinds of items go with them.
 
 :func:`resolve_article_ids` turns a :class:`Selection` into article ids in a stable
-order (by canonical URL, so two exports of the same archive list articles the same
+order (by URL key, ``url_key`` in exports, so two exports of the same archive list articles the same
 way); :func:`iter_records` then loads them page by page in short read sessions and
 yields one export record per article (see :mod:`storage.export.schema`), so memory
 stays flat however large the selection.
@@ -125,7 +125,7 @@ def _tag_key(name: str) -> str:
 
 def resolve_article_ids(archive: Archive, selection: Selection,
                         notes: list[str] | None = None) -> list[int]:
-    """Article ids of the selection, ordered by canonical URL.
+    """Article ids of the selection, ordered by URL key (the dedupe key).
 
     Raises :class:`SelectionError` for an unknown collection or tag, or a query the
     search engine cannot understand. When a query matches more than
