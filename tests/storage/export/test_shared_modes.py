@@ -88,3 +88,29 @@ def test_umask_is_read_without_proc(monkeypatch: pytest.MonkeyPatch) -> None:
         assert fsio.current_umask() == 0o027
     finally:
         os.umask(before)
+
+
+#: Modules that read (imports, verification) rather than write files to share.
+_READERS = {"importer.py", "verify.py", "validate.py", "rederive.py", "files.py"}
+
+
+def test_every_export_writes_through_atomic_write() -> None:
+    """The mode rule lives in ``atomic_write``: no exporter opens files itself."""
+    import ast
+
+    bad = []
+    for path in sorted((ROOT / "storage" / "export").glob("*.py")):
+        if path.name in _READERS:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            f = node.func
+            name = f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", "")
+            owner = getattr(f.value, "id", "") if isinstance(f, ast.Attribute) else ""
+            if name in {"mkstemp", "NamedTemporaryFile", "write_bytes", "write_text",
+                        "copyfile", "copy", "copy2"} or (owner == "os" and name == "open"):
+                bad.append(f"{path.name}:{node.lineno} {name}")
+            elif isinstance(f, ast.Name) and name == "open" and len(node.args) > 1:
+                bad.append(f"{path.name}:{node.lineno} open")
+    assert bad == []
