@@ -90,7 +90,7 @@ def _open_archive(args: argparse.Namespace) -> Archive:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from capture.extract import extract
+    from capture.extract.bounded import extract_bounded
     from capture.fetch import decode_html
 
     if args.file == "-":
@@ -102,7 +102,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
             _err(f"cannot read {args.file}: {exc.strerror or exc}")
             return EXIT_USAGE
     html, _enc = decode_html(data, None)
-    _print_json(extract(html, args.url).to_json())
+    deadline = args.deadline or Settings().extract_deadline  # a killed worker past it (J5)
+    _print_json(extract_bounded(html, args.url, deadline=deadline).to_json())
     return EXIT_OK
 
 
@@ -274,7 +275,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     print(" · ".join(m for m in meta if m))
     print(data["url"])
     print()
-    print(data["text"] or "(no extractable text)")
+    print(data["text"] or ("(too complex to read: the page is kept as evidence, unread)"
+                           if data.get("status") == "too_complex" else "(no extractable text)"))
     if data["quotes"]:
         print("\nQuotes")
         for q in data["quotes"]:
@@ -414,6 +416,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="print what Cuttings extracts from an HTML file, as JSON")
     e.add_argument("file", help="HTML file, or - for stdin")
     e.add_argument("--url", help="the page's address (resolves links, identifies the site)")
+    e.add_argument("--deadline", type=float, help="seconds allowed to read the page (default "
+                   "30); past it the result says \"too complex to read\"")
     e.set_defaults(func=cmd_extract)
 
     ih = sub.add_parser("import-html", parents=[common],

@@ -18,18 +18,18 @@ from capture.types import Extracted
 
 from .body import Block, extract_body_parts
 from .credits import extract_credits
-from .dom import parse_html, text_of
+from .dom import TooComplex, parse_html, text_of
 from .images import article_scope, collect_images
 from .metadata import extract_metadata, jsonld_nodes
 from .quotes import extract_quotes
 from .sanitize import sanitize_reader_html
 from .sources import find_citations
 
-__all__ = ["EXTRACTOR_VERSION", "extract", "sanitize_reader_html"]
+__all__ = ["EXTRACTOR_VERSION", "extract", "sanitize_reader_html", "too_complex_result"]
 
 log = logging.getLogger(__name__)
 
-EXTRACTOR_VERSION = "1.0.0"
+EXTRACTOR_VERSION = "1.1.0"
 MAX_ANALYSED_PARAGRAPH = 50_000  # characters
 
 
@@ -82,10 +82,29 @@ def _reader_html(blocks: list[Block], images, base_url: str | None) -> str:
     return sanitize_reader_html("".join(parts), base_url)
 
 
+TOO_COMPLEX = "too complex to read"
+
+
+def too_complex_result(reason: str) -> Extracted:
+    """The extraction of a page that was not read: no text, and why (one line)."""
+    message = f"{TOO_COMPLEX}: {reason}"
+    return Extracted(warnings=[message], too_complex=message)
+
+
 def extract(html: str, url: str | None = None) -> Extracted:
-    """Everything Cuttings understands of one HTML page (see module docstring)."""
+    """Everything Cuttings understands of one HTML page (see module docstring).
+
+    A page over the work bounds (:data:`capture.extract.dom.MAX_ATTRIBUTES`,
+    :data:`~capture.extract.dom.MAX_ELEMENTS`) is not read: the result has no text and
+    says why in ``too_complex``. The time bound is the caller's
+    (:mod:`capture.extract.bounded`).
+    """
     html = html or ""
-    root = parse_html(html)
+    try:
+        root = parse_html(html)
+    except TooComplex as exc:
+        log.info("page not read: %s", exc)
+        return too_complex_result(str(exc))
     nodes = jsonld_nodes(root)
     md = extract_metadata(root, url, nodes)
     base = md.canonical_url if (md.canonical_url or "").startswith("http") and not url else url

@@ -10,6 +10,7 @@ All functions are pure and thread-safe (each call builds its own tree).
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 
@@ -20,6 +21,12 @@ log = logging.getLogger(__name__)
 
 MAX_DEPTH = 200
 _LIBXML_DEPTH_GUARD = 240
+# Bounds on the work one page may cause (docs/reliability.md J5). libxml2 checks each
+# attribute against the element's earlier ones (quadratic: 200,000 attributes on one
+# element take minutes), and every step walks every element. No article comes near
+# either bound; a page over one is kept as evidence, marked "too complex to read".
+MAX_ATTRIBUTES = 500  # on one element
+MAX_ELEMENTS = 250_000  # in the whole page
 
 VOID_TAGS = frozenset(
     ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"]
@@ -28,6 +35,16 @@ _TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)\b[^>]*?(/?)>|<!--.*?-->", r
 _RAWTEXT_RE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.S | re.I)
 
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*>")
+# A start tag up to its closing ">" (quoted values may hold ">"): an unrolled loop, so a
+# whole page is scanned at regex speed (about 5 ms per MB).
+_START_TAG_RE = re.compile(r"""<[A-Za-z][^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*""")
+# One attribute: a name, optionally "=" and a value (as libxml2's HTML parser reads them).
+_ATTRIBUTE_RE = re.compile(r"""[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?""")
+
+
+class TooComplex(Exception):
+    """The page is over one of the work bounds (:data:`MAX_ATTRIBUTES`,
+    :data:`MAX_ELEMENTS`); ``str(exc)`` says which, in one line."""
 
 
 _CONTROL_TABLE = dict.fromkeys([*range(0, 9), 11, *range(14, 32), 0xFFFE, 0xFFFF])
@@ -72,6 +89,32 @@ def flatten_deep_markup(html: str, max_depth: int = MAX_DEPTH) -> str:
     return "".join(out)
 
 
+def check_attribute_bound(html: str, limit: int = MAX_ATTRIBUTES) -> None:
+    """Raise :class:`TooComplex` when one start tag has more than ``limit`` attributes.
+
+    Linear: one regex pass over the start tags; only a tag long enough to hold more
+    than ``limit`` attributes (two characters each at the least) has them counted.
+    Runs before parsing, because the parse itself is what is quadratic.
+    """
+    shortest = 2 * limit
+    for m in _START_TAG_RE.finditer(html):
+        if m.end() - m.start() <= shortest:
+            continue
+        tag = m.group(0)
+        name_end = 1
+        while name_end < len(tag) and not tag[name_end].isspace() and tag[name_end] not in "/>":
+            name_end += 1
+        attributes = _ATTRIBUTE_RE.finditer(tag, name_end)
+        if next(itertools.islice(attributes, limit, None), None) is not None:
+            raise TooComplex(f"an element has more than {limit:,} attributes")
+
+
+def check_element_bound(root: etree._Element, limit: int = MAX_ELEMENTS) -> None:
+    """Raise :class:`TooComplex` when the tree has more than ``limit`` elements."""
+    if sum(1 for _ in itertools.islice(root.iter(), limit + 1)) > limit:
+        raise TooComplex(f"the page has more than {limit:,} elements")
+
+
 def _max_depth(root: etree._Element) -> int:
     depth = 0
     deepest = 0
@@ -95,8 +138,11 @@ def parse_html(html: str) -> lxml.html.HtmlElement:
     """Parse untrusted HTML into an lxml tree, depth-capped, NUL-free.
 
     Never raises on garbage input: an empty document yields ``<html><body/></html>``.
+    Raises :class:`TooComplex` for a page over the work bounds (attributes per element,
+    checked before parsing; elements per page, after).
     """
     html = html.replace("\x00", "")
+    check_attribute_bound(html)
     # lxml refuses str input with an XML encoding declaration
     if html.lstrip().startswith("<?xml"):
         html = _XML_DECL_RE.sub("", html, count=1)
@@ -112,6 +158,7 @@ def parse_html(html: str) -> lxml.html.HtmlElement:
         root = lxml.html.document_fromstring(
             flatten_deep_markup(_RAWTEXT_RE.sub(" ", html)), parser=_parser()
         )
+    check_element_bound(root)
     for br in root.iter("br"):  # a line break separates words in every text view
         br.tail = "\n" + (br.tail or "")
     return root
