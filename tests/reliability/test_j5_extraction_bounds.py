@@ -1,0 +1,180 @@
+"""J5: reading a page is bounded. Pages over a work bound (attributes per element,
+elements per page) or over the reading deadline are kept (raw snapshot stored and
+hashed, as evidence) with the status ``too_complex``; normal pages are unaffected.
+
+The hostile pages are generated here and served from a loopback server through the
+whole capture pipeline, with a short reading deadline in the test settings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+from capture.extract import EXTRACTOR_VERSION, extract
+from capture.extract.bounded import ExtractionWorker
+from capture.extract.dom import MAX_ATTRIBUTES, MAX_ELEMENTS, TooComplex, check_attribute_bound
+from capture.pipeline import CapturePipeline
+from capture.settings import Settings
+from storage.archive import Archive
+from tests.reliability.helpers import ROOT, run_python
+
+DEADLINE = 1.5  # seconds to read one page, in these tests
+SLACK = 25.0  # worker start, serving 10 MB pages, storing: "did not hang", not speed
+SETTINGS = Settings(allow_local_network=True, retries=0, connect_timeout=2, read_timeout=10,
+                    total_deadline=30, download_images=False, workers=2,
+                    extract_deadline=DEADLINE)
+
+NORMAL = (ROOT / "tests" / "capture" / "extract" / "pages" / "guardian_like.html").read_text("utf-8")
+
+
+def attributes_page(n: int) -> str:
+    attrs = " ".join(f"a{i}=x" for i in range(n))
+    return f"<html><body><article><p {attrs}>Hello world.</p></article></body></html>"
+
+
+def figures_page(n: int) -> str:
+    figs = "".join(f'<figure><img src="/img/{i}.jpg" alt="Photo {i}"><figcaption>Harbour view '
+                   f'{i}. Photo: Ann Example {i}</figcaption></figure>' for i in range(n))
+    return f"<html><body><article><h1>Figures</h1>{figs}<p>The end.</p></article></body></html>"
+
+
+def links_page(n: int) -> str:
+    ps = "".join(f'<p>See <a href="https://source{i}.example/report">the report {i}</a>.</p>'
+                 for i in range(n))
+    return f"<html><body><article><h1>Links</h1>{ps}</article></body></html>"
+
+
+def quotes_page(n: int) -> str:
+    ps = "".join(f'<p>"The harbour will reopen in spring number {i}," said Jane Doe{i % 50}, '
+                 f'the harbour master.</p>' for i in range(n))
+    return f"<html><body><article><h1>Quotes</h1>{ps}</article></body></html>"
+
+
+# --------------------------------------------------------------------------- the pipeline
+
+
+@pytest.mark.timeout(170)
+def test_j5_hostile_pages_are_kept_too_complex_and_normal_page_is_read(
+        httpserver: HTTPServer, tmp_path: Path) -> None:
+    pages = {
+        "/attrs": attributes_page(1_000_000),  # ~10 MB, under the 25 MB page cap
+        "/figures": figures_page(20_000),
+        "/links": links_page(100_000),
+        "/normal": NORMAL,
+    }
+    bodies = {path: html.encode() for path, html in pages.items()}
+    for path, body in bodies.items():
+        httpserver.expect_request(path).respond_with_data(body, content_type="text/html; charset=utf-8")
+    events = []
+    with Archive.open(str(tmp_path / "a.db")) as archive:
+        report = archive.enqueue([httpserver.url_for(p) for p in pages])
+        pipeline = CapturePipeline(archive, SETTINGS, on_event=events.append)
+        started = time.monotonic()
+        try:
+            summary = pipeline.run([j.id for j in report.jobs])
+        finally:
+            pipeline.close()
+        elapsed = time.monotonic() - started
+        # four pages on two workers, each bounded by the deadline: nowhere near minutes
+        assert elapsed < 4 * (DEADLINE + SLACK), elapsed
+        assert summary.done == len(pages) and summary.failed == 0, summary.failures
+        by_path = {}
+        for row in archive.list_articles():
+            data = archive.article(row.id)
+            by_path["/" + data["url"].rsplit("/", 1)[1]] = data
+        assert set(by_path) == set(pages)
+        for path, data in by_path.items():
+            cap = data["captures"][0]
+            # the evidence is kept whatever happened to the reading
+            assert cap["sha256"] == hashlib.sha256(bodies[path]).hexdigest()
+            assert archive.snapshot_bytes(cap["id"]) == bodies[path]
+        for path in ("/attrs", "/figures", "/links"):
+            assert by_path[path]["status"] == "too_complex", path
+            assert by_path[path]["text"] == ""
+        assert by_path["/normal"]["status"] == "ok"
+        assert by_path["/normal"]["text"] == extract(NORMAL, httpserver.url_for("/normal")).text
+        assert "fishing fleet" in by_path["/normal"]["title"]
+    done = {e.url.rsplit("/", 1)[1]: e.message for e in events if e.state == "done"}
+    assert done["attrs"].startswith("kept, but too complex to read: an element has more than")
+    assert "too complex to read" in done["figures"] and "too complex to read" in done["links"]
+    assert "too complex" not in done["normal"]
+
+
+# --------------------------------------------------------------------------- the bounds
+
+
+@pytest.mark.timeout(60)
+def test_j5_a_million_attributes_is_refused_before_the_parse() -> None:
+    html = attributes_page(1_000_000)
+    started = time.monotonic()
+    out = extract(html)
+    assert time.monotonic() - started < 20  # the parse alone used to run for hours
+    assert out.too_complex == f"too complex to read: an element has more than {MAX_ATTRIBUTES:,} attributes"
+    assert out.text == "" and out.warnings == [out.too_complex]
+    assert out.to_json()["too_complex"] == out.too_complex
+
+
+def test_j5_attribute_bound_sees_through_quoted_angle_brackets() -> None:
+    tag = "<p " + " ".join(f'a{i}=">"' for i in range(MAX_ATTRIBUTES + 1)) + ">x</p>"
+    with pytest.raises(TooComplex):
+        check_attribute_bound(tag)
+    check_attribute_bound("<p " + " ".join(f'a{i}=">"' for i in range(MAX_ATTRIBUTES)) + ">x</p>")
+    # long attribute values are not many attributes
+    check_attribute_bound(f'<div data-state="{"x" * 100_000}" class="a b c">x</div>')
+
+
+@pytest.mark.timeout(60)
+def test_j5_element_bound() -> None:
+    out = extract("<html><body>" + "<b></b>" * (MAX_ELEMENTS + 10) + "</body></html>")
+    assert out.too_complex == f"too complex to read: the page has more than {MAX_ELEMENTS:,} elements"
+
+
+@pytest.mark.timeout(60)
+def test_j5_many_quoted_paragraphs_are_read_in_linear_time() -> None:
+    # 5,000 paragraphs with quotes took 26 s (three quadratic loops); 20,000 took minutes
+    quotes = extract(quotes_page(1_000)).quotes
+    started = time.monotonic()
+    out = extract(quotes_page(20_000))
+    assert time.monotonic() - started < 40
+    assert len(out.quotes) > 0 and len(quotes) > 0
+    assert out.quotes[0].speaker == quotes[0].speaker
+
+
+@pytest.mark.timeout(60)
+def test_j5_worker_is_killed_at_the_deadline_and_replaced() -> None:
+    with ExtractionWorker() as worker:
+        assert worker.extract(NORMAL, None, deadline=30).title
+        first = worker.pid
+        started = time.monotonic()
+        out = worker.extract(links_page(100_000), None, deadline=0.5)
+        assert time.monotonic() - started < 0.5 + 10
+        assert out.too_complex == ("too complex to read: reading it took longer than 0.5 s "
+                                   "(deadline per page)")
+        assert worker.pid is None  # killed
+        again = worker.extract(NORMAL, None, deadline=30)
+        assert again.title and again.too_complex is None
+        assert worker.pid not in (None, first)
+
+
+@pytest.mark.timeout(60)
+def test_j5_cli_extract_is_bounded(tmp_path: Path) -> None:
+    page = tmp_path / "links.html"
+    page.write_text(links_page(100_000), encoding="utf-8")
+    started = time.monotonic()
+    proc = run_python("import sys; from desktop.cli import main; sys.exit(main())",
+                      "extract", str(page), "--deadline", "1", timeout=45)
+    assert proc.returncode == 0, proc.stderr
+    assert time.monotonic() - started < 40
+    data = json.loads(proc.stdout)
+    assert data["too_complex"].startswith("too complex to read: reading it took longer than 1 s")
+    assert data["text"] == ""
+
+
+def test_j5_extractor_version_bumped() -> None:
+    assert EXTRACTOR_VERSION == "1.1.0"
