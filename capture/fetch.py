@@ -71,6 +71,7 @@ from urllib3.exceptions import (
     ProtocolError,
     ReadTimeoutError,
 )
+from urllib3.response import BaseHTTPResponse
 from urllib3.util.connection import create_connection
 
 from capture.netpolicy import AddressBlocked, AddressPolicy, IPAddress, ResolveError, numeric_host
@@ -93,7 +94,7 @@ MAX_BACKOFF = 10.0
 ERROR_CODES = (
     "invalid_url", "blocked_address", "dns", "connection", "tls", "timeout", "deadline",
     "too_many_redirects", "bad_redirect", "http_error", "too_large", "not_html", "not_image",
-    "truncated", "cancelled",
+    "truncated", "cancelled", "unsupported_encoding",
 )
 _RETRYABLE_CODES = frozenset({"dns", "connection", "timeout", "deadline"})
 
@@ -261,6 +262,32 @@ def decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:
     if detected is not None:
         return body.decode(detected, "replace"), detected
     return body.decode("utf-8", "replace"), "utf-8"
+
+
+# --------------------------------------------------------------------------------------
+# Content-Encoding
+# --------------------------------------------------------------------------------------
+
+# What urllib3 decodes here: gzip and deflate always, br with the brotli library (a
+# dependency), zstd only when zstandard happens to be installed. Decoding is streamed
+# and bounded by the decoded-size cap whichever it is.
+_DECODABLE = frozenset(BaseHTTPResponse.CONTENT_DECODERS) | {"identity"}
+
+
+def unsupported_encoding(header: str | None) -> str | None:
+    """The refusal for a ``Content-Encoding`` this client cannot decode, else None.
+
+    Without this, urllib3 passes an encoding it has no decoder for through as it is,
+    and the compressed bytes would be stored as an "ok" page of garbage.
+    """
+    if not header:
+        return None
+    tokens = [t.strip().lower() for t in header.split(",")]
+    unknown = [t for t in tokens if t and t not in _DECODABLE]
+    if not unknown:
+        return None
+    shown = re.sub(r"[^\x21-\x7e]", "?", ", ".join(unknown))[:60]
+    return f"unsupported content encoding: the site compressed the page as {shown}"
 
 
 # --------------------------------------------------------------------------------------
@@ -803,6 +830,9 @@ class Fetcher:
         if problem:
             raise FetchError("not_html" if what == "page" else "not_image", problem,
                              redirects=redirects, status=status)
+        problem = unsupported_encoding(resp.headers.get("Content-Encoding"))
+        if problem:
+            raise FetchError("unsupported_encoding", problem, redirects=redirects, status=status)
         declared = resp.headers.get("Content-Length", "")
         if (declared.isdigit() and int(declared) > max_bytes
                 and not resp.headers.get("Content-Encoding")):

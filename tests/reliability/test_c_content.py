@@ -379,3 +379,90 @@ def test_c7_guard_no_copy_pickle_prettify_on_untrusted_trees() -> None:
             if _RISKY.search(code):
                 offenders.append(f"{path.relative_to(ROOT)}:{no}: {line.strip()}")
     assert offenders == []
+
+
+# --------------------------------------------------------------------------- C2 encodings
+
+
+def _brotli_bomb() -> bytes:
+    """256 MiB of zeros as brotli: a few hundred bytes on the wire."""
+    import brotli
+
+    comp = brotli.Compressor(quality=5)
+    zeros = b"\0" * MB
+    return b"".join(comp.process(zeros) for _ in range(256)) + comp.finish()
+
+
+@pytest.fixture
+def encoding_server() -> Iterator[RawServer]:
+    import brotli
+
+    page = ("<html><head><title>Brotli harbour</title></head><body><article><h1>Brotli "
+            "harbour</h1><p>The harbour wall at Fenwick Cross will be rebuilt this summer, "
+            "the council said on Tuesday after a long debate.</p></article></body></html>")
+    bomb = _brotli_bomb()
+
+    def handler(conn: socket.socket, head: bytes, server: RawServer) -> None:
+        path = head.split(b" ", 2)[1]
+        if path == b"/br":
+            body, enc = brotli.compress(page.encode()), "br"
+        elif path == b"/br-bomb":
+            body, enc = bomb, "br"
+        elif path == b"/gzip-br":
+            body, enc = brotli.compress(_gzip(page.encode())), "gzip, br"
+        elif path == b"/zstd-unknown":
+            body, enc = b"\x28\xb5\x2f\xfd" + b"garbage" * 100, "x-squash"
+        else:  # /compress: an encoding of the 1990s nobody decodes
+            body, enc = b"\x1f\x9d\x90" + b"garbage" * 100, "compress"
+        conn.sendall(http_response(body, content_type="text/html; charset=utf-8",
+                                   headers={"Content-Encoding": enc}))
+
+    with RawServer(handler) as server:
+        yield server
+
+
+@pytest.mark.timeout(60)
+def test_c2_brotli_page_is_decoded_and_stored(encoding_server: RawServer, tmp_path: Path) -> None:
+    with Archive.open(str(tmp_path / "a.db")) as archive:
+        report = archive.enqueue([encoding_server.url("/br"), encoding_server.url("/gzip-br")])
+        pipeline = CapturePipeline(archive, FAST.with_values(download_images=False))
+        try:
+            summary = pipeline.run([j.id for j in report.jobs])
+        finally:
+            pipeline.close()
+        assert summary.done == 2, summary.failures
+        for row in archive.list_articles():
+            data = archive.article(row.id)
+            assert data["status"] == "ok"
+            assert data["title"] == "Brotli harbour"
+            assert "harbour wall at Fenwick Cross" in data["text"]
+            snapshot = archive.snapshot_bytes(data["captures"][0]["id"])
+            assert snapshot.startswith(b"<html><head><title>Brotli harbour")  # decoded bytes
+
+
+@pytest.mark.timeout(90)
+def test_c2_brotli_bomb_stops_at_the_decoded_cap(encoding_server: RawServer) -> None:
+    out = fetch_in_child(encoding_server.url("/br-bomb"))
+    assert out.get("code") == "too_large", out
+    assert "after decompression" in str(out["message"])
+    assert_flat_memory(out)
+
+
+@pytest.mark.parametrize("path, shown", [("/compress", "compress"), ("/zstd-unknown", "x-squash")])
+def test_c2_encoding_the_client_cannot_decode_is_refused(encoding_server: RawServer, path: str,
+                                                         shown: str) -> None:
+    with Fetcher(FAST) as fetcher, pytest.raises(FetchError) as err:
+        fetcher.fetch(encoding_server.url(path))
+    assert err.value.code == "unsupported_encoding"
+    assert str(err.value) == f"unsupported content encoding: the site compressed the page as {shown}"
+
+
+def test_c2_zstd_is_refused_unless_it_can_be_decoded() -> None:
+    from urllib3.response import BaseHTTPResponse
+
+    from capture.fetch import unsupported_encoding
+
+    assert unsupported_encoding("gzip, br") is None
+    assert unsupported_encoding("identity") is None
+    refused = unsupported_encoding("zstd")
+    assert (refused is None) == ("zstd" in BaseHTTPResponse.CONTENT_DECODERS)
