@@ -78,6 +78,7 @@ from capture.netpolicy import AddressBlocked, AddressPolicy, IPAddress, ResolveE
 from capture.settings import Settings
 from capture.types import AssetResult, FetchResult
 from capture.urls import UrlError, normalise
+from capture.web_encodings import web_codec
 
 log = logging.getLogger(__name__)
 
@@ -146,15 +147,6 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-# Labels whose web meaning differs from Python's codec of the same name (WHATWG Encoding).
-_WEB_LABELS = {
-    "iso-8859-1": "cp1252", "iso8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252",
-    "l1": "cp1252", "ascii": "cp1252", "us-ascii": "cp1252", "cp819": "cp1252",
-    "iso_8859-1": "cp1252", "iso-8859-9": "cp1254", "latin5": "cp1254", "iso-8859-11": "cp874",
-    "tis-620": "cp874", "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030",
-    "euc-kr": "cp949", "ks_c_5601-1987": "cp949", "shift_jis": "cp932", "sjis": "cp932",
-    "x-sjis": "cp932", "windows-31j": "cp932", "big5": "big5hkscs", "unicode": "utf-16-le",
-}
 _CHARSET_PARAM = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9._:\-]+)""", re.I)
 _META_CHARSET = re.compile(
     rb"""<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([A-Za-z0-9._:\-]+)""", re.I,
@@ -162,14 +154,11 @@ _META_CHARSET = re.compile(
 
 
 def _codec(label: str | None) -> str | None:
-    if not label:
-        return None
-    label = label.strip().strip("\"'").lower()
-    label = _WEB_LABELS.get(label, label)
-    try:
-        return codecs.lookup(label).name
-    except LookupError:
-        return None
+    """Python codec name for a label from the page (header or meta); only the web's own
+    labels count (:func:`capture.web_encodings.web_codec`: no ``utf-7``, no
+    ``unicode_escape``)."""
+    codec = web_codec(label)
+    return codecs.lookup(codec).name if codec else None
 
 
 def _charset_from_content_type(content_type: str | None) -> str | None:

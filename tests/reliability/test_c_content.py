@@ -466,3 +466,48 @@ def test_c2_zstd_is_refused_unless_it_can_be_decoded() -> None:
     assert unsupported_encoding("identity") is None
     refused = unsupported_encoding("zstd")
     assert (refused is None) == ("zstd" in BaseHTTPResponse.CONTENT_DECODERS)
+
+
+# --------------------------------------------------------------------------- C3 labels
+
+# Codecs Python knows but no browser accepts as a page's charset: each would turn the
+# page's ASCII into something else (utf-7 "+AKM-" is "£", unicode_escape "\u0041" is
+# "A", rot13 "Uryyb" is "Hello") or is not a text encoding at all.
+NON_WEB_LABELS = ["utf-7", "unicode_escape", "unicode-escape", "raw_unicode_escape", "rot13",
+                  "rot_13", "base64", "hex", "zlib", "bz2", "uu", "quopri", "punycode", "idna",
+                  "palmos", "utf-32", "latin-1", "mbcs", "undefined", "cp037", "utf_8_sig"]
+LABEL_PAGE = (b"<html><head>%s<title>Uryyb +AKM- \\u0041dmin</title></head><body><article>"
+              b"<p>Uryyb +AKM- \\u0041dmin: the harbour fee is 5 pounds, the council said on "
+              b"Tuesday.</p></article></body></html>")
+
+
+@pytest.mark.parametrize("label", NON_WEB_LABELS)
+def test_c3_labels_browsers_ignore_are_ignored(label: str) -> None:
+    from capture.fetch import decode_html
+
+    literal = "Uryyb +AKM- \\u0041dmin"
+    by_header, enc = decode_html(LABEL_PAGE % b"", f"text/html; charset={label}")
+    assert literal in by_header and enc == "utf-8", (label, enc)
+    meta = b'<meta charset="%s">' % label.encode()
+    by_meta, enc = decode_html(LABEL_PAGE % meta, "text/html")
+    assert literal in by_meta and enc == "utf-8", (label, enc)
+
+
+@pytest.mark.parametrize("label, codec", [("ISO-8859-1", "cp1252"), (" latin1 ", "cp1252"),
+                                          ("us-ascii", "cp1252"), ("gb2312", "gb18030"),
+                                          ("x-sjis", "cp932"), ("utf8", "utf-8"),
+                                          ("koi8-r", "koi8-r"), ("windows-1251", "cp1251")])
+def test_c3_web_labels_keep_their_web_meaning(label: str, codec: str) -> None:
+    from capture.fetch import decode_html
+
+    _text, enc = decode_html(b"<html><body><p>plain</p></body></html>",
+                             f"text/html; charset={label}")
+    assert enc == codec
+
+
+def test_c3_utf7_header_ignored_through_a_real_fetch(httpserver: HTTPServer) -> None:
+    body = LABEL_PAGE % b""
+    httpserver.expect_request("/u7").respond_with_data(body, content_type="text/html; charset=utf-7")
+    with Fetcher(FAST) as fetcher:
+        result = fetcher.fetch(httpserver.url_for("/u7"))
+    assert result.encoding == "utf-8" and "+AKM-" in result.html and "£" not in result.html
