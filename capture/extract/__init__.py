@@ -18,7 +18,7 @@ from capture.types import Extracted
 
 from .body import Block, extract_body_parts
 from .credits import extract_credits
-from .dom import TooComplex, parse_html, text_of
+from .dom import TooComplex, clean_field, parse_html, text_of
 from .images import article_scope, collect_images
 from .metadata import extract_metadata, jsonld_nodes
 from .quotes import extract_quotes
@@ -149,7 +149,7 @@ def extract(html: str, url: str | None = None) -> Extracted:
                 img.credit = img.credit or c.credit
                 c.image_url = img.url
                 break
-    return Extracted(
+    return _single_line_fields_cleaned(Extracted(
         title=md.title,
         authors=md.authors,
         published=md.published,
@@ -165,7 +165,31 @@ def extract(html: str, url: str | None = None) -> Extracted:
         credits=credits,
         images=images,
         warnings=warnings,
-    )
+    ))
+
+
+def _single_line_fields_cleaned(ex: Extracted) -> Extracted:
+    """Every single-line field through :func:`~capture.extract.dom.clean_field` (no
+    controls, invisible format characters or bidi overrides), in one place, so that no
+    step can forget it. The text and quotes are not touched: offsets point into them."""
+    ex.title = clean_field(ex.title)
+    ex.authors = [a for a in (clean_field(a) for a in ex.authors) if a]
+    ex.publisher = clean_field(ex.publisher)
+    ex.description = clean_field(ex.description)
+    ex.language = clean_field(ex.language)
+    for q in ex.quotes:
+        q.speaker, q.role, q.cue = clean_field(q.speaker), clean_field(q.role), clean_field(q.cue)
+    for c in ex.citations:
+        c.name = clean_field(c.name) or c.name
+        c.context = clean_field(c.context) or ""
+    for cr in ex.credits:
+        cr.credit = clean_field(cr.credit) or cr.credit
+        cr.photographer, cr.provider = clean_field(cr.photographer), clean_field(cr.provider)
+        cr.caption = clean_field(cr.caption)
+    for img in ex.images:
+        img.alt = clean_field(img.alt) or ""
+        img.caption, img.credit = clean_field(img.caption), clean_field(img.credit)
+    return ex
 
 
 def _without_giant_paragraphs(paragraphs: list[tuple[int, str]]):

@@ -47,12 +47,46 @@ class TooComplex(Exception):
     :data:`MAX_ELEMENTS`); ``str(exc)`` says which, in one line."""
 
 
-_CONTROL_TABLE = dict.fromkeys([*range(0, 9), 11, *range(14, 32), 0xFFFE, 0xFFFF])
+# Deleted from all extracted text: C0 controls and noncharacters, and the invisible
+# format characters that split a word without showing anything (a zero-width space
+# inside "Jane Doe" made the name "Doe"): ZERO WIDTH SPACE, SOFT HYPHEN, WORD JOINER,
+# the invisible math operators, ZERO WIDTH NO-BREAK SPACE (BOM).
+_INVISIBLE = [0x00AD, 0x200B, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0xFEFF]
+_CONTROL_TABLE = dict.fromkeys([*range(0, 9), 11, *range(14, 32), 0xFFFE, 0xFFFF, *_INVISIBLE])
+# ZERO WIDTH NON-JOINER / JOINER shape Persian, Indic and emoji text: kept between two
+# characters of such scripts, deleted next to Latin letters, spaces or the text's ends.
+_LATIN_OR_SPACE = r"\s\x00-\u024f"
+_STRAY_JOINER_RE = re.compile(
+    rf"(?<![^{_LATIN_OR_SPACE}])[\u200c\u200d]+|[\u200c\u200d]+(?![^{_LATIN_OR_SPACE}])")
+# The bidirectional controls (marks, embeddings, overrides, isolates): U+202E shows
+# "txt.exe" as "exe.txt", and "Jeremy <U+202E>Holt" hid the name from the speaker
+# finder. Deleted from running text between Latin letters, spaces and the text's ends,
+# where they only reorder or hide; kept inside right-to-left text, which needs them.
+# Deleted everywhere in single-line fields (titles, names, credits): clean_field.
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_LATIN_BIDI_RE = re.compile(rf"(?<![^{_LATIN_OR_SPACE}])[{_BIDI}]+(?![^{_LATIN_OR_SPACE}])")
+_HAS_BIDI_RE = re.compile(rf"[{_BIDI}\u200c\u200d]")
+_BIDI_TABLE = dict.fromkeys([0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 
 
 def clean_text(text: str) -> str:
-    """Strip NUL/C0 control characters and collapse whitespace."""
-    return " ".join(text.translate(_CONTROL_TABLE).split())
+    """Strip C0 controls and invisible format characters; collapse whitespace.
+
+    Every extracted text goes through here before any analysis (names, quotes, offsets),
+    so the stored body text, which quote offsets point into, has none of them either.
+    """
+    text = text.translate(_CONTROL_TABLE)
+    if _HAS_BIDI_RE.search(text):
+        text = _LATIN_BIDI_RE.sub("", _STRAY_JOINER_RE.sub("", text))
+    return " ".join(text.split())
+
+
+def clean_field(text: str | None) -> str | None:
+    """Clean a single-line field (title, author, publisher, speaker, credit, ...):
+    :func:`clean_text`, and no bidirectional controls either. None stays None."""
+    if text is None:
+        return None
+    return clean_text(text.translate(_BIDI_TABLE))
 
 
 def flatten_deep_markup(html: str, max_depth: int = MAX_DEPTH) -> str:
