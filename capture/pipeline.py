@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from capture.extract import EXTRACTOR_VERSION, extract
+from capture.extract import EXTRACTOR_VERSION
 from capture.extract.bounded import ExtractionCancelled, ExtractionPool, extract_bounded
 from capture.fetch import Fetcher, FetchError, decode_html
 from capture.settings import DEFAULT_SETTINGS, Settings
@@ -105,19 +105,18 @@ _EXTRACT_PROCESSES = max(1, min(4, os.cpu_count() or 1))
 PHASE_PROGRESS = {"fetching": 0.1, "extracting": 0.5, "images": 0.7, "saving": 0.9}
 
 
-def safe_extract(html: str, url: str | None, *, deadline: float | None = None,
+def safe_extract(html: str, url: str | None, *,
+                 deadline: float = DEFAULT_SETTINGS.extract_deadline,
                  pool: ExtractionPool | None = None,
                  cancel: threading.Event | None = None) -> Extracted:
     """Extraction never loses a capture: on an internal error the raw snapshot is still
     stored, with the error as a warning.
 
-    With a ``deadline`` the page is read in a worker process (``pool``'s, else a one-off
-    one) that is killed at the deadline; the result then says "too complex to read"
-    (docs/reliability.md J5). Raises :class:`ExtractionCancelled` when ``cancel`` is set.
+    The page is read in a worker process (``pool``'s, else a one-off one) that is killed
+    at the ``deadline``; the result then says "too complex to read" (docs/reliability.md
+    J5). Raises :class:`ExtractionCancelled` when ``cancel`` is set.
     """
     try:
-        if deadline is None:
-            return extract(html, url)
         if pool is not None:
             return pool.extract(html, url, deadline=deadline, cancel=cancel)
         return extract_bounded(html, url, deadline=deadline)

@@ -178,3 +178,25 @@ def test_j5_cli_extract_is_bounded(tmp_path: Path) -> None:
 
 def test_j5_extractor_version_bumped() -> None:
     assert EXTRACTOR_VERSION == "1.1.0"
+
+
+def test_j5_guard_pages_are_read_only_through_the_bounded_worker() -> None:
+    """The app never calls the unbounded extractor in its own process: every caller goes
+    through capture.extract.bounded (the pipeline, import-html, `cuttings extract`)."""
+    import ast
+
+    allowed = {"capture/extract/bounded.py"}
+    offenders = []
+    for folder in ("capture", "storage", "desktop"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            rel = path.relative_to(ROOT).as_posix()
+            if rel in allowed:
+                continue
+            for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+                if (isinstance(node, ast.ImportFrom) and node.module == "capture.extract"
+                        and any(a.name == "extract" for a in node.names)):
+                    offenders.append(f"{rel}:{node.lineno}")
+                if (isinstance(node, ast.Attribute) and node.attr == "extract"
+                        and ast.unparse(node.value) == "capture.extract"):
+                    offenders.append(f"{rel}:{node.lineno}")
+    assert offenders == [], "read pages with capture.extract.bounded, not extract(): " + ", ".join(offenders)
