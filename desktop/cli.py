@@ -93,6 +93,10 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from capture.extract.bounded import extract_bounded
     from capture.fetch import decode_html
 
+    deadline = Settings().extract_deadline if args.deadline is None else args.deadline
+    if not 0 < deadline <= 3600:  # NaN fails this too
+        _err("--deadline must be a number of seconds, above 0 and at most 3600")
+        return EXIT_USAGE
     if args.file == "-":
         data = sys.stdin.buffer.read()
     else:
@@ -102,7 +106,6 @@ def cmd_extract(args: argparse.Namespace) -> int:
             _err(f"cannot read {args.file}: {exc.strerror or exc}")
             return EXIT_USAGE
     html, _enc = decode_html(data, None)
-    deadline = args.deadline or Settings().extract_deadline  # a killed worker past it (J5)
     _print_json(extract_bounded(html, args.url, deadline=deadline).to_json())
     return EXIT_OK
 

@@ -200,3 +200,14 @@ def test_j5_guard_pages_are_read_only_through_the_bounded_worker() -> None:
                         and ast.unparse(node.value) == "capture.extract"):
                     offenders.append(f"{rel}:{node.lineno}")
     assert offenders == [], "read pages with capture.extract.bounded, not extract(): " + ", ".join(offenders)
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "nan"])
+def test_j5_cli_extract_refuses_a_meaningless_deadline(tmp_path: Path, value: str) -> None:
+    page = tmp_path / "p.html"
+    page.write_text(NORMAL, encoding="utf-8")
+    proc = run_python("import sys; from desktop.cli import main; sys.exit(main())",
+                      "extract", str(page), "--deadline", value, timeout=45)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        "cuttings: --deadline must be a number of seconds, above 0 and at most 3600"]
