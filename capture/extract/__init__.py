@@ -1,8 +1,14 @@
 """HTML -> :class:`capture.types.Extracted`: metadata, body, quotes, sources, credits, images.
 
 ``extract(html, url)`` parses the page once (lxml, depth-capped, ``huge_tree``) and
-shares the tree between the steps.  It never raises on bad markup: a page without
-article text yields an ``Extracted`` with empty ``text`` and a warning.
+shares the tree between the steps (only trafilatura's second opinion, on unusual pages
+of at most 20,000 elements, parses its own copy: it edits the tree it reads).  It never
+raises on bad markup: a page without article text yields an ``Extracted`` with empty
+``text`` and a warning; a page over a work bound (``dom.MAX_ATTRIBUTES`` on one
+element, ``dom.MAX_ELEMENTS``) is not read and says so in ``too_complex``.  Every step
+is linear or capped in the page's size; the wall-clock bound is the caller's:
+:mod:`capture.extract.bounded` runs this in a worker process killed at a deadline, and
+the application reads pages only through it (docs/reliability.md J5).
 
 Thread rules: pure function of its arguments; safe to call from any thread (each call
 builds its own tree; the outlet gazetteer is loaded once and read only).
