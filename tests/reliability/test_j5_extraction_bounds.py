@@ -100,6 +100,12 @@ def test_j5_hostile_pages_are_kept_too_complex_and_normal_page_is_read(
         assert by_path["/normal"]["status"] == "ok"
         assert by_path["/normal"]["text"] == extract(NORMAL, httpserver.url_for("/normal")).text
         assert "fishing fleet" in by_path["/normal"]["title"]
+        attrs_id = by_path["/attrs"]["id"]
+    shown = run_python("import sys; from desktop.cli import main; sys.exit(main())",
+                       "--db", str(tmp_path / "a.db"), "show", str(attrs_id), timeout=45)
+    assert shown.returncode == 0, shown.stderr
+    assert "(too complex to read: the page is kept as evidence, unread)" in shown.stdout
+    assert hashlib.sha256(bodies["/attrs"]).hexdigest() in shown.stdout
     done = {e.url.rsplit("/", 1)[1]: e.message for e in events if e.state == "done"}
     assert done["attrs"].startswith("kept, but too complex to read: an element has more than")
     assert "too complex to read" in done["figures"] and "too complex to read" in done["links"]
