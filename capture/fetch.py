@@ -15,8 +15,11 @@ does not do (RELIABILITY §1 "requests", §2):
   honouring ``Retry-After`` up to ``max_retry_after`` and never past the deadline;
 * a cap on *decoded* bytes (compression bombs included; Content-Length is not
   trusted), truncated bodies refused, HTML checked by Content-Type *and* by the
-  first bytes, and the charset decided from the bytes (:func:`decode_html`),
-  never by ``response.text``.
+  first bytes, and the charset decided from the bytes (:func:`decode_html`, web
+  labels only), never by ``response.text``;
+* a ``Content-Encoding`` this client cannot decode (anything but gzip, deflate, br and,
+  when zstandard is installed, zstd) refused as ``unsupported_encoding``, never stored
+  as a page of compressed bytes.
 
 Thread rules: one :class:`Fetcher` serves many worker threads at once. They
 share one ``requests.Session`` and its one HTTP adapter, so keep-alive
