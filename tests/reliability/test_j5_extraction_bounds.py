@@ -217,3 +217,32 @@ def test_j5_cli_extract_refuses_a_meaningless_deadline(tmp_path: Path, value: st
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == [
         "cuttings: --deadline must be a number of seconds, above 0 and at most 3600"]
+
+
+@pytest.mark.timeout(120)
+def test_j5_images_per_article_are_bounded(httpserver: HTTPServer, tmp_path: Path) -> None:
+    import re
+
+    from capture.extract.images import MAX_IMAGES
+
+    n = 1_000
+    figs = "".join(f'<figure><img src="{httpserver.url_for(f"/img/{i}.png")}" alt="Photo {i}">'
+                   f'<figcaption>Harbour view {i}.</figcaption></figure>' for i in range(n))
+    lazy = "".join(f'<div><img data-src="/lazy/{i}.jpg" src="/lazy/ph.gif"><noscript>'
+                   f'<img src="/lazy/{i}.jpg"></noscript></div>' for i in range(n))
+    page = (f"<html><body><article><h1>Gallery</h1><p>{'The harbour gallery. ' * 20}</p>"
+            f"{figs}{lazy}</article></body></html>")
+    httpserver.expect_request("/gallery").respond_with_data(page, content_type="text/html")
+    httpserver.expect_request(re.compile(r"^/img/")).respond_with_data("", status=404)
+    assert len(extract(page, httpserver.url_for("/gallery")).images) == MAX_IMAGES
+    with Archive.open(str(tmp_path / "a.db")) as archive:
+        report = archive.enqueue([httpserver.url_for("/gallery")])
+        pipeline = CapturePipeline(archive, SETTINGS.with_values(download_images=True,
+                                                                 extract_deadline=60.0))
+        try:
+            summary = pipeline.run([j.id for j in report.jobs])
+        finally:
+            pipeline.close()
+        assert summary.done == 1, summary.failures
+    image_requests = [r for r, _ in httpserver.log if r.path.startswith("/img/")]
+    assert 0 < len(image_requests) <= MAX_IMAGES
