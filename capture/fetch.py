@@ -15,8 +15,11 @@ does not do (docs/reliability.md §1 "requests", §2):
   honouring ``Retry-After`` up to ``max_retry_after`` and never past the deadline;
 * a cap on *decoded* bytes (compression bombs included; Content-Length is not
   trusted), truncated bodies refused, HTML checked by Content-Type *and* by the
-  first bytes, and the charset decided from the bytes (:func:`decode_html`),
-  never by ``response.text``.
+  first bytes, and the charset decided from the bytes (:func:`decode_html`, web
+  labels only), never by ``response.text``;
+* a ``Content-Encoding`` this client cannot decode (anything but gzip, deflate, br and,
+  when zstandard is installed, zstd) refused as ``unsupported_encoding``, never stored
+  as a page of compressed bytes.
 
 Thread rules: one :class:`Fetcher` serves many worker threads at once. They
 share one ``requests.Session`` and its one HTTP adapter, so keep-alive
@@ -71,12 +74,14 @@ from urllib3.exceptions import (
     ProtocolError,
     ReadTimeoutError,
 )
+from urllib3.response import BaseHTTPResponse
 from urllib3.util.connection import create_connection
 
 from capture.netpolicy import AddressBlocked, AddressPolicy, IPAddress, ResolveError, numeric_host
 from capture.settings import Settings
 from capture.types import AssetResult, FetchResult
 from capture.urls import UrlError, normalise
+from capture.web_encodings import web_codec
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +98,7 @@ MAX_BACKOFF = 10.0
 ERROR_CODES = (
     "invalid_url", "blocked_address", "dns", "connection", "tls", "timeout", "deadline",
     "too_many_redirects", "bad_redirect", "http_error", "too_large", "not_html", "not_image",
-    "truncated", "cancelled",
+    "truncated", "cancelled", "unsupported_encoding",
 )
 _RETRYABLE_CODES = frozenset({"dns", "connection", "timeout", "deadline"})
 
@@ -145,15 +150,6 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-# Labels whose web meaning differs from Python's codec of the same name (WHATWG Encoding).
-_WEB_LABELS = {
-    "iso-8859-1": "cp1252", "iso8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252",
-    "l1": "cp1252", "ascii": "cp1252", "us-ascii": "cp1252", "cp819": "cp1252",
-    "iso_8859-1": "cp1252", "iso-8859-9": "cp1254", "latin5": "cp1254", "iso-8859-11": "cp874",
-    "tis-620": "cp874", "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030",
-    "euc-kr": "cp949", "ks_c_5601-1987": "cp949", "shift_jis": "cp932", "sjis": "cp932",
-    "x-sjis": "cp932", "windows-31j": "cp932", "big5": "big5hkscs", "unicode": "utf-16-le",
-}
 _CHARSET_PARAM = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9._:\-]+)""", re.I)
 _META_CHARSET = re.compile(
     rb"""<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([A-Za-z0-9._:\-]+)""", re.I,
@@ -161,14 +157,11 @@ _META_CHARSET = re.compile(
 
 
 def _codec(label: str | None) -> str | None:
-    if not label:
-        return None
-    label = label.strip().strip("\"'").lower()
-    label = _WEB_LABELS.get(label, label)
-    try:
-        return codecs.lookup(label).name
-    except LookupError:
-        return None
+    """Python codec name for a label from the page (header or meta); only the web's own
+    labels count (:func:`capture.web_encodings.web_codec`: no ``utf-7``, no
+    ``unicode_escape``)."""
+    codec = web_codec(label)
+    return codecs.lookup(codec).name if codec else None
 
 
 def _charset_from_content_type(content_type: str | None) -> str | None:
@@ -261,6 +254,32 @@ def decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:
     if detected is not None:
         return body.decode(detected, "replace"), detected
     return body.decode("utf-8", "replace"), "utf-8"
+
+
+# --------------------------------------------------------------------------------------
+# Content-Encoding
+# --------------------------------------------------------------------------------------
+
+# What urllib3 decodes here: gzip and deflate always, br with the brotli library (a
+# dependency), zstd only when zstandard happens to be installed. Decoding is streamed
+# and bounded by the decoded-size cap whichever it is.
+_DECODABLE = frozenset(BaseHTTPResponse.CONTENT_DECODERS) | {"identity"}
+
+
+def unsupported_encoding(header: str | None) -> str | None:
+    """The refusal for a ``Content-Encoding`` this client cannot decode, else None.
+
+    Without this, urllib3 passes an encoding it has no decoder for through as it is,
+    and the compressed bytes would be stored as an "ok" page of garbage.
+    """
+    if not header:
+        return None
+    tokens = [t.strip().lower() for t in header.split(",")]
+    unknown = [t for t in tokens if t and t not in _DECODABLE]
+    if not unknown:
+        return None
+    shown = re.sub(r"[^\x21-\x7e]", "?", ", ".join(unknown))[:60]
+    return f"unsupported content encoding: the site compressed the page as {shown}"
 
 
 # --------------------------------------------------------------------------------------
@@ -803,6 +822,9 @@ class Fetcher:
         if problem:
             raise FetchError("not_html" if what == "page" else "not_image", problem,
                              redirects=redirects, status=status)
+        problem = unsupported_encoding(resp.headers.get("Content-Encoding"))
+        if problem:
+            raise FetchError("unsupported_encoding", problem, redirects=redirects, status=status)
         declared = resp.headers.get("Content-Length", "")
         if (declared.isdigit() and int(declared) > max_bytes
                 and not resp.headers.get("Content-Encoding")):

@@ -34,6 +34,10 @@ class Settings:
     total_deadline: float = _setting(60.0, "Deadline per page",
                                      "A page that takes longer than this in total is abandoned.",
                                      minimum=2, maximum=600, unit="s")
+    extract_deadline: float = _setting(
+        30.0, "Reading deadline per page",
+        "A page whose text takes longer than this to read is kept as evidence, marked "
+        "\"too complex to read\".", minimum=1, maximum=600, unit="s")
     max_page_mb: float = _setting(25.0, "Largest page", "Decoded size, compressed bombs included.",
                                   minimum=1, maximum=500, unit="MB")
     max_redirects: int = _setting(10, "Most redirects", minimum=0, maximum=30)

@@ -86,7 +86,7 @@ class Article(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     reader_html: Mapped[str] = mapped_column(Text, default="")
     word_count: Mapped[int] = mapped_column(Integer, default=0)
-    status: Mapped[str] = mapped_column(String(32), default="ok")  # ok | no_text
+    status: Mapped[str] = mapped_column(String(32), default="ok")  # ok | no_text | too_complex
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow, onupdate=utcnow)
     # No FK constraint (a cycle with captures); Archive keeps it in step.
