@@ -115,11 +115,14 @@ def clear_cache() -> None:
 
 
 def decode_archived(images: Mapping[str, bytes], *, max_width: int = MAX_IMAGE_WIDTH,
-                    max_height: int = MAX_IMAGE_HEIGHT, round_timeout: float = ROUND_TIMEOUT,
-                    deadline: float = DEADLINE) -> dict[str, DecodedImage]:
+                    max_height: int = MAX_IMAGE_HEIGHT, round_timeout: float | None = None,
+                    deadline: float | None = None) -> dict[str, DecodedImage]:
     """Decode archived images (name -> bytes) into pixels fitted into
     ``max_width x max_height``; names that did not decode are missing from the result.
-    Blocks for at most about ``deadline`` seconds (see the module docstring)."""
+    Blocks for at most about ``deadline`` (default :data:`DEADLINE`) seconds, each
+    decoder process at most ``round_timeout`` (:data:`ROUND_TIMEOUT`)."""
+    round_timeout = ROUND_TIMEOUT if round_timeout is None else round_timeout
+    deadline = DEADLINE if deadline is None else deadline
     out: dict[str, DecodedImage] = {}
     todo: list[tuple[str, tuple[str, int, int], bytes]] = []
     for name, data in images.items():
