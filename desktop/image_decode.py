@@ -194,14 +194,18 @@ def _run(items: list[bytes], max_width: int, max_height: int,
     proc = subprocess.Popen(_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env=_environment(), cwd="/",
                             close_fds=True)
-    request = encode_request(items, max_width, max_height)
     reason = ""
     try:
-        stdout, stderr = proc.communicate(request, timeout=timeout)
+        stdout, stderr = proc.communicate(encode_request(items, max_width, max_height),
+                                          timeout=timeout)
     except subprocess.TimeoutExpired:
         proc.kill()
         stdout, stderr = proc.communicate()  # what it had written before the timeout
         reason = f"took longer than {timeout:.0f} s to decode"
+    finally:
+        if proc.poll() is None:  # interrupted some other way: never leave it running
+            proc.kill()
+            proc.wait()
     if proc.returncode and not reason:
         reason = f"the decoder stopped (exit status {proc.returncode})"
     if stderr:

@@ -8,7 +8,8 @@ CSS ``@import``/``url()``, external entities or XInclude as well. So the documen
 parsed with lxml (libxml2) with entity expansion, DTD loading and the network off, and
 a **new** document is built from it that keeps only
 
-* elements of the SVG namespace named in :data:`ELEMENTS` (``<a>`` becomes ``<g>``;
+* elements of the SVG namespace (or of none, for an ``<svg>`` without it) named in
+  :data:`ELEMENTS`, always written in the SVG namespace (``<a>`` becomes ``<g>``;
   ``image``, ``feImage``, ``foreignObject``, ``script``, ``iframe``, unknown and foreign
   elements are dropped with everything inside them);
 * attributes named in :data:`ATTRIBUTES` (plus ``xlink:href`` and ``xml:space``);
@@ -117,9 +118,10 @@ def sanitize_svg(data: bytes) -> bytes:
         root = etree.fromstring(data, etree.XMLParser(**_PARSER_OPTIONS))
     except (etree.XMLSyntaxError, ValueError) as exc:
         raise Refused(f"not a well-formed SVG document: {exc}") from None
-    if root.tag != f"{{{SVG_NS}}}svg":
+    if root.tag not in (f"{{{SVG_NS}}}svg", "svg"):
         raise Refused("the document element is not an SVG <svg>")
-    builder = _Builder()
+    # An <svg> without the SVG namespace (QtSvg draws those too): its plain elements count.
+    builder = _Builder("" if root.tag == "svg" else f"{{{SVG_NS}}}")
     out = builder.copy(root, None, 0)
     if out is None:  # unreachable: the root is an allowed <svg>
         raise Refused("nothing left to draw")
@@ -128,15 +130,17 @@ def sanitize_svg(data: bytes) -> bytes:
 
 
 class _Builder:
-    def __init__(self) -> None:
+    def __init__(self, prefix: str) -> None:
         self.count = 0
+        self.prefix = prefix  # "{SVG namespace}" or "" (no namespace)
 
     def copy(self, src: etree._Element, parent: etree._Element | None,
              depth: int) -> etree._Element | None:
         """A copy of ``src`` holding only what the allow-lists keep (None: dropped)."""
-        if not isinstance(src.tag, str) or not src.tag.startswith(f"{{{SVG_NS}}}"):
+        if not isinstance(src.tag, str) or not src.tag.startswith(self.prefix) or \
+                src.tag.startswith("{") != bool(self.prefix):
             return None  # comments, entities, foreign namespaces (foreignObject content)
-        name = src.tag[len(SVG_NS) + 2:]
+        name = src.tag[len(self.prefix):]
         if name in AS_GROUP:
             name = "g"
         if name not in ELEMENTS or depth > MAX_DEPTH:

@@ -31,7 +31,7 @@ from lxml import etree
 
 from capture.types import AssetResult, CreditItem, Extracted, ImageRef
 from storage.archive import Archive
-from tests.reliability.helpers import ROOT
+from tests.reliability.helpers import ROOT, run_python
 from tests.support.captures import fetched
 from tests.support.fixture_site import png_bytes
 
@@ -268,10 +268,33 @@ def test_j2_format_comes_from_the_bytes_and_only_allow_listed_formats_decode(
     xpm = (b'/* XPM */\nstatic char *x[] = {"2 1 1 1", "a c #ff0000", "aa"};\n')
     pbm = b"P1\n2 1\n1 0\n"
     bmp_header = b"BM" + b"\x00" * 52
+    html = b"<html><body><img src='" + str(fifo.path).encode() + b"'></body></html>"
+    no_namespace = (b'<!-- ' + b"x" * 5000 + b' --><svg width="10" height="10">'
+                    b'<rect width="10" height="10" fill="red"/></svg>')
     decoded = decode_archived({"svg with BOM": b"\xef\xbb\xbf  \n" + svg, "xpm": xpm,
-                               "pbm": pbm, "bmp": bmp_header, "png": png_bytes()})
+                               "pbm": pbm, "bmp": bmp_header, "html": html,
+                               "no namespace": no_namespace, "png": png_bytes()})
     assert fifo.opened == 0
-    assert set(decoded) == {"svg with BOM", "png"}
+    assert set(decoded) == {"svg with BOM", "no namespace", "png"}
+    red = decoded["no namespace"].to_qimage().pixelColor(5, 5)
+    assert (red.red(), red.green(), red.blue(), red.alpha()) == (255, 0, 0, 255)
+
+
+def test_j2_decoder_process_runs_under_memory_and_cpu_limits() -> None:
+    """The bound is the process's own: past its address-space limit an allocation fails
+    (and the parent then only loses that image)."""
+    code = ("import resource\n"
+            "from desktop.image_worker import CPU_SECONDS, MEMORY_LIMIT, _limit_self\n"
+            "_limit_self()\n"
+            "assert resource.getrlimit(resource.RLIMIT_AS)[0] == MEMORY_LIMIT\n"
+            "assert resource.getrlimit(resource.RLIMIT_CPU)[0] == CPU_SECONDS\n"
+            "assert resource.getrlimit(resource.RLIMIT_FSIZE) == (0, 0)\n"
+            "try:\n"
+            "    bytearray(MEMORY_LIMIT)\n"
+            "except MemoryError:\n"
+            "    print('refused')\n")
+    proc = run_python(code, timeout=60)
+    assert proc.stdout.strip() == "refused", proc.stderr[-2000:]
 
 
 def test_j2_sanitised_svg_keeps_only_same_document_references() -> None:
