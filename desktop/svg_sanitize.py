@@ -159,7 +159,7 @@ class _Builder:
                 out.set(*kept)
         if name == "style":
             css = src.text or ""
-            if _css_ok(css):
+            if css and _css_ok(css):
                 out.text = css
             return out
         out.text = src.text
@@ -183,14 +183,14 @@ def _attribute(key: str, value: str) -> tuple[str, str] | None:
     if key.startswith("{"):
         ns, _, local = key[1:].partition("}")
         if ns == XLINK_NS and local == "href":
-            return (key, value) if _FRAGMENT.match(value.strip()) else None
+            return (key, value.strip()) if _FRAGMENT.match(value.strip()) else None
         if ns == XML_NS and local == "space":
             return key, value
         return None
     if key not in ATTRIBUTES:
         return None
     if key == "href":
-        return (key, value) if _FRAGMENT.match(value.strip()) else None
+        return (key, value.strip()) if _FRAGMENT.match(value.strip()) else None
     if key == "style":
         return (key, value) if _css_ok(value) else None
     if "url(" in value.lower().replace(" ", "") and not _urls_local(value):

@@ -27,6 +27,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from capture.types import AssetResult, CreditItem, Extracted, ImageRef
@@ -305,26 +307,74 @@ def test_j2_sanitised_svg_keeps_only_same_document_references() -> None:
             clean = sanitize_svg(data)
         except Refused:
             continue
-        text = clean.decode()
-        assert "secret" not in text and "data:" not in text, name
-        assert "<!" not in text and "<?" not in text, name
-        root = etree.fromstring(clean)
-        for el in root.iter():
-            assert isinstance(el.tag, str) and not el.tag.endswith(
-                ("}image", "}feImage", "}foreignObject", "}script", "}include")), name
-            for key, value in el.attrib.items():
-                if key.endswith("href"):
-                    assert re.fullmatch(r"#[\w.:-]+", value), (name, key, value)
-                for url in re.findall(r"url\(([^)]*)\)", value):
-                    assert url.strip("'\"").startswith("#"), (name, key, value)
-        for style in root.iter("{http://www.w3.org/2000/svg}style"):
-            assert "@" not in (style.text or "") and "secret" not in (style.text or "")
+        assert b"secret" not in clean and b"data:" not in clean, name
+        assert _audit_sanitised(clean) == [], name
     clean = sanitize_svg(GRADIENT_SVG)
     assert b'fill="url(#g)"' in clean and b"linearGradient" in clean
     with pytest.raises(Refused):
         sanitize_svg(b"<svg xmlns='http://www.w3.org/2000/svg'><rect></svg>")  # not XML
     with pytest.raises(Refused):
         sanitize_svg(b"<html><body>not svg</body></html>")
+
+
+def _audit_sanitised(clean: bytes) -> list[str]:
+    """Everything in a sanitised SVG that could name something outside it."""
+    problems = []
+    text = clean.decode()
+    if "<!" in text or "<?" in text:
+        problems.append("declaration or processing instruction")
+    root = etree.fromstring(clean)
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.tag.endswith(
+                ("}image", "}feImage", "}foreignObject", "}script", "}include", "}iframe")):
+            problems.append(f"element {el.tag}")
+            continue
+        for key, value in el.attrib.items():
+            if key.endswith("href") and not re.fullmatch(r"#[\w.:-]+", value):
+                problems.append(f"{key}={value!r}")
+            if key.startswith("on") or key == "src":
+                problems.append(key)
+            for url in re.findall(r"url\(([^)]*)\)", value, re.I):
+                if not url.strip(" '\"").startswith("#"):
+                    problems.append(f"{key}={value!r}")
+        if el.tag.endswith("}style") and re.search(r"@|\\|url\((?!\s*['\"]?#)", el.text or "",
+                                                  re.I):
+            problems.append(f"style {el.text!r}")
+    return problems
+
+
+_PIECES = [
+    '<image href="/etc/passwd"/>', '<image xlink:href="file:///etc/passwd"/>',
+    '<use href="/tmp/x.svg#a"/>', '<use xlink:href="#a"/>', '<use href=" #a"/>',
+    '<style>@import url(/etc/x.css);</style>', '<style>r{fill:url( "/x#g" )}</style>',
+    "<style>r{fill:u\\72l(/x)}</style>", '<style><![CDATA[@import "/x";]]></style>',
+    '<rect fill="url(#g)" stroke="URL(/x#s)"/>', '<rect style="fill:url(#g);mask:url(/m)"/>',
+    '<rect filter="url(#f) url(/x#f)"/>', '<g id="a"><circle r="3"/></g>',
+    '<a href="javascript:alert(1)" xlink:href="/x"><rect/></a>',
+    '<foreignObject><img xmlns="http://www.w3.org/1999/xhtml" src="/x"/></foreignObject>',
+    '<filter id="f"><feImage href="/x"/><feGaussianBlur stdDeviation="2"/></filter>',
+    '<script>alert(1)</script>', '<x:y xmlns:x="urn:x" href="/x"/>', "&amp;text",
+    '<text onload="x()" xml:base="file:///" font-family="serif">t<tspan>u</tspan></text>',
+    '<pattern id="p" href="/x#p"><rect/></pattern>', '<!-- <image href="/x"/> -->',
+    '<?xml-stylesheet href="/x.css"?>', '<linearGradient id="g" xlink:href="data:x"/>',
+]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_PIECES), max_size=12), st.integers(0, 3))
+def test_j2_sanitiser_output_names_nothing_outside_itself(pieces: list[str],
+                                                         depth: int) -> None:
+    from desktop.svg_sanitize import Refused, sanitize_svg
+
+    body = "".join(pieces)
+    for _ in range(depth):
+        body = f"<g>{body}</g>"
+    try:
+        clean = sanitize_svg((SVG_OPEN + body + "</svg>").encode())
+    except Refused:
+        return
+    assert _audit_sanitised(clean) == []
+    assert sanitize_svg(clean) == clean  # stable: nothing left to take out
 
 
 def _use_bomb(levels: int, fan: int) -> bytes:
