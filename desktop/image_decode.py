@@ -16,10 +16,10 @@ image that did not decode is left out (the reader shows the others; the photo-cr
 list says "(no image)"). Results, refusals included, are cached by content hash, so
 opening an article again costs nothing.
 
-Why a process and not a thread: measured with PySide6 6.11 (see the J2 tests), a
-1.2 KB SVG of nested ``<use>`` ran for 23 s in QtSvg and 5.8 MB of rectangles for 13 s,
-and a C++ render cannot be interrupted; earlier, Qt's SVG decoder in a worker thread
-deadlocked the GUI thread on the GIL. The process costs about 0.3 s per article with
+Why a process and not a thread: measured with PySide6 6.11, a 1.2 KB SVG of nested
+``<use>`` rendered for 23 s in QtSvg, 5.8 MB of rectangles for 13 s, and 90 KB of
+blurred rectangles froze the old reader for 50 s; a C++ render cannot be interrupted,
+and earlier Qt's SVG decoder in a worker thread deadlocked the GUI thread on the GIL. The process costs about 0.3 s per article with
 images (once; then cached).
 
 Thread rules: :func:`decode_archived` blocks (worker threads; in tests also the GUI
