@@ -59,4 +59,5 @@ def archive_badge(archive: Any) -> QLabel:
     label.setAccessibleName("Open archive")
     label.setAccessibleDescription(ident.full)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setContentsMargins(12, 0, 6, 0)
     return label

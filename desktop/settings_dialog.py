@@ -109,6 +109,9 @@ class SettingsDialog(QDialog):
                 box = QGroupBox(group)
                 box.setObjectName(f"settingsGroup_{scope}_{group}")
                 groups[(scope, group)] = QFormLayout(box)
+                if scope == USER:  # a narrower column: labels above their long paths
+                    groups[(scope, group)].setRowWrapPolicy(
+                        QFormLayout.RowWrapPolicy.WrapAllRows)
                 self.sections[scope].addWidget(box)
             form = groups[(scope, group)]
             editor = self._editor(name, typ, getattr(settings, name), meta)
@@ -140,6 +143,7 @@ class SettingsDialog(QDialog):
                 form.addRow(label, editor)
         for column in self.sections.values():
             column.addStretch(1)
+        self.setMinimumWidth(900)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel
                                    | QDialogButtonBox.StandardButton.RestoreDefaults)
@@ -172,6 +176,7 @@ class SettingsDialog(QDialog):
             dspin.setValue(float(value))
             return dspin
         line = QLineEdit(str(value))
+        line.setCursorPosition(0)  # (show a long value's beginning)
         if name == "archive":
             line.setPlaceholderText(f"Default: {default_db_path()}")
         return line
