@@ -268,3 +268,57 @@ def test_export_dialog_remembers_format_and_folder_per_archive(qtbot, tmp_path: 
     finally:
         a.close()
         b.close()
+
+
+# ---- the real start-up path: run_gui opens the archive and applies its own settings ----------
+_APP = """
+import json, sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from desktop.app import run_gui
+from desktop.main_window import MainWindow
+
+app = QApplication(sys.argv[:1])
+seen = {}
+
+def inspect():
+    wins = [w for w in app.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+    if wins:
+        poll.stop()
+        seen.update(allow=wins[0].settings.allow_local_network,
+                    workers=wins[0].settings.workers, title=wins[0].windowTitle())
+        wins[0].close()
+        app.quit()
+
+poll = QTimer()
+poll.timeout.connect(inspect)
+poll.start(20)
+code = run_gui(sys.argv[1], {})
+print(json.dumps(dict(seen, code=code)))
+"""
+
+
+def _run_app_on(path: Path) -> dict[str, object]:
+    """Start the real app (``run_gui``, as ``cuttings --db PATH`` does) in a fresh process
+    and report the settings and title of its window."""
+    import json
+
+    from tests.reliability.helpers import run_python
+
+    proc = run_python(_APP, str(path), timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_the_app_opens_each_archive_with_its_own_settings(tmp_path: Path) -> None:
+    a, b = tmp_path / "intranet.db", tmp_path / "public.db"
+    with Archive.open(str(a)) as arch:
+        ArchivePreferences(arch).store_settings({"allow_local_network": True, "workers": 3})
+    Archive.open(str(b)).close()
+    seen_a, seen_b = _run_app_on(a), _run_app_on(b)
+    assert (seen_a["allow"], seen_a["workers"], seen_a["code"]) == (True, 3, 0)
+    assert (seen_b["allow"], seen_b["workers"]) == (False, Settings().workers)
+    assert str(seen_a["title"]).startswith("intranet.db (")
+    assert str(seen_b["title"]).startswith("public.db (")
+    # the user's settings file went where CUTTINGS_HOME says, not to the platform's place
+    assert (Path(os.environ["CUTTINGS_HOME"]) / "settings.ini").exists()
