@@ -1,5 +1,8 @@
 """Starting the desktop app: settings, the archive, the single-instance lock, the window.
 
+The user's settings (``desktop.settings_store``) say which archive to open; once it is
+open its own settings apply on top.
+
 ``run_gui(archive_url, settings_overrides) -> int`` is what ``cuttings`` (no
 sub-command) calls. GUI thread only.
 """
@@ -179,8 +182,11 @@ def run_gui(archive_url: str | None, settings_overrides: dict[str, Any]) -> int:
             return EXIT_FAILED
         from desktop.change_watcher import watch_changes
         from desktop.main_window import MainWindow
+        from storage.archive_settings import ArchivePreferences
 
-        window = MainWindow(archive, settings, qsettings)
+        prefs = ArchivePreferences(archive)  # this archive's own settings on top
+        settings = load_settings(qsettings, settings_overrides, archive=prefs)
+        window = MainWindow(archive, settings, qsettings, archive_prefs=prefs)
         window.show()
         splash.close()
         schedule_backups(window, archive)

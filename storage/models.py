@@ -298,3 +298,16 @@ class SavedSearch(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
     query: Mapped[str] = mapped_column(Text)
+
+
+class ArchiveSetting(Base):
+    """One of the archive's own settings (migration 0005): ``key`` is a setting's name
+    (``capture.settings.Settings``, scope "archive") or a remembered choice such as
+    ``export.format``; ``value`` its JSON value. Read and written by
+    :mod:`storage.archive_settings` only."""
+
+    __tablename__ = "archive_settings"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow, onupdate=utcnow)
