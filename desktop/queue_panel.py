@@ -237,8 +237,11 @@ class ProgressDelegate(QStyledItemDelegate):
         bar.textVisible = True
         bar.textAlignment = Qt.AlignmentFlag.AlignCenter
         bar.state = option.state | QStyle.StateFlag.State_Horizontal
+        bar.palette = QApplication.palette()  # not the table's: its Highlight is pale
         style = option.widget.style() if option.widget else QApplication.style()
-        style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter, option.widget)
+        # No widget: the table's style-sheet rule (a border) would make the style sheet
+        # draw the bar without its groove and the text dark over the dark filled part.
+        style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter, None)
 
 
 class QueuePanel(QWidget):
