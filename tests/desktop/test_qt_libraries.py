@@ -97,11 +97,13 @@ def test_each_library_comes_from_the_package_the_table_names() -> None:
         packages, _, path = line.partition(": ")
         for package in packages.split(", "):
             owners.setdefault(os.path.basename(path), set()).add(package.split(":")[0])
-    wrong = {so: owners.get(so) for so, package in SYSTEM_LIBRARIES.items()
-             if package not in owners.get(so, set())
+    missing = sorted({package for so, package in SYSTEM_LIBRARIES.items() if so not in owners})
+    assert not missing, f"not installed on this machine: sudo apt-get install {' '.join(missing)}"
+    wrong = {so: owners[so] for so, package in SYSTEM_LIBRARIES.items()
+             if package not in owners[so]
              # Debian 13 renamed the GLib package for the 64-bit time_t transition
-             and f"{package}t64" not in owners.get(so, set())}
-    assert not wrong, f"soname -> packages that ship it: {wrong}"
+             and f"{package}t64" not in owners[so]}
+    assert not wrong, f"soname -> the packages that ship it: {wrong}"
 
 
 def _readme_packages() -> set[str]:
