@@ -19,7 +19,12 @@ does not do (docs/reliability.md §1 "requests", §2):
   labels only), never by ``response.text``;
 * a ``Content-Encoding`` this client cannot decode (anything but gzip, deflate, br and,
   when zstandard is installed, zstd) refused as ``unsupported_encoding``, never stored
-  as a page of compressed bytes.
+  as a page of compressed bytes;
+* download progress for a page: ``fetch(url, on_progress=f)`` calls
+  ``f(received, total)`` on the fetching thread with the bytes received so far on the
+  wire and the Content-Length (None when the server does not announce one), at most
+  once per :data:`PROGRESS_INTERVAL` seconds (so a fast download does not flood a GUI
+  with events) and once more when the body is complete.
 
 Thread rules: one :class:`Fetcher` serves many worker threads at once. They
 share one ``requests.Session`` and its one HTTP adapter, so keep-alive
@@ -87,6 +92,7 @@ log = logging.getLogger(__name__)
 
 CHUNK_SIZE = 16 * 1024  # decoded bytes per read; the cap is checked after each
 SNIFF_BYTES = 4096  # how much of the body the magic-byte checks look at
+PROGRESS_INTERVAL = 0.1  # seconds between two download progress calls (at most 10 a second)
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 # Content types that say nothing: the first bytes decide.
 UNTYPED = frozenset({"", "application/octet-stream", "binary/octet-stream", "unknown/unknown",
@@ -101,6 +107,10 @@ ERROR_CODES = (
     "truncated", "cancelled", "unsupported_encoding",
 )
 _RETRYABLE_CODES = frozenset({"dns", "connection", "timeout", "deadline"})
+
+#: ``on_progress(received, total)``: bytes received so far (as sent, before any
+#: decompression, like Content-Length) and the announced Content-Length or None.
+ProgressCallback = Callable[[int, int | None], None]
 
 
 class FetchError(Exception):
@@ -388,6 +398,7 @@ class _Job:
     pinned: dict[tuple[str, int], list[IPAddress]] = field(default_factory=dict)  # vetted addresses
     sockets: list[socket.socket] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    progress: _Progress | None = None  # the page's download progress, when asked for
 
     def attach(self, sock: socket.socket | None) -> None:
         if sock is None:
@@ -408,6 +419,39 @@ class _Job:
         log.debug("watchdog: %s, shutting down %d socket(s)", reason, len(sockets))
         for sock in sockets:
             _shutdown(sock)
+
+
+class _Progress:
+    """Download progress of one body, throttled: :meth:`update` passes at most one call
+    per ``interval`` seconds to the callback, :meth:`done` always passes. Fetching
+    thread only. A failing callback is logged, never fails the fetch."""
+
+    def __init__(self, callback: ProgressCallback, interval: float = PROGRESS_INTERVAL) -> None:
+        self.callback = callback
+        self.interval = interval
+        self.total: int | None = None
+        self._last = -float("inf")
+
+    def start(self, total: int | None) -> None:
+        self.total = total
+        self._last = -float("inf")
+        self.update(0)
+
+    def update(self, received: int) -> None:
+        now = time.monotonic()
+        if now - self._last >= self.interval:
+            self._last = now
+            self._call(received)
+
+    def done(self, received: int) -> None:
+        self._last = time.monotonic()
+        self._call(received)
+
+    def _call(self, received: int) -> None:
+        try:
+            self.callback(received, self.total)
+        except Exception:  # noqa: BLE001 - a progress display must not fail a capture
+            log.exception("download progress listener failed")
 
 
 def _shutdown(sock: socket.socket) -> None:
@@ -620,12 +664,17 @@ class Fetcher:
 
     # public API -----------------------------------------------------------------------
 
-    def fetch(self, url: str, *, cancel: threading.Event | None = None) -> FetchResult:
-        """Fetch one HTML page. Raises :class:`FetchError`; never returns a partial page."""
+    def fetch(self, url: str, *, cancel: threading.Event | None = None,
+              on_progress: ProgressCallback | None = None) -> FetchResult:
+        """Fetch one HTML page. Raises :class:`FetchError`; never returns a partial page.
+
+        ``on_progress(received, total)`` follows the body's download, throttled (see
+        the module docstring); it is called on this thread."""
         started = time.monotonic()
         dl = self._download(url, cancel=cancel, max_bytes=self.settings.max_page_bytes,
                             accept=_PAGE_ACCEPT, referer=None, check_type=self._check_page_type,
-                            check_bytes=self._check_page_bytes, what="page")
+                            check_bytes=self._check_page_bytes, what="page",
+                            progress=_Progress(on_progress) if on_progress else None)
         html, encoding = decode_html(dl.body, dl.content_type)
         log.info("fetched %s: %d bytes, %s, %.2f s", dl.final_url, len(dl.body), encoding,
                  time.monotonic() - started)
@@ -728,7 +777,8 @@ class Fetcher:
 
     def _download(self, url: str, *, cancel: threading.Event | None, max_bytes: int, accept: str,
                   referer: str | None, check_type: Callable[[str], str | None],
-                  check_bytes: Callable[[bytes, str], str | None], what: str) -> _Download:
+                  check_bytes: Callable[[bytes, str], str | None], what: str,
+                  progress: _Progress | None = None) -> _Download:
         if self._closed:
             raise RuntimeError("the fetcher is closed")
         try:
@@ -737,7 +787,8 @@ class Fetcher:
             raise FetchError("invalid_url", str(err)) from None
         requested = current
         redirects: list[tuple[str, int]] = []
-        job = _Job(deadline=time.monotonic() + self.settings.total_deadline, cancel=cancel)
+        job = _Job(deadline=time.monotonic() + self.settings.total_deadline, cancel=cancel,
+                   progress=progress)
         jar = RequestsCookieJar()
         headers = {"Accept": accept}
         if referer:
@@ -841,6 +892,10 @@ class Fetcher:
                    what: str, status: int) -> bytes:
         body = bytearray()
         checked = False
+        progress = job.progress
+        if progress is not None:
+            declared = resp.headers.get("Content-Length", "").strip()
+            progress.start(int(declared) if declared.isdigit() else None)
 
         def fail(code: str, message: str) -> FetchError:
             return self._stopped(job, redirects) or FetchError(code, message, redirects=redirects,
@@ -861,6 +916,8 @@ class Fetcher:
                 stop = self._stopped(job, redirects)
                 if stop:
                     raise stop
+                if progress is not None:
+                    progress.update(resp.raw.tell())
         except ReadTimeoutError:
             raise fail("timeout", f"the site stopped sending data for more than "
                        f"{self.settings.read_timeout:g} s") from None
@@ -882,6 +939,8 @@ class Fetcher:
             if problem:
                 raise FetchError("not_html" if what == "page" else "not_image", problem,
                                  redirects=redirects, status=status)
+        if progress is not None:
+            progress.done(resp.raw.tell())
         return bytes(body)
 
     # one request, with retries -----------------------------------------------------------

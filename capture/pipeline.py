@@ -54,6 +54,10 @@ class JobEvent:
     message: str | None = None
     article_id: int | None = None
     progress: float = 0.0
+    # While the page downloads ("fetching"): bytes received so far, and the announced
+    # size (None: unknown). Both None in every other event.
+    received: int | None = None
+    total: int | None = None
 
 
 @dataclass
@@ -315,6 +319,18 @@ class CapturePipeline:
         except Exception:  # noqa: BLE001 - a listener must not break the batch
             log.exception("progress listener failed")
 
+    def _download_progress(self, job: JobInfo, received: int, total: int | None) -> None:
+        """The page's download (fetcher's callback, throttled there to ~10 a second):
+        the job's progress moves from the "fetching" mark to the next phase's as the
+        bytes arrive; with no announced size it stays put and only the bytes move."""
+        start, end = PHASE_PROGRESS["fetching"], PHASE_PROGRESS["extracting"]
+        progress = start + (end - start) * min(1.0, received / total) if total else start
+        try:
+            self.on_event(JobEvent(job.id, job.url, "running", "fetching", progress=progress,
+                                   received=received, total=total))
+        except Exception:  # noqa: BLE001 - a listener must not break the batch
+            log.exception("progress listener failed")
+
     def _process(self, job: JobInfo, summary: BatchSummary,
                  to_store: queue.Queue[_Prepared | None]) -> str | None:
         """Fetch, extract and download images (worker thread). Returns the outcome,
@@ -373,7 +389,9 @@ class CapturePipeline:
         # The job was claimed (``running``) in a batch: a crash leaves it to be resumed.
         self._emit(job, "running", "fetching")
         try:
-            fetched = self.fetcher.fetch(job.url, cancel=cancel)
+            fetched = self.fetcher.fetch(
+                job.url, cancel=cancel,
+                on_progress=lambda got, total: self._download_progress(job, got, total))
         except FetchError as exc:
             if exc.code == "cancelled" or cancel.is_set():
                 return self._abandon(job)

@@ -484,6 +484,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = SafeArgumentParser(
         prog="cuttings", parents=[common],
         description="Cuttings: a press-cuttings archive. Without a command, opens the window.")
+    # CI only (.ci/xcb_smoke.sh): open the window, print "window shown on <platform>", exit.
+    p.add_argument("--smoke-test", action="store_true", help=argparse.SUPPRESS)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     a = sub.add_parser("add", parents=[common], help="capture URLs into the archive")
@@ -580,7 +582,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         from desktop.app import run_gui
 
-        return run_gui(args.db, {"allow_local_network": True} if args.allow_local_network else {})
+        return run_gui(args.db, {"allow_local_network": True} if args.allow_local_network else {},
+                       smoke_test=args.smoke_test)
     install_excepthook()
     from storage.db import ArchiveBusyError, ArchiveOpenError
     from storage.index_health import SearchIndexDamagedError, is_index_damage
