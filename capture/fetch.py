@@ -15,8 +15,16 @@ does not do (docs/reliability.md §1 "requests", §2):
   honouring ``Retry-After`` up to ``max_retry_after`` and never past the deadline;
 * a cap on *decoded* bytes (compression bombs included; Content-Length is not
   trusted), truncated bodies refused, HTML checked by Content-Type *and* by the
-  first bytes, and the charset decided from the bytes (:func:`decode_html`),
-  never by ``response.text``.
+  first bytes, and the charset decided from the bytes (:func:`decode_html`, web
+  labels only), never by ``response.text``;
+* a ``Content-Encoding`` this client cannot decode (anything but gzip, deflate, br and,
+  when zstandard is installed, zstd) refused as ``unsupported_encoding``, never stored
+  as a page of compressed bytes;
+* download progress for a page: ``fetch(url, on_progress=f)`` calls
+  ``f(received, total)`` on the fetching thread with the bytes received so far on the
+  wire and the Content-Length (None when the server does not announce one), at most
+  once per :data:`PROGRESS_INTERVAL` seconds (so a fast download does not flood a GUI
+  with events) and once more when the body is complete.
 
 Thread rules: one :class:`Fetcher` serves many worker threads at once. They
 share one ``requests.Session`` and its one HTTP adapter, so keep-alive
@@ -71,17 +79,20 @@ from urllib3.exceptions import (
     ProtocolError,
     ReadTimeoutError,
 )
+from urllib3.response import BaseHTTPResponse
 from urllib3.util.connection import create_connection
 
 from capture.netpolicy import AddressBlocked, AddressPolicy, IPAddress, ResolveError, numeric_host
 from capture.settings import Settings
 from capture.types import AssetResult, FetchResult
 from capture.urls import UrlError, normalise
+from capture.web_encodings import web_codec
 
 log = logging.getLogger(__name__)
 
 CHUNK_SIZE = 16 * 1024  # decoded bytes per read; the cap is checked after each
 SNIFF_BYTES = 4096  # how much of the body the magic-byte checks look at
+PROGRESS_INTERVAL = 0.1  # seconds between two download progress calls (at most 10 a second)
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 # Content types that say nothing: the first bytes decide.
 UNTYPED = frozenset({"", "application/octet-stream", "binary/octet-stream", "unknown/unknown",
@@ -93,9 +104,13 @@ MAX_BACKOFF = 10.0
 ERROR_CODES = (
     "invalid_url", "blocked_address", "dns", "connection", "tls", "timeout", "deadline",
     "too_many_redirects", "bad_redirect", "http_error", "too_large", "not_html", "not_image",
-    "truncated", "cancelled",
+    "truncated", "cancelled", "unsupported_encoding",
 )
 _RETRYABLE_CODES = frozenset({"dns", "connection", "timeout", "deadline"})
+
+#: ``on_progress(received, total)``: bytes received so far (as sent, before any
+#: decompression, like Content-Length) and the announced Content-Length or None.
+ProgressCallback = Callable[[int, int | None], None]
 
 
 class FetchError(Exception):
@@ -145,15 +160,6 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-# Labels whose web meaning differs from Python's codec of the same name (WHATWG Encoding).
-_WEB_LABELS = {
-    "iso-8859-1": "cp1252", "iso8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252",
-    "l1": "cp1252", "ascii": "cp1252", "us-ascii": "cp1252", "cp819": "cp1252",
-    "iso_8859-1": "cp1252", "iso-8859-9": "cp1254", "latin5": "cp1254", "iso-8859-11": "cp874",
-    "tis-620": "cp874", "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030",
-    "euc-kr": "cp949", "ks_c_5601-1987": "cp949", "shift_jis": "cp932", "sjis": "cp932",
-    "x-sjis": "cp932", "windows-31j": "cp932", "big5": "big5hkscs", "unicode": "utf-16-le",
-}
 _CHARSET_PARAM = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9._:\-]+)""", re.I)
 _META_CHARSET = re.compile(
     rb"""<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([A-Za-z0-9._:\-]+)""", re.I,
@@ -161,14 +167,11 @@ _META_CHARSET = re.compile(
 
 
 def _codec(label: str | None) -> str | None:
-    if not label:
-        return None
-    label = label.strip().strip("\"'").lower()
-    label = _WEB_LABELS.get(label, label)
-    try:
-        return codecs.lookup(label).name
-    except LookupError:
-        return None
+    """Python codec name for a label from the page (header or meta); only the web's own
+    labels count (:func:`capture.web_encodings.web_codec`: no ``utf-7``, no
+    ``unicode_escape``)."""
+    codec = web_codec(label)
+    return codecs.lookup(codec).name if codec else None
 
 
 def _charset_from_content_type(content_type: str | None) -> str | None:
@@ -261,6 +264,32 @@ def decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:
     if detected is not None:
         return body.decode(detected, "replace"), detected
     return body.decode("utf-8", "replace"), "utf-8"
+
+
+# --------------------------------------------------------------------------------------
+# Content-Encoding
+# --------------------------------------------------------------------------------------
+
+# What urllib3 decodes here: gzip and deflate always, br with the brotli library (a
+# dependency), zstd only when zstandard happens to be installed. Decoding is streamed
+# and bounded by the decoded-size cap whichever it is.
+_DECODABLE = frozenset(BaseHTTPResponse.CONTENT_DECODERS) | {"identity"}
+
+
+def unsupported_encoding(header: str | None) -> str | None:
+    """The refusal for a ``Content-Encoding`` this client cannot decode, else None.
+
+    Without this, urllib3 passes an encoding it has no decoder for through as it is,
+    and the compressed bytes would be stored as an "ok" page of garbage.
+    """
+    if not header:
+        return None
+    tokens = [t.strip().lower() for t in header.split(",")]
+    unknown = [t for t in tokens if t and t not in _DECODABLE]
+    if not unknown:
+        return None
+    shown = re.sub(r"[^\x21-\x7e]", "?", ", ".join(unknown))[:60]
+    return f"unsupported content encoding: the site compressed the page as {shown}"
 
 
 # --------------------------------------------------------------------------------------
@@ -369,6 +398,7 @@ class _Job:
     pinned: dict[tuple[str, int], list[IPAddress]] = field(default_factory=dict)  # vetted addresses
     sockets: list[socket.socket] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    progress: _Progress | None = None  # the page's download progress, when asked for
 
     def attach(self, sock: socket.socket | None) -> None:
         if sock is None:
@@ -389,6 +419,39 @@ class _Job:
         log.debug("watchdog: %s, shutting down %d socket(s)", reason, len(sockets))
         for sock in sockets:
             _shutdown(sock)
+
+
+class _Progress:
+    """Download progress of one body, throttled: :meth:`update` passes at most one call
+    per ``interval`` seconds to the callback, :meth:`done` always passes. Fetching
+    thread only. A failing callback is logged, never fails the fetch."""
+
+    def __init__(self, callback: ProgressCallback, interval: float = PROGRESS_INTERVAL) -> None:
+        self.callback = callback
+        self.interval = interval
+        self.total: int | None = None
+        self._last = -float("inf")
+
+    def start(self, total: int | None) -> None:
+        self.total = total
+        self._last = -float("inf")
+        self.update(0)
+
+    def update(self, received: int) -> None:
+        now = time.monotonic()
+        if now - self._last >= self.interval:
+            self._last = now
+            self._call(received)
+
+    def done(self, received: int) -> None:
+        self._last = time.monotonic()
+        self._call(received)
+
+    def _call(self, received: int) -> None:
+        try:
+            self.callback(received, self.total)
+        except Exception:  # noqa: BLE001 - a progress display must not fail a capture
+            log.exception("download progress listener failed")
 
 
 def _shutdown(sock: socket.socket) -> None:
@@ -601,12 +664,17 @@ class Fetcher:
 
     # public API -----------------------------------------------------------------------
 
-    def fetch(self, url: str, *, cancel: threading.Event | None = None) -> FetchResult:
-        """Fetch one HTML page. Raises :class:`FetchError`; never returns a partial page."""
+    def fetch(self, url: str, *, cancel: threading.Event | None = None,
+              on_progress: ProgressCallback | None = None) -> FetchResult:
+        """Fetch one HTML page. Raises :class:`FetchError`; never returns a partial page.
+
+        ``on_progress(received, total)`` follows the body's download, throttled (see
+        the module docstring); it is called on this thread."""
         started = time.monotonic()
         dl = self._download(url, cancel=cancel, max_bytes=self.settings.max_page_bytes,
                             accept=_PAGE_ACCEPT, referer=None, check_type=self._check_page_type,
-                            check_bytes=self._check_page_bytes, what="page")
+                            check_bytes=self._check_page_bytes, what="page",
+                            progress=_Progress(on_progress) if on_progress else None)
         html, encoding = decode_html(dl.body, dl.content_type)
         log.info("fetched %s: %d bytes, %s, %.2f s", dl.final_url, len(dl.body), encoding,
                  time.monotonic() - started)
@@ -709,7 +777,8 @@ class Fetcher:
 
     def _download(self, url: str, *, cancel: threading.Event | None, max_bytes: int, accept: str,
                   referer: str | None, check_type: Callable[[str], str | None],
-                  check_bytes: Callable[[bytes, str], str | None], what: str) -> _Download:
+                  check_bytes: Callable[[bytes, str], str | None], what: str,
+                  progress: _Progress | None = None) -> _Download:
         if self._closed:
             raise RuntimeError("the fetcher is closed")
         try:
@@ -718,7 +787,8 @@ class Fetcher:
             raise FetchError("invalid_url", str(err)) from None
         requested = current
         redirects: list[tuple[str, int]] = []
-        job = _Job(deadline=time.monotonic() + self.settings.total_deadline, cancel=cancel)
+        job = _Job(deadline=time.monotonic() + self.settings.total_deadline, cancel=cancel,
+                   progress=progress)
         jar = RequestsCookieJar()
         headers = {"Accept": accept}
         if referer:
@@ -803,6 +873,9 @@ class Fetcher:
         if problem:
             raise FetchError("not_html" if what == "page" else "not_image", problem,
                              redirects=redirects, status=status)
+        problem = unsupported_encoding(resp.headers.get("Content-Encoding"))
+        if problem:
+            raise FetchError("unsupported_encoding", problem, redirects=redirects, status=status)
         declared = resp.headers.get("Content-Length", "")
         if (declared.isdigit() and int(declared) > max_bytes
                 and not resp.headers.get("Content-Encoding")):
@@ -819,6 +892,10 @@ class Fetcher:
                    what: str, status: int) -> bytes:
         body = bytearray()
         checked = False
+        progress = job.progress
+        if progress is not None:
+            declared = resp.headers.get("Content-Length", "").strip()
+            progress.start(int(declared) if declared.isdigit() else None)
 
         def fail(code: str, message: str) -> FetchError:
             return self._stopped(job, redirects) or FetchError(code, message, redirects=redirects,
@@ -839,6 +916,8 @@ class Fetcher:
                 stop = self._stopped(job, redirects)
                 if stop:
                     raise stop
+                if progress is not None:
+                    progress.update(resp.raw.tell())
         except ReadTimeoutError:
             raise fail("timeout", f"the site stopped sending data for more than "
                        f"{self.settings.read_timeout:g} s") from None
@@ -860,6 +939,8 @@ class Fetcher:
             if problem:
                 raise FetchError("not_html" if what == "page" else "not_image", problem,
                                  redirects=redirects, status=status)
+        if progress is not None:
+            progress.done(resp.raw.tell())
         return bytes(body)
 
     # one request, with retries -----------------------------------------------------------

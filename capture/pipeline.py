@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import queue
 import threading
 import time
@@ -29,9 +30,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from capture.extract import EXTRACTOR_VERSION, extract
+from capture.extract import EXTRACTOR_VERSION
+from capture.extract.bounded import ExtractionCancelled, ExtractionPool, extract_bounded
 from capture.fetch import Fetcher, FetchError, decode_html
-from capture.settings import Settings
+from capture.settings import DEFAULT_SETTINGS, Settings
 from capture.types import AssetResult, Extracted, FetchResult, ImageRef
 from capture.urls import UrlError, canonical_key, normalise
 from storage.archive import Archive, JobInfo, StoredCapture, new_worker_id
@@ -52,6 +54,10 @@ class JobEvent:
     message: str | None = None
     article_id: int | None = None
     progress: float = 0.0
+    # While the page downloads ("fetching"): bytes received so far, and the announced
+    # size (None: unknown). Both None in every other event.
+    received: int | None = None
+    total: int | None = None
 
 
 @dataclass
@@ -97,14 +103,30 @@ def _host(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
+# Extraction processes per pipeline: more than the cores only adds memory (each holds a
+# parsed page); fewer than the download threads is fine (they wait for a free one).
+_EXTRACT_PROCESSES = max(1, min(4, os.cpu_count() or 1))
+
 PHASE_PROGRESS = {"fetching": 0.1, "extracting": 0.5, "images": 0.7, "saving": 0.9}
 
 
-def safe_extract(html: str, url: str | None) -> Extracted:
+def safe_extract(html: str, url: str | None, *,
+                 deadline: float = DEFAULT_SETTINGS.extract_deadline,
+                 pool: ExtractionPool | None = None,
+                 cancel: threading.Event | None = None) -> Extracted:
     """Extraction never loses a capture: on an internal error the raw snapshot is still
-    stored, with the error as a warning."""
+    stored, with the error as a warning.
+
+    The page is read in a worker process (``pool``'s, else a one-off one) that is killed
+    at the ``deadline``; the result then says "too complex to read" (docs/reliability.md
+    J5). Raises :class:`ExtractionCancelled` when ``cancel`` is set.
+    """
     try:
-        return extract(html, url)
+        if pool is not None:
+            return pool.extract(html, url, deadline=deadline, cancel=cancel)
+        return extract_bounded(html, url, deadline=deadline)
+    except ExtractionCancelled:
+        raise
     except Exception as exc:  # noqa: BLE001 - keep the evidence whatever the parser does
         log.exception("extraction failed for %s", url)
         return Extracted(warnings=[f"could not extract the article: {exc}"])
@@ -121,6 +143,8 @@ class CapturePipeline:
         self.on_event = on_event or (lambda _e: None)
         self.fetcher = fetcher or Fetcher(settings)
         self._own_fetcher = fetcher is None
+        # worker processes that read the pages, each killed at the reading deadline
+        self.extractors = ExtractionPool(min(settings.workers, _EXTRACT_PROCESSES))
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._job_cancel: dict[int, threading.Event] = {}
@@ -281,6 +305,7 @@ class CapturePipeline:
         return summary
 
     def close(self) -> None:
+        self.extractors.close()
         if self._own_fetcher:
             self.fetcher.close()
 
@@ -291,6 +316,18 @@ class CapturePipeline:
             PHASE_PROGRESS.get(phase or "", 0.0)
         try:
             self.on_event(JobEvent(job.id, job.url, state, phase, message, article_id, progress))
+        except Exception:  # noqa: BLE001 - a listener must not break the batch
+            log.exception("progress listener failed")
+
+    def _download_progress(self, job: JobInfo, received: int, total: int | None) -> None:
+        """The page's download (fetcher's callback, throttled there to ~10 a second):
+        the job's progress moves from the "fetching" mark to the next phase's as the
+        bytes arrive; with no announced size it stays put and only the bytes move."""
+        start, end = PHASE_PROGRESS["fetching"], PHASE_PROGRESS["extracting"]
+        progress = start + (end - start) * min(1.0, received / total) if total else start
+        try:
+            self.on_event(JobEvent(job.id, job.url, "running", "fetching", progress=progress,
+                                   received=received, total=total))
         except Exception:  # noqa: BLE001 - a listener must not break the batch
             log.exception("progress listener failed")
 
@@ -352,7 +389,9 @@ class CapturePipeline:
         # The job was claimed (``running``) in a batch: a crash leaves it to be resumed.
         self._emit(job, "running", "fetching")
         try:
-            fetched = self.fetcher.fetch(job.url, cancel=cancel)
+            fetched = self.fetcher.fetch(
+                job.url, cancel=cancel,
+                on_progress=lambda got, total: self._download_progress(job, got, total))
         except FetchError as exc:
             if exc.code == "cancelled" or cancel.is_set():
                 return self._abandon(job)
@@ -372,7 +411,12 @@ class CapturePipeline:
                 return "skipped"
 
         self._emit(job, "running", "extracting")
-        extracted = safe_extract(fetched.html, fetched.final_url)
+        try:
+            extracted = safe_extract(fetched.html, fetched.final_url,
+                                     deadline=self.settings.extract_deadline,
+                                     pool=self.extractors, cancel=cancel)
+        except ExtractionCancelled:
+            return self._abandon(job)
         assets: list[tuple[ImageRef, AssetResult]] = []
         if self.settings.download_images and extracted.images:
             self._emit(job, "running", "images")
@@ -395,8 +439,10 @@ class CapturePipeline:
                                                 extractor_version=EXTRACTOR_VERSION)
         except Exception as exc:  # noqa: BLE001 - the batch goes on
             return self._internal_failure(item.job, exc, summary)
-        self._emit(item.job, "done", message=item.extracted.title or item.fetched.final_url,
-                   article_id=stored.article_id)
+        message = item.extracted.title or item.fetched.final_url
+        if item.extracted.too_complex:  # kept as evidence, not read: say so in the queue
+            message = f"kept, but {item.extracted.too_complex}"
+        self._emit(item.job, "done", message=message, article_id=stored.article_id)
         return "done"
 
     def download_images(self, images: Sequence[ImageRef], referer: str,
@@ -425,7 +471,8 @@ class CapturePipeline:
 
 
 def import_html_file(archive: Archive, path: str | Path, url: str | None = None, *,
-                     max_bytes: int | None = None) -> StoredCapture:
+                     max_bytes: int | None = None,
+                     deadline: float | None = None) -> StoredCapture:
     """Store a page saved from a browser (e.g. a paywalled article) like a capture.
 
     The file's bytes are the snapshot (hashed as they are); ``url`` is the article's
@@ -438,7 +485,7 @@ def import_html_file(archive: Archive, path: str | Path, url: str | None = None,
     if not data.strip():
         raise ValueError(f"{path} is empty")
     html, encoding = decode_html(data, None)
-    extracted = safe_extract(html, url)
+    extracted = safe_extract(html, url, deadline=deadline or DEFAULT_SETTINGS.extract_deadline)
     address = url or extracted.canonical_url
     if address:
         try:

@@ -1,7 +1,9 @@
 """Every user-facing setting, declared once.
 
-Each field of :class:`Settings` carries its label, help text and bounds in its
-``metadata``; the desktop settings dialog builds its form from these
+Each field of :class:`Settings` carries its label, help text, bounds and scope in
+its ``metadata``: scope :data:`ARCHIVE` settings belong to one archive and are kept in
+it (``storage.archive_settings``), scope :data:`USER` settings are the person's on
+this computer, whatever archive is open (the desktop's settings file); the desktop settings dialog builds its form from these
 declarations and persists them in ``QSettings``, and the CLI and the capture
 code read the same dataclass. Instances are immutable and safe to share across
 threads; use :func:`dataclasses.replace` to derive a changed copy.
@@ -12,11 +14,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+#: Scopes: kept in the archive (each archive its own value) or kept for the user.
+ARCHIVE, USER = "archive", "user"
+
 
 def _setting(default: Any, label: str, help: str = "", *, minimum: float | None = None,
-             maximum: float | None = None, unit: str = "", group: str = "Capture") -> Any:
+             maximum: float | None = None, unit: str = "", group: str = "Capture",
+             scope: str = ARCHIVE) -> Any:
     return field(default=default, metadata={
         "label": label, "help": help, "min": minimum, "max": maximum, "unit": unit, "group": group,
+        "scope": scope,
     })
 
 
@@ -24,7 +31,7 @@ def _setting(default: Any, label: str, help: str = "", *, minimum: float | None 
 class Settings:
     archive: str = _setting("", "Archive location",
                             "SQLite file or database URL. Empty: the platform's user data folder.",
-                            group="Archive")
+                            group="Archive", scope=USER)
     workers: int = _setting(8, "Parallel downloads", "Pages fetched at the same time.",
                             minimum=1, maximum=32)
     per_host: int = _setting(2, "Parallel downloads per site", minimum=1, maximum=8)
@@ -34,6 +41,10 @@ class Settings:
     total_deadline: float = _setting(60.0, "Deadline per page",
                                      "A page that takes longer than this in total is abandoned.",
                                      minimum=2, maximum=600, unit="s")
+    extract_deadline: float = _setting(
+        30.0, "Reading deadline per page",
+        "A page whose text takes longer than this to read is kept as evidence, marked "
+        "\"too complex to read\".", minimum=1, maximum=600, unit="s")
     max_page_mb: float = _setting(25.0, "Largest page", "Decoded size, compressed bombs included.",
                                   minimum=1, maximum=500, unit="MB")
     max_redirects: int = _setting(10, "Most redirects", minimum=0, maximum=30)
@@ -51,15 +62,15 @@ class Settings:
         False, "Allow local network addresses",
         "Fetch URLs on loopback and private addresses (intranet pages). Off by default: a page "
         "can otherwise make Cuttings probe your network.", group="Security")
-    # Who reviewed, for ClaimReview exports: the person's, not an archive's (user scope).
+    # Who reviewed, for ClaimReview exports: the person's, not an archive's.
     reviewer_name: str = _setting("", "Reviewer name",
                                   "Named as the author of ClaimReview exports (fact checks).",
-                                  group="ClaimReview")
+                                  group="ClaimReview", scope=USER)
     reviewer_org: str = _setting("", "Reviewer organisation", "The desk or outlet reviewing.",
-                                 group="ClaimReview")
+                                 group="ClaimReview", scope=USER)
     reviewer_url: str = _setting("", "Reviewer web address",
                                  "An http(s) address of the reviewer or organisation.",
-                                 group="ClaimReview")
+                                 group="ClaimReview", scope=USER)
 
     # Derived values used by the code -----------------------------------------------------
     @property
@@ -85,6 +96,11 @@ class Settings:
             typ = {"int": int, "float": float, "bool": bool, "str": str}[str(f.type)]
             out.append((f.name, typ, f.default, dict(f.metadata)))
         return out
+
+    @classmethod
+    def names(cls, scope: str) -> list[str]:
+        """The names of the settings of one scope (:data:`ARCHIVE` or :data:`USER`)."""
+        return [f.name for f in fields(cls) if f.metadata.get("scope", ARCHIVE) == scope]
 
     @classmethod
     def from_mapping(cls, values: dict[str, Any]) -> Settings:

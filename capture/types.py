@@ -77,6 +77,9 @@ class Extracted:
     credits: list[CreditItem] = field(default_factory=list)
     images: list[ImageRef] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Why the page was not read ("too complex to read: ..."), when it was over a work
+    # bound or the extraction deadline (docs/reliability.md J5); None when it was read.
+    too_complex: str | None = None
 
     @property
     def word_count(self) -> int:
@@ -135,6 +138,7 @@ class Extracted:
                 for i in self.images
             ],
             "warnings": list(self.warnings),
+            "too_complex": self.too_complex,
         }
 
 

@@ -1,5 +1,8 @@
 """Starting the desktop app: settings, the archive, the single-instance lock, the window.
 
+The user's settings (``desktop.settings_store``) say which archive to open; once it is
+open its own settings apply on top.
+
 ``run_gui(archive_url, settings_overrides) -> int`` is what ``cuttings`` (no
 sub-command) calls. GUI thread only.
 """
@@ -15,8 +18,10 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QMessageBox, QSplashScreen
 
+from desktop import terminal
 from desktop.icons import app_icon
 from desktop.plain_text import ask, message_box, show_status
+from desktop.qt_libraries import xcb_problem
 from desktop.settings_store import APPLICATION, ORGANISATION, app_qsettings, load_settings
 from desktop.style import apply_style
 from storage.paths import ArchiveLocationError, resolve_db_url, sqlite_path
@@ -121,12 +126,54 @@ def _splash() -> QSplashScreen:
     return splash
 
 
-def run_gui(archive_url: str | None, settings_overrides: dict[str, Any]) -> int:
+#: ``--smoke-test``: how long the window may take to appear on screen.
+SMOKE_TEST_DEADLINE_S = 60.0
+SMOKE_TEST_SHOWN = "window shown"
+
+
+def close_once_shown(app: QApplication, window: Any,
+                     deadline_s: float = SMOKE_TEST_DEADLINE_S) -> None:
+    """``cuttings --smoke-test`` (CI, ``.ci/xcb_smoke.sh``): once the window is on screen
+    (its native window exposed by the platform), print ``window shown on <platform>`` on
+    stdout and close it, so the app exits 0; if it never shows within ``deadline_s``,
+    say so on stderr and exit 1. Polls every 50 ms (Qt has no "exposed" signal).
+    GUI thread."""
+    from PySide6.QtCore import QElapsedTimer, QTimer
+
+    clock = QElapsedTimer()
+    clock.start()
+    timer = QTimer(window)
+    timer.setInterval(50)
+
+    def check() -> None:
+        handle = window.windowHandle()
+        if handle is not None and handle.isExposed():
+            timer.stop()
+            terminal.out(f"{SMOKE_TEST_SHOWN} on {app.platformName()}", flush=True)
+            window.close()  # the last window: the event loop ends with 0
+        elif clock.elapsed() > deadline_s * 1000:
+            timer.stop()
+            terminal.err(f"the window was not shown within {deadline_s:g} s")
+            app.exit(EXIT_FAILED)
+
+    timer.timeout.connect(check)
+    timer.start()
+
+
+def run_gui(archive_url: str | None, settings_overrides: dict[str, Any],
+            smoke_test: bool = False) -> int:
     """Open the main window on ``archive_url`` (else the stored setting, ``CUTTINGS_DB``
-    or the default archive) and run the event loop. Returns the exit code."""
+    or the default archive) and run the event loop. Returns the exit code.
+
+    ``smoke_test``: close the window as soon as it is on screen (:func:`close_once_shown`)."""
     from storage.archive import Archive
     from storage.db import ArchiveOpenError
 
+    if QApplication.instance() is None:
+        problem = xcb_problem()  # Qt would abort blaming libxcb-cursor0: name the culprit
+        if problem:
+            terminal.err(problem)
+            return EXIT_FAILED
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setOrganizationName(ORGANISATION)
@@ -179,10 +226,15 @@ def run_gui(archive_url: str | None, settings_overrides: dict[str, Any]) -> int:
             return EXIT_FAILED
         from desktop.change_watcher import watch_changes
         from desktop.main_window import MainWindow
+        from storage.archive_settings import ArchivePreferences
 
-        window = MainWindow(archive, settings, qsettings)
+        prefs = ArchivePreferences(archive)  # this archive's own settings on top
+        settings = load_settings(qsettings, settings_overrides, archive=prefs)
+        window = MainWindow(archive, settings, qsettings, archive_prefs=prefs)
         window.show()
         splash.close()
+        if smoke_test:
+            close_once_shown(app, window)
         schedule_backups(window, archive)
         watcher = watch_changes(archive, window.refresh_library, window)
         try:

@@ -279,7 +279,8 @@ class ArticleTableModel(QAbstractTableModel):
             return row.id
         if role == Qt.ItemDataRole.TextAlignmentRole and col == COL_QUOTES:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole and col == COL_TITLE and row.status == "no_text":
+        if (role == Qt.ItemDataRole.ForegroundRole and col == COL_TITLE
+                and row.status in ("no_text", "too_complex")):
             from PySide6.QtGui import QColor
             return QColor("#8a6d3b")
         return None
@@ -289,6 +290,8 @@ class ArticleTableModel(QAbstractTableModel):
             title = row.title or row.url
             if row.status == "no_text":
                 title += "  (no text found)"
+            elif row.status == "too_complex":
+                title += "  (too complex to read)"
             return _isolate(title)
         if col == COL_PUBLISHER:
             return _isolate(row.publisher or row.site)

@@ -126,10 +126,11 @@ def _open_archive(args: argparse.Namespace) -> Archive:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from capture.extract import extract
+    from capture.extract.bounded import extract_bounded
     from capture.fetch import decode_html
     from storage.bounded_read import read_bounded_or_stdin
 
+    deadline = Settings().extract_deadline if args.deadline is None else args.deadline
     try:
         data = read_bounded_or_stdin(args.file, Settings().max_page_bytes, sys.stdin.buffer)
     except OSError as exc:
@@ -139,7 +140,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         _err(str(exc))
         return EXIT_USAGE
     html, _enc = decode_html(data, None)
-    _print_json(extract(html, args.url).to_json())
+    _print_json(extract_bounded(html, args.url, deadline=deadline).to_json())
     return EXIT_OK
 
 
@@ -328,7 +329,9 @@ def cmd_show(args: argparse.Namespace) -> int:
     out(" · ".join(m for m in meta if m))
     out(data["url"])
     out()
-    out_block(data["text"] or "(no extractable text)")
+    out_block(data["text"] or ("(too complex to read: the page is kept as evidence, unread)"
+                               if data.get("status") == "too_complex"
+                               else "(no extractable text)"))
     if data["quotes"]:
         out()
         out("Quotes")
@@ -481,6 +484,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = SafeArgumentParser(
         prog="cuttings", parents=[common],
         description="Cuttings: a press-cuttings archive. Without a command, opens the window.")
+    # CI only (.ci/xcb_smoke.sh): open the window, print "window shown on <platform>", exit.
+    p.add_argument("--smoke-test", action="store_true", help=argparse.SUPPRESS)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     a = sub.add_parser("add", parents=[common], help="capture URLs into the archive")
@@ -503,6 +508,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="print what Cuttings extracts from an HTML file, as JSON")
     e.add_argument("file", help="HTML file, or - for stdin")
     e.add_argument("--url", help="the page's address (resolves links, identifies the site)")
+    e.add_argument("--deadline", type=cli_args.setting("extract_deadline"), help="seconds allowed to read the page (default "
+                   "30); past it the result says \"too complex to read\"")
     e.set_defaults(func=cmd_extract)
 
     ih = sub.add_parser("import-html", parents=[common],
@@ -575,7 +582,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         from desktop.app import run_gui
 
-        return run_gui(args.db, {"allow_local_network": True} if args.allow_local_network else {})
+        return run_gui(args.db, {"allow_local_network": True} if args.allow_local_network else {},
+                       smoke_test=args.smoke_test)
     install_excepthook()
     from storage.db import ArchiveBusyError, ArchiveOpenError
     from storage.index_health import SearchIndexDamagedError, is_index_damage

@@ -25,19 +25,24 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
+    QHBoxLayout,
     QHeaderView,
+    QLabel,
     QMenu,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
+    QVBoxLayout,
     QWidget,
 )
 
 from desktop.article_model import CLAIM_IDS_MIME, ids_mime
 from desktop.claim_dialog import VERDICT_COLOURS
-from desktop.plain_text import tooltip
+from desktop.hash_field import HashField
+from desktop.plain_text import plain_label, tooltip
 from desktop.reader import THUMBNAIL, ReaderBundle
 
 log = logging.getLogger(__name__)
@@ -178,12 +183,15 @@ class DetailsTabs(QTabWidget):
         self.capture = _tree(["Field", "Value"], "Capture")
         self.capture.setRootIsDecorated(True)
         self.capture.header().resizeSection(0, 130)
+        self.capture.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.capture.customContextMenuRequested.connect(self._capture_menu)
+        capture_page = self._capture_page()
 
         self.addTab(self.quotes, "Quotes")
         self.addTab(self.sources, "Sources")
         self.addTab(self.credits, "Photo credits")
         self.addTab(self.claims, "Claims")
-        self.addTab(self.capture, "Capture")
+        self.addTab(capture_page, "Capture")
 
         for tree in (self.quotes, self.sources, self.claims):
             tree.itemClicked.connect(self.choose_item)
@@ -197,9 +205,47 @@ class DetailsTabs(QTabWidget):
         self.focus_speaker: str | None = None  # set while the library is filtered by a speaker
         self.clear_all()
 
+    def _capture_page(self) -> QWidget:
+        """The Capture tab: the snapshot's SHA-256 whole (selectable, monospace, wrapped
+        when narrow) above the tree of the other facts."""
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.sha_row = QWidget()
+        self.sha_row.setObjectName("captureShaRow")
+        row = QHBoxLayout(self.sha_row)
+        row.setContentsMargins(6, 4, 4, 4)
+        label: QLabel = plain_label("SHA-256")
+        label.setToolTip("The fingerprint of the raw snapshot as downloaded: the same "
+                         "file always gives the same value")
+        label.setFixedWidth(self.capture.header().sectionSize(0) - 6)
+        label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.sha256 = HashField()
+        self.sha256.setObjectName("captureSha256")
+        self.sha256.setAccessibleName("SHA-256 of the raw snapshot")
+        row.addWidget(label)
+        row.addWidget(self.sha256, 1)
+        self.sha_row.setVisible(False)
+        layout.addWidget(self.sha_row)
+        layout.addWidget(self.capture, 1)
+        return page
+
+    def _capture_menu(self, pos: QPoint) -> None:
+        """Copy a Capture row's whole value (hashes, URLs, headers)."""
+        item = self.capture.itemAt(pos)
+        if item is None:
+            return
+        menu = QMenu(self)
+        menu.addAction("Copy value",
+                       lambda: QApplication.clipboard().setText(item.text(1)))
+        menu.popup(self.capture.viewport().mapToGlobal(pos))
+
     def clear_all(self) -> None:
         for tree in (self.quotes, self.sources, self.credits, self.claims, self.capture):
             tree.clear()
+        self.sha256.clear()
+        self.sha_row.setVisible(False)
         self._set_counts(0, 0, 0, 0)
 
     def _set_counts(self, quotes: int, sources: int, credits: int, claims: int) -> None:
@@ -343,7 +389,8 @@ class DetailsTabs(QTabWidget):
         add("Content type", latest["content_type"])
         add("Encoding", latest["encoding"])
         add("Size", f"{latest['size']:,} bytes")
-        add("SHA-256", latest["sha256"], monospace=True)
+        self.sha256.set_value(str(latest["sha256"] or ""))
+        self.sha_row.setVisible(bool(latest["sha256"]))
         if latest.get("snapshot_state", "stored") != "stored":
             add("Snapshot", "imported without snapshot: only its hash is known")
         if latest.get("text_state") in PROVENANCE_LABELS:

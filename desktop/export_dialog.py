@@ -2,7 +2,10 @@
 
 The formats and the writing are :mod:`storage.export`'s; this module only asks and
 shows progress (a ``QProgressDialog`` with Cancel, fed by a queued signal from the
-worker). GUI thread only, except :class:`ProgressRelay.report` (worker thread).
+worker). The dialog starts with the format and folder last used for this archive
+(kept in the archive: :class:`storage.archive_settings.ArchivePreferences`), else the
+first format and the Documents folder. GUI thread only, except
+:class:`ProgressRelay.report` (worker thread).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, QStandardPaths, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -31,8 +34,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.archive_titles import set_dialog_title
 from desktop.plain_text import plain_label, progress_dialog
 from desktop.runner import Runner
+from storage.archive_settings import EXPORT_FOLDER, EXPORT_FORMAT
 
 log = logging.getLogger(__name__)
 
@@ -67,12 +72,16 @@ class ExportDialog(QDialog):
                  parent: QWidget | None = None, *, selected_ids: Sequence[int] = (),
                  collections: Sequence[str] = (), tags: Sequence[str] = (), query: str = "",
                  runner: Runner | None = None, archive: Any = None,
-                 settings: Callable[[], Any] | None = None,
+                 prefs: Any = None, settings: Callable[[], Any] | None = None,
                  save_settings: Callable[[Any], None] | None = None) -> None:
+        """``prefs``: the archive's :class:`ArchivePreferences`, where the format and
+        folder are remembered (None: nothing is remembered). ``settings`` gives the
+        current :class:`capture.settings.Settings` and ``save_settings`` keeps changed
+        ones: the ClaimReview reviewer is asked once and kept there."""
         super().__init__(parent)
         from storage.export import EXTENSIONS, FORMATS
 
-        self.setWindowTitle("Export")
+        set_dialog_title(self, "Export", archive)
         self.setObjectName("exportDialog")
         self._extensions = EXTENSIONS
         self._shown = list(shown_ids)
@@ -86,6 +95,10 @@ class ExportDialog(QDialog):
         self.format.setAccessibleName("Export format")
         for fmt in FORMATS:
             self.format.addItem(FORMAT_LABELS.get(fmt, fmt), fmt)
+        self._prefs = prefs
+        remembered = self.format.findData(prefs.get(EXPORT_FORMAT)) if prefs is not None else -1
+        if remembered >= 0:
+            self.format.setCurrentIndex(remembered)
         self.scope_shown = QRadioButton(f"{scope_label} ({len(self._shown):,} articles)")
         self.scope_selected = QRadioButton(f"The selected articles ({len(self._selected):,})")
         self.scope_all = QRadioButton(f"The whole archive ({total:,} articles)")
@@ -124,7 +137,8 @@ class ExportDialog(QDialog):
         self.counts = plain_label("")
         self.counts.setObjectName("exportCounts")
         self.counts.setWordWrap(True)
-        self.path = QLineEdit(str(Path.home() / ("cuttings-export" + EXTENSIONS["zip"])))
+        self.path = QLineEdit(str(self._start_folder() / ("cuttings-export"
+                                                           + EXTENSIONS["zip"])))
         self.path.setAccessibleName("Export to")
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
@@ -204,10 +218,6 @@ class ExportDialog(QDialog):
             self._save_settings(self._settings().with_values(**values))
         self._reviewer_needed(ask=False)
 
-    def accept(self) -> None:
-        if self._reviewer_needed(ask=True):
-            super().accept()
-
     def options(self) -> Any:
         """The :class:`storage.export.ExportOptions` (the ClaimReview reviewer)."""
         from storage.export import ExportOptions
@@ -216,6 +226,36 @@ class ExportDialog(QDialog):
         if r is None:
             return ExportOptions()
         return ExportOptions(reviewer=r.name, reviewer_org=r.organisation, reviewer_url=r.url)
+
+    def _start_folder(self) -> Path:
+        """The folder last exported to from this archive, if it still exists; else the
+        user's Documents folder (else the home folder)."""
+        if self._prefs is not None:
+            folder = self._prefs.get(EXPORT_FOLDER)
+            if isinstance(folder, str) and folder and Path(folder).is_dir():
+                return Path(folder)
+        documents = QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.DocumentsLocation)
+        if documents and Path(documents).is_dir():
+            return Path(documents)
+        return Path.home()
+
+    def accept(self) -> None:
+        if not self._reviewer_needed(ask=True):
+            return  # ClaimReview without a reviewer: asked first
+        self._remember()
+        super().accept()
+
+    def _remember(self) -> None:
+        """Keep the format and folder for this archive's next export (not on an archive
+        open read-only, nor when the archive is busy: it is only a convenience)."""
+        if self._prefs is None or not self._prefs.writable:
+            return
+        fmt, _ids, path = self.choice()
+        try:
+            self._prefs.update({EXPORT_FORMAT: fmt, EXPORT_FOLDER: str(path.parent)})
+        except Exception as exc:  # noqa: BLE001 - the export itself goes ahead
+            log.warning("could not remember the export choice: %s", exc)
 
     @staticmethod
     def _pick(button: QRadioButton) -> Callable[..., None]:
@@ -344,7 +384,7 @@ def run_export(parent: QWidget, runner: Runner, archive: Any, fmt: str,
 
     cancel = threading.Event()
     dialog = progress_dialog(f"Exporting to {path.name}…", "Cancel", parent)
-    dialog.setWindowTitle("Export")
+    set_dialog_title(dialog, "Export", archive)
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(300)
     dialog.canceled.connect(cancel.set)

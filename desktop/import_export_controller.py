@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
 
+from desktop.archive_titles import dialog_title, set_dialog_title
 from desktop.export_dialog import ExportDialog, ProgressRelay, run_export
 from desktop.plain_text import ask_text, message_box, progress_dialog
 from desktop.url_lists import read_url_list
@@ -70,7 +71,8 @@ class ImportExportController(QObject):
                               collections=w.sidebar.names("collection"),
                               tags=w.sidebar.names("tag"), query=w.search_field.text(),
                               runner=w.runner, archive=w.archive,
-                              settings=lambda: w.settings, save_settings=w.apply_settings)
+                              prefs=w.archive_prefs, settings=lambda: w.settings,
+                              save_settings=w.apply_settings)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self.start_export(
             *dialog.choice(), selection=dialog.selection(), include=dialog.include(),
@@ -107,7 +109,7 @@ class ImportExportController(QObject):
         w = self.window
         if path is None:
             path, _ = QFileDialog.getOpenFileName(
-                w, "Import into the archive", str(Path.home()),
+                w, dialog_title("Import into the archive", w.archive), str(Path.home()),
                 "Cuttings exports, bookmarks, link lists (*.json *.zip *.html *.htm *.txt);;"
                 "All files (*)")
             if not path:
@@ -117,7 +119,7 @@ class ImportExportController(QObject):
         name = Path(path).name
         cancel = threading.Event()
         dialog = progress_dialog(f"Importing {name}…", "Cancel", w)
-        dialog.setWindowTitle("Import")
+        set_dialog_title(dialog, "Import", w.archive)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.setMinimumDuration(300)
         dialog.canceled.connect(cancel.set)

@@ -54,6 +54,7 @@ from PySide6.QtWidgets import (
 
 from capture.settings import Settings
 from desktop.add_urls_dialog import AddUrlsDialog
+from desktop.archive_titles import archive_badge, set_main_title
 from desktop.article_model import (
     COL_AUTHORS,
     COL_CAPTURED,
@@ -86,6 +87,7 @@ from desktop.settings_dialog import SettingsDialog
 from desktop.settings_store import save_settings
 from desktop.sidebar import Sidebar
 from desktop.tag_manager import TagManager
+from storage.archive_settings import ArchivePreferences
 from storage.query import QUERY_HELP
 from storage.search import Hit, search_backend
 
@@ -116,12 +118,14 @@ class MainWindow(QMainWindow):
 
     def __init__(self, archive: Archive, settings: Settings, qsettings: QSettings,
                  *, pipeline_factory: PipelineFactory = _default_factory,
-                 resume_queue: bool = True) -> None:
+                 resume_queue: bool = True, archive_prefs: ArchivePreferences | None = None
+                 ) -> None:
         super().__init__()
         self.archive = archive
         self.settings = settings
         self.qsettings = qsettings
-        self.setWindowTitle("Cuttings")
+        self.archive_prefs = archive_prefs or ArchivePreferences(archive)
+        set_main_title(self, archive)
         self.setWindowIcon(app_icon())
         self.setObjectName("mainWindow")
         self.setAcceptDrops(True)
@@ -442,6 +446,7 @@ class MainWindow(QMainWindow):
         sb.addWidget(self.status_label, 1)
         sb.addPermanentWidget(self.progress)
         sb.addPermanentWidget(self.count_label)
+        sb.addPermanentWidget(archive_badge(self.archive))
 
     def _wire(self) -> None:
         self.empty_state.add_links.connect(self.open_add_dialog)
@@ -696,14 +701,27 @@ class MainWindow(QMainWindow):
 
     # ---- dialogs ------------------------------------------------------------------------------------
     def open_settings(self) -> None:
-        dialog = SettingsDialog(self.settings, self)
+        dialog = SettingsDialog(self.settings, self, archive=self.archive,
+                                user_file=self.qsettings.fileName())
         if dialog.exec() == SettingsDialog.DialogCode.Accepted:
             self.apply_settings(dialog.settings())
 
     def apply_settings(self, settings: Settings) -> None:
+        """Use ``settings`` from now on; the user's are saved in the user's file, the
+        archive's in the archive (not when it is open read-only: then for this session)."""
         self.settings = settings
         self.controller.set_settings(settings)
-        save_settings(self.qsettings, settings)
+        try:
+            save_settings(self.qsettings, settings, self.archive_prefs)
+        except PermissionError:
+            self.status_label.setText("This archive is open read-only: its settings apply "
+                                      "until Cuttings is closed.")
+            return
+        except Exception as exc:  # noqa: BLE001 - busy, disk full: say so, keep them
+            self.show_error("The archive's settings were not saved", str(exc),
+                            "They apply until Cuttings is closed. Open Settings and save "
+                            "again in a moment.")
+            return
         self.status_label.setText("Settings saved; they apply to the next captures.")
 
     def show_error(self, what: str, detail: str, todo: str) -> None:

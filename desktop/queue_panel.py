@@ -57,6 +57,8 @@ STATE_COLOURS = {
 PHASE_LABELS = {"fetching": "downloading the page", "extracting": "reading the article",
                 "images": "downloading images", "saving": "saving"}
 FINISHED = ("done", "skipped", "failed", "cancelled")
+#: The progress column's bar: ``(percent, text or None, busy)`` (see :meth:`JobsModel.bar`).
+BAR_ROLE = Qt.ItemDataRole.UserRole + 1
 COLUMNS = ["State", "Progress", "URL", "Details"]
 COL_STATE, COL_PROGRESS, COL_URL, COL_DETAILS = range(4)
 
@@ -71,6 +73,8 @@ class JobRow:
     message: str | None = None
     article_id: int | None = None
     attempts: int = 0
+    received: int | None = None  # the page's bytes so far while it downloads
+    total: int | None = None  # its announced size (None: unknown)
 
     @classmethod
     def from_info(cls, job: JobInfo) -> JobRow:
@@ -96,6 +100,7 @@ class JobsModel(QAbstractTableModel):
             prev = live.get(job.id)
             if prev is not None and job.state == "running":
                 row.phase, row.progress = prev.phase, prev.progress
+                row.received, row.total = prev.received, prev.total
             self._rows.append(row)
         self._pos = {r.id: i for i, r in enumerate(self._rows)}
         self._counts = {}
@@ -119,6 +124,7 @@ class JobsModel(QAbstractTableModel):
         row.state = event.state
         row.phase = event.phase
         row.progress = event.progress
+        row.received, row.total = event.received, event.total
         if event.message is not None or event.state in ("queued", "running"):
             row.message = event.message
         if event.article_id is not None:
@@ -172,7 +178,24 @@ class JobsModel(QAbstractTableModel):
             return QColor(STATE_COLOURS.get(row.state, "#000000"))
         if role == Qt.ItemDataRole.UserRole:
             return row.id
+        if role == BAR_ROLE and col == COL_PROGRESS:
+            return self.bar(row)
         return None
+
+    @staticmethod
+    def bar(row: JobRow) -> tuple[int, str | None, bool] | None:
+        """The progress bar of a waiting or working row: its percent, the text on it
+        (while the page downloads: "120 kB of 350 kB", or "120 kB" with a busy bar when
+        the site did not say how big the page is; else None: the percent) and whether
+        the bar is busy (no known end). None once the row is finished."""
+        if row.state in FINISHED:
+            return None
+        percent = int(round(row.progress * 100))
+        if row.state != "running" or row.phase != "fetching" or row.received is None:
+            return percent, None, False
+        if row.total:
+            return percent, f"{byte_count(row.received)} of {byte_count(row.total)}", False
+        return percent, byte_count(row.received), True
 
     @staticmethod
     def _details(row: JobRow) -> str:
@@ -186,26 +209,39 @@ class JobsModel(QAbstractTableModel):
         return row.message or ""
 
 
+def byte_count(n: int) -> str:
+    """``812 B``, ``12 kB``, ``3.4 MB`` (decimal units, as browsers show downloads)."""
+    if n < 1000:
+        return f"{n} B"
+    if n < 1_000_000:
+        return f"{n / 1000:.0f} kB"
+    return f"{n / 1_000_000:.1f} MB"
+
+
 class ProgressDelegate(QStyledItemDelegate):
-    """Paints the progress column as a progress bar."""
+    """Paints the progress column as a progress bar (:meth:`JobsModel.bar`)."""
 
     def paint(self, painter: Any, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:
-        value = index.data(Qt.ItemDataRole.DisplayRole)
-        if not isinstance(value, int):
+        shown = index.data(BAR_ROLE)
+        if shown is None:
             super().paint(painter, option, index)
             return
+        value, text, busy = shown
         bar = QStyleOptionProgressBar()
         bar.rect = option.rect.adjusted(4, 5, -4, -5)
         bar.minimum = 0
-        bar.maximum = 100
-        bar.progress = value
-        bar.text = f"{value}%"
+        bar.maximum = 0 if busy else 100
+        bar.progress = 0 if busy else value
+        bar.text = text or f"{value}%"
         bar.textVisible = True
         bar.textAlignment = Qt.AlignmentFlag.AlignCenter
         bar.state = option.state | QStyle.StateFlag.State_Horizontal
+        bar.palette = QApplication.palette()  # not the table's: its Highlight is pale
         style = option.widget.style() if option.widget else QApplication.style()
-        style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter, option.widget)
+        # No widget: the table's style-sheet rule (a border) would make the style sheet
+        # draw the bar without its groove and the text dark over the dark filled part.
+        style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter, None)
 
 
 class QueuePanel(QWidget):
@@ -250,7 +286,7 @@ class QueuePanel(QWidget):
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(COL_DETAILS, QHeaderView.ResizeMode.Stretch)
         header.resizeSection(COL_STATE, 130)
-        header.resizeSection(COL_PROGRESS, 120)
+        header.resizeSection(COL_PROGRESS, 150)  # room for "1.2 MB of 3.4 MB"
         header.resizeSection(COL_URL, 420)
         self.view.doubleClicked.connect(self._double_clicked)
         self.view.selectionModel().selectionChanged.connect(self._update_buttons)

@@ -21,9 +21,14 @@ and are highlighted with ``QTextCharFormat``. The article's archived images (the
 ``asset:`` images of its sanitised ``reader_html``) are shown as figures with their
 captions and photo credits: the lead image above the text, the others after it.
 
+Images (docs/reliability.md J2): archived image bytes are turned into pixels only by
+:func:`desktop.image_decode.decode_archived` (a bounded decoder process; SVG rebuilt
+with no outside reference), never by a Qt decoder in this process.
+
 Thread rules: widgets on the GUI thread; :func:`load_reader_bundle` runs in a
-Runner worker (it only reads the archive and decodes images into ``QImage``,
-which is allowed off the GUI thread).
+Runner worker (it reads the archive and waits for the decoder process; no Qt object
+there); :meth:`ReaderBundle.decode_images` wraps the pixels in ``QImage`` on the GUI
+thread.
 """
 
 from __future__ import annotations
@@ -35,13 +40,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt, QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
     QDesktopServices,
     QFont,
     QImage,
-    QImageReader,
     QResizeEvent,
     QTextBlockFormat,
     QTextCharFormat,
@@ -51,6 +55,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QMessageBox, QTextBrowser, QWidget
 
+from desktop.image_decode import DecodedImage, decode_archived
 from desktop.plain_text import escape, message_box, tooltip
 from storage.archive import Archive
 
@@ -58,8 +63,6 @@ log = logging.getLogger(__name__)
 
 ASSET_SCHEME = "asset"
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
-MAX_IMAGE_WIDTH = 680
-MAX_PIXELS = 40_000_000  # larger images are not decoded (bombs); Qt's own cap is 256 MB
 FIGURE_WIDTH = 560  # px shown in the reader
 THUMBNAIL = 96
 READING_WIDTH = 720  # px of text column
@@ -76,57 +79,37 @@ SERIF = ["Noto Serif", "Source Serif Pro", "Georgia", "DejaVu Serif", "serif"]
 
 @dataclass
 class ReaderBundle:
-    """Everything the reader shows for one article: read in a worker (the article and
-    its images' bytes), decoded on the GUI thread (:meth:`decode_images`).
+    """Everything the reader shows for one article: read in a worker (the article, its
+    images decoded to plain pixels by the decoder process), wrapped in ``QImage`` on the
+    GUI thread (:meth:`decode_images`).
 
-    Images are not decoded in the worker: Qt's decoders (SVG's above all) lock Qt's
-    connection mutexes while PySide holds the interpreter lock, and the GUI thread
-    can hold such a mutex while it waits for that lock. A full CI run deadlocked
-    exactly so."""
+    No Qt decoder runs in the worker: Qt's decoders (SVG's above all) lock Qt's
+    connection mutexes while PySide holds the interpreter lock, and the GUI thread can
+    hold such a mutex while it waits for that lock (a full CI run deadlocked exactly so).
+    They run in :mod:`desktop.image_worker`'s process instead."""
 
     article: dict[str, Any]
-    image_data: dict[str, bytes] = field(default_factory=dict)  # sha256 -> archived bytes
+    decoded: dict[str, DecodedImage] = field(default_factory=dict)  # sha256 -> pixels
     images: dict[str, QImage] = field(default_factory=dict)  # sha256 -> decoded, scaled
     thumbnails: dict[str, QImage] = field(default_factory=dict)
 
     def decode_images(self) -> None:
-        """Decode and scale the archived images (GUI thread; done once)."""
-        for sha, data in self.image_data.items():
+        """Wrap the decoded pixels in ``QImage``s and thumbnails (GUI thread; done once;
+        no decoder runs here)."""
+        for sha, decoded in self.decoded.items():
             if sha in self.images:
                 continue
-            image = _decode_image(data, MAX_IMAGE_WIDTH)
-            if image is None:
-                continue
+            image = decoded.to_qimage()
             self.images[sha] = image
             self.thumbnails[sha] = image.scaled(
                 THUMBNAIL, THUMBNAIL, Qt.AspectRatioMode.KeepAspectRatio,
                 Qt.TransformationMode.SmoothTransformation)
-        self.image_data = {sha: d for sha, d in self.image_data.items()
-                           if sha not in self.images}
-
-
-def _decode_image(data: bytes, max_width: int) -> QImage | None:
-    """Decode with Qt's allocation limit in force; scale down wide images."""
-    buf = QBuffer()
-    buf.setData(QByteArray(data))
-    buf.open(QIODevice.OpenModeFlag.ReadOnly)
-    reader = QImageReader(buf)
-    size = reader.size()
-    if size.isValid() and size.width() * size.height() > MAX_PIXELS:
-        log.info("archived image skipped: %dx%d is too large to show", size.width(),
-                 size.height())
-        return None
-    if size.isValid() and size.width() > max_width:
-        reader.setScaledSize(QSize(max_width, max(1, size.height() * max_width // size.width())))
-    image = reader.read()
-    if image.isNull():
-        log.info("archived image could not be decoded: %s", reader.errorString())
-        return None
-    return image
+        self.decoded = {}
 
 
 def load_reader_bundle(archive: Archive, article_id: int) -> ReaderBundle | None:
-    """Read an article and its own archived images' bytes (worker thread; no Qt here)."""
+    """Read an article and decode its own archived images (worker thread; no Qt object
+    here; waits for the decoder process, at most :data:`desktop.image_decode.DEADLINE`)."""
     article = archive.article(article_id)
     if article is None:
         return None
@@ -136,10 +119,12 @@ def load_reader_bundle(archive: Archive, article_id: int) -> ReaderBundle | None
     if latest:
         shas.extend(a["sha256"] for a in latest["assets"])
     shas.extend(c["image_sha256"] for c in article["photo_credits"] if c.get("image_sha256"))
+    image_data: dict[str, bytes] = {}
     for sha in dict.fromkeys(shas):
         data = archive.asset_bytes(article_id, sha)
         if data:
-            bundle.image_data[sha] = data
+            image_data[sha] = data
+    bundle.decoded = decode_archived(image_data)  # blocks: the decoder process, bounded
     return bundle
 
 

@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         wait_until(lambda: dialog.ready)
         dialog.capture_button.click()
         wait_until(lambda: sum(1 for j in win.queue_panel.model.jobs()
-                               if j.state == "running") == 2)
+                               if j.state == "running" and j.received) == 2)  # bytes in
         for _ in range(60):
             QCoreApplication.processEvents()
             time.sleep(0.01)

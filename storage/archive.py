@@ -541,7 +541,9 @@ class Archive:
             article.text = text
             article.reader_html = _clean_text(reader_html) or ""
             article.word_count = len(text.split())
-            article.status = "ok" if text.strip() else "no_text"
+            # too_complex: over a work bound or the reading deadline, kept unread (J5)
+            article.status = ("too_complex" if extracted.too_complex
+                              else "ok" if text.strip() else "no_text")
             s.flush()
 
             capture = Capture(

@@ -86,7 +86,7 @@ class Article(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     reader_html: Mapped[str] = mapped_column(Text, default="")
     word_count: Mapped[int] = mapped_column(Integer, default=0)
-    status: Mapped[str] = mapped_column(String(32), default="ok")  # ok | no_text
+    status: Mapped[str] = mapped_column(String(32), default="ok")  # ok | no_text | too_complex
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow, onupdate=utcnow)
     # No FK constraint (a cycle with captures); Archive keeps it in step.
@@ -301,3 +301,16 @@ class SavedSearch(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
     query: Mapped[str] = mapped_column(Text)
+
+
+class ArchiveSetting(Base):
+    """One of the archive's own settings (migration 0005): ``key`` is a setting's name
+    (``capture.settings.Settings``, scope "archive") or a remembered choice such as
+    ``export.format``; ``value`` its JSON value. Read and written by
+    :mod:`storage.archive_settings` only."""
+
+    __tablename__ = "archive_settings"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow, onupdate=utcnow)

@@ -1,13 +1,16 @@
 """Where Cuttings keeps its files: the one module that knows about platform folders.
 
-``CUTTINGS_HOME`` moves everything (tests point it at a temporary folder);
-``CUTTINGS_DB`` or ``--db`` choose another archive (a path or an SQLAlchemy URL).
+``CUTTINGS_HOME`` moves everything, the user's settings file included (tests point
+it at a temporary folder); ``CUTTINGS_DB`` or ``--db`` choose another archive (a path
+or an SQLAlchemy URL). :func:`archive_identity` says which archive a URL names, for
+window titles (never with a password).
 """
 
 from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -27,6 +30,17 @@ def data_dir() -> Path:
 
 def default_db_path() -> Path:
     return data_dir() / DB_FILENAME
+
+
+USER_SETTINGS_FILENAME = "settings.ini"
+
+
+def user_settings_file() -> Path | None:
+    """The user's own settings file (window layout, the archive location) when
+    ``CUTTINGS_HOME`` is set: ``$CUTTINGS_HOME/settings.ini``. None: the platform's
+    usual place (chosen by the desktop's settings library)."""
+    home = os.environ.get("CUTTINGS_HOME")
+    return Path(home).expanduser() / USER_SETTINGS_FILENAME if home else None
 
 
 class ArchiveLocationError(ValueError):
@@ -148,3 +162,51 @@ def backup_dir_for(url: str) -> Path:
     if path is not None:
         return path.with_name(path.name + ".backups")
     return data_dir() / "backups"
+
+
+@dataclass(frozen=True)
+class ArchiveIdentity:
+    """Which archive is open, for people: ``name`` (the file name, or "DB on HOST"),
+    ``where`` (the folder, ``~`` for the home folder, or the server) and ``full`` (the
+    full path, or the URL with any password replaced by ``***``)."""
+
+    name: str
+    where: str
+    full: str
+    on_server: bool = False
+
+    @property
+    def title(self) -> str:
+        """"name (folder)" or "DB on HOST": short enough for a window title, telling
+        apart two archives of the same file name."""
+        if self.on_server:
+            return f"{self.name} on {self.where}"
+        return f"{self.name} ({self.where})" if self.where else self.name
+
+
+def _home_short(folder: Path) -> str:
+    try:
+        return "~/" + str(folder.relative_to(Path.home())) if folder != Path.home() else "~"
+    except ValueError:
+        return str(folder)
+
+
+def archive_identity(url: str) -> ArchiveIdentity:
+    """Name the archive behind ``url`` (a resolved URL, see :func:`resolve_db_url`)."""
+    from storage.pg import redact
+
+    path = sqlite_path(url)
+    if path is not None:
+        return ArchiveIdentity(path.name, _home_short(path.parent), str(path))
+    if url.startswith("sqlite"):
+        return ArchiveIdentity("in-memory archive", "", "sqlite://")
+    from sqlalchemy.engine import make_url
+
+    try:
+        u = make_url(url)
+    except Exception:  # noqa: BLE001 - not parseable: show the redacted text only
+        return ArchiveIdentity(redact(url)[:80], "", redact(url))
+    host = u.host or "local socket"
+    where = f"{host}:{u.port}" if u.port else host
+    return ArchiveIdentity(u.database or "(default database)", where, redact(url),
+                           on_server=True)

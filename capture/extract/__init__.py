@@ -1,8 +1,14 @@
 """HTML -> :class:`capture.types.Extracted`: metadata, body, quotes, sources, credits, images.
 
 ``extract(html, url)`` parses the page once (lxml, depth-capped, ``huge_tree``) and
-shares the tree between the steps.  It never raises on bad markup: a page without
-article text yields an ``Extracted`` with empty ``text`` and a warning.
+shares the tree between the steps (only trafilatura's second opinion, on unusual pages
+of at most 20,000 elements, parses its own copy: it edits the tree it reads).  It never
+raises on bad markup: a page without article text yields an ``Extracted`` with empty
+``text`` and a warning; a page over a work bound (``dom.MAX_ATTRIBUTES`` on one
+element, ``dom.MAX_ELEMENTS``) is not read and says so in ``too_complex``.  Every step
+is linear or capped in the page's size; the wall-clock bound is the caller's:
+:mod:`capture.extract.bounded` runs this in a worker process killed at a deadline, and
+the application reads pages only through it (docs/reliability.md J5).
 
 Thread rules: pure function of its arguments; safe to call from any thread (each call
 builds its own tree; the outlet gazetteer is loaded once and read only).
@@ -18,18 +24,18 @@ from capture.types import Extracted
 
 from .body import Block, extract_body_parts
 from .credits import extract_credits
-from .dom import parse_html, text_of
+from .dom import TooComplex, clean_field, parse_html, text_of
 from .images import article_scope, collect_images
 from .metadata import extract_metadata, jsonld_nodes
 from .quotes import extract_quotes
 from .sanitize import sanitize_reader_html
 from .sources import find_citations
 
-__all__ = ["EXTRACTOR_VERSION", "extract", "sanitize_reader_html"]
+__all__ = ["EXTRACTOR_VERSION", "extract", "sanitize_reader_html", "too_complex_result"]
 
 log = logging.getLogger(__name__)
 
-EXTRACTOR_VERSION = "1.0.0"
+EXTRACTOR_VERSION = "1.1.0"
 MAX_ANALYSED_PARAGRAPH = 50_000  # characters
 
 
@@ -82,10 +88,29 @@ def _reader_html(blocks: list[Block], images, base_url: str | None) -> str:
     return sanitize_reader_html("".join(parts), base_url)
 
 
+TOO_COMPLEX = "too complex to read"
+
+
+def too_complex_result(reason: str) -> Extracted:
+    """The extraction of a page that was not read: no text, and why (one line)."""
+    message = f"{TOO_COMPLEX}: {reason}"
+    return Extracted(warnings=[message], too_complex=message)
+
+
 def extract(html: str, url: str | None = None) -> Extracted:
-    """Everything Cuttings understands of one HTML page (see module docstring)."""
+    """Everything Cuttings understands of one HTML page (see module docstring).
+
+    A page over the work bounds (:data:`capture.extract.dom.MAX_ATTRIBUTES`,
+    :data:`~capture.extract.dom.MAX_ELEMENTS`) is not read: the result has no text and
+    says why in ``too_complex``. The time bound is the caller's
+    (:mod:`capture.extract.bounded`).
+    """
     html = html or ""
-    root = parse_html(html)
+    try:
+        root = parse_html(html)
+    except TooComplex as exc:
+        log.info("page not read: %s", exc)
+        return too_complex_result(str(exc))
     nodes = jsonld_nodes(root)
     md = extract_metadata(root, url, nodes)
     base = md.canonical_url if (md.canonical_url or "").startswith("http") and not url else url
@@ -130,7 +155,7 @@ def extract(html: str, url: str | None = None) -> Extracted:
                 img.credit = img.credit or c.credit
                 c.image_url = img.url
                 break
-    return Extracted(
+    return _single_line_fields_cleaned(Extracted(
         title=md.title,
         authors=md.authors,
         published=md.published,
@@ -146,7 +171,31 @@ def extract(html: str, url: str | None = None) -> Extracted:
         credits=credits,
         images=images,
         warnings=warnings,
-    )
+    ))
+
+
+def _single_line_fields_cleaned(ex: Extracted) -> Extracted:
+    """Every single-line field through :func:`~capture.extract.dom.clean_field` (no
+    controls, invisible format characters or bidi overrides), in one place, so that no
+    step can forget it. The text and quotes are not touched: offsets point into them."""
+    ex.title = clean_field(ex.title)
+    ex.authors = [a for a in (clean_field(a) for a in ex.authors) if a]
+    ex.publisher = clean_field(ex.publisher)
+    ex.description = clean_field(ex.description)
+    ex.language = clean_field(ex.language)
+    for q in ex.quotes:
+        q.speaker, q.role, q.cue = clean_field(q.speaker), clean_field(q.role), clean_field(q.cue)
+    for c in ex.citations:
+        c.name = clean_field(c.name) or c.name
+        c.context = clean_field(c.context) or ""
+    for cr in ex.credits:
+        cr.credit = clean_field(cr.credit) or cr.credit
+        cr.photographer, cr.provider = clean_field(cr.photographer), clean_field(cr.provider)
+        cr.caption = clean_field(cr.caption)
+    for img in ex.images:
+        img.alt = clean_field(img.alt) or ""
+        img.caption, img.credit = clean_field(img.caption), clean_field(img.credit)
+    return ex
 
 
 def _without_giant_paragraphs(paragraphs: list[tuple[int, str]]):

@@ -618,12 +618,7 @@ def filter_blocks(blocks: list[Block], title: str | None, article_body: str | No
         if ab_tokens and in_tokens >= 0.8 * ab_tokens and ab_tokens >= 0.8 * dom_tokens:
             out = [b for b, c in zip(out, covered, strict=True) if c]
     # pull-quotes: a short block repeating words of a longer paragraph
-    keys = [" " + " ".join(_norm_tokens(b.text)) + " " if len(b.text) < 20_000 else "" for b in out]
-    out = [
-        b for i, b in enumerate(out)
-        if not (b.kind in ("blockquote", "p", "h3", "h4") and 6 <= len(b.text.split()) <= 40
-                and any(j != i and len(keys[j]) > len(keys[i]) and keys[i] in keys[j] for j in range(len(out))))
-    ]
+    out = _without_pull_quotes(out)
     # teaser links to other stories on the same site ("Ferry operator apologises ...")
     out = [b for b in out if not (b.kind in ("li", "p") and len(b.text.split()) <= 15 and _is_link_only(b, internal_only=True))]
     # drop trailing short link-only lines and furniture labels ("Reuse this content", "Topics")
@@ -633,6 +628,38 @@ def filter_blocks(blocks: list[Block], title: str | None, article_body: str | No
             and _FURNITURE_LABEL_RE.search(out[-1].text))
     ):
         out.pop()
+    return out
+
+
+# Block pairs the pull-quote rule may compare on one page. Every short block is compared
+# with every longer one: quadratic, which a page of 100,000 paragraphs turned into
+# minutes (docs/reliability.md J5). A 300-paragraph article needs under 50,000.
+PULL_QUOTE_BUDGET = 1_000_000
+
+
+def _without_pull_quotes(blocks: list[Block]) -> list[Block]:
+    """``blocks`` without pull-quotes: a short block whose words are all in a longer one.
+    At most :data:`PULL_QUOTE_BUDGET` comparisons; past it the remaining blocks stay."""
+    keys = [" " + " ".join(_norm_tokens(b.text)) + " " if len(b.text) < 20_000 else "" for b in blocks]
+    by_length = sorted(range(len(blocks)), key=lambda j: len(keys[j]), reverse=True)
+    budget = PULL_QUOTE_BUDGET
+    out = []
+    for i, b in enumerate(blocks):
+        if budget > 0 and b.kind in ("blockquote", "p", "h3", "h4") and 6 <= len(b.text.split()) <= 40:
+            key = keys[i]
+            found = False
+            for j in by_length:  # longest first: stop at the first block not longer
+                if len(keys[j]) <= len(key):
+                    break
+                budget -= 1
+                if key in keys[j]:
+                    found = True
+                    break
+            if budget <= 0:
+                log.info("body: pull-quote check stopped after %d comparisons", PULL_QUOTE_BUDGET)
+            if found:
+                continue
+        out.append(b)
     return out
 
 

@@ -10,6 +10,8 @@ import codecs
 import logging
 import re
 
+from capture.web_encodings import web_codec
+
 log = logging.getLogger(__name__)
 
 _META_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
@@ -35,13 +37,9 @@ def _decode(body: bytes) -> str:
             return body[len(bom):].decode(enc, errors="replace")
     m = _META_RE.search(body[:4096])
     if m:
-        name = m.group(1).decode("ascii", "ignore").lower()
-        if name in ("iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii"):
-            name = "windows-1252"  # what browsers do
-        try:
-            return body.decode(codecs.lookup(name).name, errors="replace")
-        except LookupError:
-            pass
+        name = web_codec(m.group(1).decode("ascii", "ignore"))  # web labels only
+        if name is not None:
+            return body.decode(name, errors="replace")
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError:

@@ -143,13 +143,24 @@ def article_scope(root: etree._Element, container: etree._Element | None) -> etr
     return scope if scope is not None else root
 
 
+# An article's images, at most (a gallery has dozens; a hostile page had 20,000 figures,
+# each one a download): docs/reliability.md J5. Past MAX_IMAGE_CANDIDATES <img> elements
+# the rest of the page is not looked at.
+MAX_IMAGES = 200
+MAX_IMAGE_CANDIDATES = 5_000
+
+
 def collect_images(root: etree._Element, container: etree._Element | None, base: str | None,
                    og_image: str | None) -> list[ImageRef]:
-    """Lead image first, then the figures inside (or right around) the article body."""
+    """Lead image first, then the figures inside (or right around) the article body
+    (at most :data:`MAX_IMAGES`)."""
     images: list[ImageRef] = []
     seen: set[str] = set()
     scope = article_scope(root, container)
-    for img in scope.iter("img", "amp-img"):
+    has_plain_img: dict[etree._Element, bool] = {}  # per <noscript> parent, computed once
+    for n, img in enumerate(scope.iter("img", "amp-img")):
+        if len(images) >= MAX_IMAGES or n >= MAX_IMAGE_CANDIDATES:
+            break
         between = []
         for a in iter_ancestors(img):
             if a is scope:
@@ -160,11 +171,14 @@ def collect_images(root: etree._Element, container: etree._Element | None, base:
         if tag_of(img.getparent()) == "amp-img" if img.getparent() is not None else False:
             continue
         ns = next((a for a in iter_ancestors(img) if tag_of(a) == "noscript"), None)
-        if ns is not None and ns.getparent() is not None and any(
-            i is not img and not any(tag_of(x) == "noscript" for x in iter_ancestors(i))
-            for i in ns.getparent().iter("img", "amp-img")
-        ):
-            continue  # the <noscript> fallback of a lazy image already seen
+        holder = ns.getparent() if ns is not None else None
+        if holder is not None:
+            if holder not in has_plain_img:
+                has_plain_img[holder] = any(
+                    not any(tag_of(x) == "noscript" for x in iter_ancestors(i))
+                    for i in holder.iter("img", "amp-img"))
+            if has_plain_img[holder]:
+                continue  # the <noscript> fallback of a lazy image already seen
         url = image_url(img, base)
         if not url or url in seen or _SKIP_IMG_RE.search(urlsplit(url).path.rsplit("/", 1)[-1]):
             continue

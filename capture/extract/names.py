@@ -5,6 +5,7 @@ Pure functions over plain strings; thread-safe.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -181,36 +182,68 @@ def find_mentions(text: str) -> list[Mention]:
     return out
 
 
+class _Coverage:
+    """Whether a position lies inside any of some (start, end) ranges: a bisection over
+    the starts and the running maximum of the ends (a scan of every range per word made
+    pages with 100,000 names quadratic: docs/reliability.md J5)."""
+
+    def __init__(self, ranges: list[tuple[int, int]]) -> None:
+        ranges = sorted(ranges)
+        self._starts = [s for s, _e in ranges]
+        self._reach: list[int] = []
+        furthest = -1
+        for _s, e in ranges:
+            furthest = max(furthest, e)
+            self._reach.append(furthest)
+
+    def covers(self, pos: int) -> bool:
+        i = bisect.bisect_right(self._starts, pos) - 1
+        return i >= 0 and self._reach[i] > pos
+
+
 class NameBook:
     """Full names given in an article, for resolving surname-only mentions."""
 
     def __init__(self, text: str) -> None:
-        self.full: list[str] = []
+        self.full: list[str] = []  # in the order given; add with _add_full only
+        self._known: set[str] = set()
+        # lower-cased first / last word -> full names (in order): resolve() looks names up
+        # here instead of scanning them all per quote (quadratic on a page of 100,000
+        # speakers: docs/reliability.md J5)
+        self._by_first: dict[str, list[str]] = {}
+        self._by_last: dict[str, list[str]] = {}
         self.honorifics = honorific_genders(text)
         self.mentions = find_mentions(text)
         for mt in self.mentions:
-            if mt.is_person and mt.name not in self.full:
-                self.full.append(mt.name)
+            if mt.is_person:
+                self._add_full(mt.name)
         for m in re.finditer(r"\b([A-ZÀ-Þ][\w'’-]+)\s+[\"“‘']([^\"”’']{1,25})[\"”’']\s+([A-ZÀ-Þ][\w'’-]+)", text):
             full = f"{m.group(1)} {m.group(3)}"
             if looks_like_person_name(full):
-                if full not in self.full:
-                    self.full.append(full)
+                self._add_full(full)
                 self.mentions.append(Mention(m.start(), m.end(), full, True, _after_prep(text, m.start())))
         # surname-only mentions of people named in full elsewhere
         surnames = {n.split()[-1]: n for n in self.full}
         known = {m.start for m in self.mentions}
+        inside = _Coverage([(mt.start, mt.end) for mt in self.mentions])
         for m in re.finditer(r"\b[A-ZÀ-Þ][\w'’-]+\b", text):
             w = m.group(0)
-            if w in surnames and m.start() not in known and not any(
-                mt.start <= m.start() < mt.end for mt in self.mentions
-            ):
+            if w in surnames and m.start() not in known and not inside.covers(m.start()):
                 self.mentions.append(Mention(m.start(), m.end(), surnames[w], True, _after_prep(text, m.start())))
         self.mentions.sort(key=lambda mt: mt.start)
 
+    def _add_full(self, name: str) -> None:
+        words = name.split()
+        if not words or name in self._known:
+            return
+        self._known.add(name)
+        self.full.append(name)
+        self._by_first.setdefault(words[0].lower(), []).append(name)
+        self._by_last.setdefault(words[-1].lower(), []).append(name)
+
     def add(self, name: str) -> None:
-        if len(name.split()) >= 2 and name not in self.full:
-            self.full.append(name)
+        if len(name.split()) >= 2:
+            self._add_full(name)
 
     def resolve(self, name: str) -> str:
         """Fullest name the article gives for ``name`` (first given wins among equals)."""
@@ -222,11 +255,10 @@ class NameBook:
         best = name
         if len(words) == 1:
             # a first name alone ("Liam said") names the one person given in full with it
-            by_first = [f for f in self.full if f.split()[0].lower() == last and len(f.split()) >= 2]
-            by_last = [f for f in self.full if f.split()[-1].lower() == last]
-            if len(by_first) == 1 and not by_last:
+            by_first = [f for f in self._by_first.get(last, ()) if len(f.split()) >= 2]
+            if len(by_first) == 1 and not self._by_last.get(last):
                 return by_first[0]
-        for full in self.full:
+        for full in self._by_last.get(last, ()):
             fw = full.split()
             if (fw[-1].lower() == last and len(fw) > len(best.split())
                     and (len(words) == 1 or fw[0].lower() == words[0].lower())):

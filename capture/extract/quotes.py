@@ -13,6 +13,7 @@ Pure functions, thread-safe.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 from dataclasses import dataclass
@@ -605,6 +606,12 @@ def _sentence_has_verb(before: str) -> bool:
     return bool(_VERB_RE.search(sent)) or "according to" in sent.lower() or "in the words of" in sent.lower()
 
 
+def _last_close_before(closes: list[int] | tuple[()], pos: int) -> int | None:
+    """The last closing mark before ``pos`` among ``closes`` (ascending), else None."""
+    i = bisect.bisect_left(closes, pos)
+    return closes[i - 1] if i else None
+
+
 def extract_quotes(text: str, paragraphs: list[tuple[int, str]], title: str | None = None,
                    authors: list[str] | None = None) -> list[QuoteItem]:
     """Quotes in ``text`` (``paragraphs`` are (offset, paragraph) pairs of that text)."""
@@ -629,6 +636,12 @@ def extract_quotes(text: str, paragraphs: list[tuple[int, str]], title: str | No
         merged.append(group)
         i += 1
 
+    # closing marks per paragraph, in text order (a linear lookup per quote made pages
+    # with 100,000 quotes quadratic: docs/reliability.md J5)
+    closes_by_para: dict[int, list[int]] = {}
+    for s in spans:
+        if s.close_pos >= 0:
+            closes_by_para.setdefault(s.para, []).append(s.close_pos)
     items: list[QuoteItem] = []
     last_speaker: str | None = None
     last_role: str | None = None
@@ -645,10 +658,10 @@ def extract_quotes(text: str, paragraphs: list[tuple[int, str]], title: str | No
         if not inner or (last.close_pos == -1 and len(group) == 1 and len(inner.split()) < 6):
             continue  # an unclosed quote alone is only speech when long
         # text before this quote back to the previous quote's closing mark
-        prev_in_para = [s for s in spans if s.para == first.para and 0 <= s.close_pos < first.open_pos]
+        prev_close = _last_close_before(closes_by_para.get(first.para, ()), first.open_pos)
         before_local = before
-        if prev_in_para:
-            before_local = ptext[prev_in_para[-1].close_pos - pbase + 1 : first.open_pos - pbase]
+        if prev_close is not None:
+            before_local = ptext[prev_close - pbase + 1 : first.open_pos - pbase]
         attr = attribution_after(after, bool(re.search(r"[,?!—–-]\s*$", last.text)))
         explicit_after = attr is not None
         if attr is None:
@@ -669,7 +682,7 @@ def extract_quotes(text: str, paragraphs: list[tuple[int, str]], title: str | No
             continue  # a ‘single’-quoted phrase among double-quoted speech: a name or term
         continuation = (
             attr is None and last_speaker is not None and (first.para - last_para) <= 1
-            and bool(prev_in_para or first.open_pos == pbase or first.para == last_para)
+            and bool(prev_close is not None or first.open_pos == pbase or first.para == last_para)
         )
         verb_at_end = False
         if attr is None and not continuation:

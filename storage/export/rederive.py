@@ -23,9 +23,12 @@ from __future__ import annotations
 import codecs
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from storage.export.validate import clean_str
+
+if TYPE_CHECKING:
+    from capture.extract.bounded import ExtractionPool
 
 log = logging.getLogger(__name__)
 
@@ -76,17 +79,20 @@ def _decode(body: bytes, content_type: str | None, encoding: str | None) -> str:
     return text
 
 
-def _extract(html: str, url: str | None) -> tuple[str, str]:
+def _extract(html: str, url: str | None,
+             pool: ExtractionPool | None) -> tuple[str, str]:
     """Title and text as a capture stores them: the pipeline's own extraction call
     (with its bounds and its handling of pages it cannot read), then the store's
-    cleaning."""
+    cleaning. ``pool``: the caller's workers (one verify run starts one worker, not
+    one per capture)."""
     from capture.pipeline import safe_extract
 
-    ex = safe_extract(html, url)
+    ex = safe_extract(html, url, pool=pool)
     return clean_str(ex.title) if ex.title is not None else "", clean_str(ex.text or "")
 
 
-def recheck(cap: dict[str, Any], snapshot: bytes) -> TextCheck:
+def recheck(cap: dict[str, Any], snapshot: bytes, *,
+            pool: ExtractionPool | None = None) -> TextCheck:
     """Re-extract ``snapshot`` (whose SHA-256 the caller has checked) and compare with
     the capture record ``cap`` (the export schema's CAPTURE)."""
     recorded = cap.get("extractor_version")
@@ -105,7 +111,7 @@ def recheck(cap: dict[str, Any], snapshot: bytes) -> TextCheck:
     want_text = cap.get("text") or ""
     for url in urls:
         try:
-            title, text = _extract(html, url)
+            title, text = _extract(html, url, pool)
         except Exception as exc:  # noqa: BLE001 - a page the extractor cannot read
             log.warning("re-extraction failed: %s", exc)
             return TextCheck(NOT_RECHECKED, f"not re-checked (re-extraction failed: "

@@ -33,7 +33,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from storage.bounded_read import InputTooLarge, format_mb, read_bounded
 from storage.export import importer as _importer
@@ -67,6 +67,9 @@ from storage.export.validate import (
     validate_document,
 )
 from storage.export.warc_format import verify_warc
+
+if TYPE_CHECKING:
+    from capture.extract.bounded import ExtractionPool
 
 log = logging.getLogger(__name__)
 
@@ -285,6 +288,14 @@ def check_bundle(zf: zipfile.ZipFile, path: Path) -> DocumentCheck:
 def _check_texts(out: DocumentCheck, snapshot_of: Callable[[str], bytes | None],
                  no_snapshot: str) -> None:
     """Re-derive what can be re-derived (:mod:`storage.export.rederive`) and report it."""
+    from capture.extract.bounded import ExtractionPool
+
+    with ExtractionPool(size=1) as pool:  # one worker for the whole run, started lazily
+        _check_texts_with(out, snapshot_of, no_snapshot, pool)
+
+
+def _check_texts_with(out: DocumentCheck, snapshot_of: Callable[[str], bytes | None],
+                      no_snapshot: str, pool: ExtractionPool) -> None:
     report = out.report
     assert out.doc is not None
     by_reason: dict[str, int] = {}
@@ -302,7 +313,7 @@ def _check_texts(out: DocumentCheck, snapshot_of: Callable[[str], bytes | None],
                 except ImportRefused as exc:
                     report.problems.append(str(exc))
                     data = None
-                check = (recheck(cap, data) if data is not None
+                check = (recheck(cap, data, pool=pool) if data is not None
                          else TextCheck(NOT_RECHECKED, f"not re-checked ({no_snapshot})"))
                 out.texts[sha] = check
             if check.state == MISMATCH:

@@ -30,6 +30,7 @@ from tests.support.servers import (
     blackhole,
     free_port,
     http_response,
+    in_parts,
     path_of,
     respond,
     stall_after_headers,
@@ -766,3 +767,56 @@ def test_harness_refuses_to_leave_the_machine(no_internet: list[str]) -> None:
         socket.getaddrinfo("example.com", 80)
     assert len(no_internet) == 2
     no_internet.clear()  # the violations were intended; the guard must not fail this test
+
+
+# ---- download progress ------------------------------------------------------------------
+
+SLOW_PAGE = PAGE.encode() + b"<!--" + b"x" * (5 * 16384) + b"-->"
+
+
+def _progress_of(fetcher: Fetcher, url: str) -> list[tuple[int, int | None]]:
+    seen: list[tuple[int, int | None]] = []
+    fetched = fetcher.fetch(url, on_progress=lambda got, total: seen.append((got, total)))
+    assert fetched.body == SLOW_PAGE
+    return seen
+
+
+def test_download_progress_follows_the_bytes_of_a_slow_page(fetcher: Fetcher) -> None:
+    # Five pieces 0.15 s apart (more than the 0.1 s throttle): the progress moves with them.
+    with RawServer(in_parts(SLOW_PAGE, 5, 0.15)) as server:
+        seen = _progress_of(fetcher, server.url("/slow"))
+    total = len(SLOW_PAGE)
+    assert seen[0] == (0, total)
+    assert seen[-1] == (total, total)
+    received = [got for got, _ in seen]
+    assert received == sorted(received)
+    assert any(0 < got < total for got in received), seen  # not just the start and the end
+    assert {t for _, t in seen} == {total}
+
+
+def test_download_progress_without_a_content_length_counts_bytes(fetcher: Fetcher) -> None:
+    with RawServer(in_parts(SLOW_PAGE, 5, 0.15, announce_length=False)) as server:
+        seen = _progress_of(fetcher, server.url("/slow"))
+    assert {t for _, t in seen} == {None}
+    assert seen[0][0] == 0 and seen[-1][0] == len(SLOW_PAGE)
+    assert any(0 < got < len(SLOW_PAGE) for got, _ in seen), seen
+
+
+def test_download_progress_of_a_fast_page_is_throttled(fetcher: Fetcher) -> None:
+    # 60 reads of 16 KiB arriving at once: a handful of calls, not one per read.
+    body = PAGE.encode() + b"<!--" + b"y" * (60 * 16384) + b"-->"
+    seen: list[tuple[int, int | None]] = []
+    with RawServer(respond(http_response(body))) as server:
+        started = time.monotonic()
+        fetcher.fetch(server.url("/fast"), on_progress=lambda got, total: seen.append((got, total)))
+        elapsed = time.monotonic() - started
+    assert seen[-1] == (len(body), len(body))
+    assert len(seen) <= 2 + int(elapsed / 0.1) + 1, (len(seen), elapsed)
+
+
+def test_a_failing_progress_listener_does_not_fail_the_fetch(fetcher: Fetcher) -> None:
+    def broken(_got: int, _total: int | None) -> None:
+        raise RuntimeError("listener bug")
+
+    with RawServer(respond(http_response(PAGE.encode()))) as server:
+        assert fetcher.fetch(server.url("/p"), on_progress=broken).html.startswith("<!DOCTYPE")

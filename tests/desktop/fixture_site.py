@@ -186,7 +186,7 @@ def serve(httpserver: object) -> list[str]:
 def start_server(host: str = "127.0.0.1", port: int = 0) -> tuple[ThreadingHTTPServer, str]:
     """Serve the fixture articles from a background thread; returns (server, base URL).
 
-    ``/slow/...`` answers very slowly (a byte every 0.25 s) to show captures in
+    ``/slow/...`` answers slowly (100 kB at 20 kB a second) to show captures in
     progress; any other unknown path is a 404. Stop with ``server.shutdown()``.
     """
     routes: dict[str, tuple[bytes, str]] = {}
@@ -205,15 +205,17 @@ def start_server(host: str = "127.0.0.1", port: int = 0) -> tuple[ThreadingHTTPS
             self.wfile.write(body)
 
         def _trickle(self) -> None:
+            body = b"<!DOCTYPE html><html><head><title>Slow</title></head><body>".ljust(
+                100_000, b" ")
             self.send_response(200)
             self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", "100000")
+            self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             try:
-                for _ in range(200):
-                    self.wfile.write(b" ")
+                for start in range(0, len(body), 2000):
+                    self.wfile.write(body[start:start + 2000])
                     self.wfile.flush()
-                    time.sleep(0.25)
+                    time.sleep(0.1)
             except OSError:
                 return
 

@@ -15,6 +15,8 @@ from desktop.app import AlreadyOpenError, acquire_instance_lock
 from desktop.settings_dialog import SettingsDialog
 from desktop.settings_store import load_settings, save_settings
 from desktop.url_lists import read_url_list
+from storage.archive import Archive
+from storage.archive_settings import ArchivePreferences
 
 pytestmark = pytest.mark.gui
 ROOT = Path(__file__).resolve().parents[2]
@@ -240,10 +242,16 @@ def test_settings_dialog_is_built_from_declarations(qtbot, tmp_path):
     edited = dialog.settings()
     assert edited.workers == 5 and edited.allow_local_network
     assert edited.total_deadline == 600
-    save_settings(qs, edited)
-    again = load_settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    assert again == edited
-    assert load_settings(qs, {"workers": 2}).workers == 2
+    archive = Archive.open(str(tmp_path / "a.db"))  # the archive keeps its own settings
+    try:
+        save_settings(qs, edited, ArchivePreferences(archive))
+        again = load_settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat),
+                              archive=ArchivePreferences(archive))
+        assert again == edited
+        assert load_settings(qs, {"workers": 2}, archive=ArchivePreferences(archive)
+                             ).workers == 2
+    finally:
+        archive.close()
     dialog.restore_defaults()
     assert dialog.settings() == Settings()
 

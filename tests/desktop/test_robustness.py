@@ -9,7 +9,7 @@ import zlib
 import pytest
 from werkzeug import Response
 
-from desktop.reader import _decode_image
+from desktop.image_decode import decode_image as _decode_image
 from tests.desktop import fixture_site
 
 pytestmark = pytest.mark.gui

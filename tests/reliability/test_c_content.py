@@ -379,3 +379,135 @@ def test_c7_guard_no_copy_pickle_prettify_on_untrusted_trees() -> None:
             if _RISKY.search(code):
                 offenders.append(f"{path.relative_to(ROOT)}:{no}: {line.strip()}")
     assert offenders == []
+
+
+# --------------------------------------------------------------------------- C2 encodings
+
+
+def _brotli_bomb() -> bytes:
+    """256 MiB of zeros as brotli: a few hundred bytes on the wire."""
+    import brotli
+
+    comp = brotli.Compressor(quality=5)
+    zeros = b"\0" * MB
+    return b"".join(comp.process(zeros) for _ in range(256)) + comp.finish()
+
+
+@pytest.fixture
+def encoding_server() -> Iterator[RawServer]:
+    import brotli
+
+    page = ("<html><head><title>Brotli harbour</title></head><body><article><h1>Brotli "
+            "harbour</h1><p>The harbour wall at Fenwick Cross will be rebuilt this summer, "
+            "the council said on Tuesday after a long debate.</p></article></body></html>")
+    bomb = _brotli_bomb()
+
+    def handler(conn: socket.socket, head: bytes, server: RawServer) -> None:
+        path = head.split(b" ", 2)[1]
+        if path == b"/br":
+            body, enc = brotli.compress(page.encode()), "br"
+        elif path == b"/br-bomb":
+            body, enc = bomb, "br"
+        elif path == b"/gzip-br":
+            body, enc = brotli.compress(_gzip(page.encode())), "gzip, br"
+        elif path == b"/zstd-unknown":
+            body, enc = b"\x28\xb5\x2f\xfd" + b"garbage" * 100, "x-squash"
+        else:  # /compress: an encoding of the 1990s nobody decodes
+            body, enc = b"\x1f\x9d\x90" + b"garbage" * 100, "compress"
+        conn.sendall(http_response(body, content_type="text/html; charset=utf-8",
+                                   headers={"Content-Encoding": enc}))
+
+    with RawServer(handler) as server:
+        yield server
+
+
+@pytest.mark.timeout(60)
+def test_c2_brotli_page_is_decoded_and_stored(encoding_server: RawServer, tmp_path: Path) -> None:
+    with Archive.open(str(tmp_path / "a.db")) as archive:
+        report = archive.enqueue([encoding_server.url("/br"), encoding_server.url("/gzip-br")])
+        pipeline = CapturePipeline(archive, FAST.with_values(download_images=False))
+        try:
+            summary = pipeline.run([j.id for j in report.jobs])
+        finally:
+            pipeline.close()
+        assert summary.done == 2, summary.failures
+        for row in archive.list_articles():
+            data = archive.article(row.id)
+            assert data["status"] == "ok"
+            assert data["title"] == "Brotli harbour"
+            assert "harbour wall at Fenwick Cross" in data["text"]
+            snapshot = archive.snapshot_bytes(data["captures"][0]["id"])
+            assert snapshot.startswith(b"<html><head><title>Brotli harbour")  # decoded bytes
+
+
+@pytest.mark.timeout(90)
+def test_c2_brotli_bomb_stops_at_the_decoded_cap(encoding_server: RawServer) -> None:
+    out = fetch_in_child(encoding_server.url("/br-bomb"))
+    assert out.get("code") == "too_large", out
+    assert "after decompression" in str(out["message"])
+    assert_flat_memory(out)
+
+
+@pytest.mark.parametrize("path, shown", [("/compress", "compress"), ("/zstd-unknown", "x-squash")])
+def test_c2_encoding_the_client_cannot_decode_is_refused(encoding_server: RawServer, path: str,
+                                                         shown: str) -> None:
+    with Fetcher(FAST) as fetcher, pytest.raises(FetchError) as err:
+        fetcher.fetch(encoding_server.url(path))
+    assert err.value.code == "unsupported_encoding"
+    assert str(err.value) == f"unsupported content encoding: the site compressed the page as {shown}"
+
+
+def test_c2_zstd_is_refused_unless_it_can_be_decoded() -> None:
+    from urllib3.response import BaseHTTPResponse
+
+    from capture.fetch import unsupported_encoding
+
+    assert unsupported_encoding("gzip, br") is None
+    assert unsupported_encoding("identity") is None
+    refused = unsupported_encoding("zstd")
+    assert (refused is None) == ("zstd" in BaseHTTPResponse.CONTENT_DECODERS)
+
+
+# --------------------------------------------------------------------------- C3 labels
+
+# Codecs Python knows but no browser accepts as a page's charset: each would turn the
+# page's ASCII into something else (utf-7 "+AKM-" is "£", unicode_escape "\u0041" is
+# "A", rot13 "Uryyb" is "Hello") or is not a text encoding at all.
+NON_WEB_LABELS = ["utf-7", "unicode_escape", "unicode-escape", "raw_unicode_escape", "rot13",
+                  "rot_13", "base64", "hex", "zlib", "bz2", "uu", "quopri", "punycode", "idna",
+                  "palmos", "utf-32", "latin-1", "mbcs", "undefined", "cp037", "utf_8_sig"]
+LABEL_PAGE = (b"<html><head>%s<title>Uryyb +AKM- \\u0041dmin</title></head><body><article>"
+              b"<p>Uryyb +AKM- \\u0041dmin: the harbour fee is 5 pounds, the council said on "
+              b"Tuesday.</p></article></body></html>")
+
+
+@pytest.mark.parametrize("label", NON_WEB_LABELS)
+def test_c3_labels_browsers_ignore_are_ignored(label: str) -> None:
+    from capture.fetch import decode_html
+
+    literal = "Uryyb +AKM- \\u0041dmin"
+    by_header, enc = decode_html(LABEL_PAGE % b"", f"text/html; charset={label}")
+    assert literal in by_header and enc == "utf-8", (label, enc)
+    meta = b'<meta charset="%s">' % label.encode()
+    by_meta, enc = decode_html(LABEL_PAGE % meta, "text/html")
+    assert literal in by_meta and enc == "utf-8", (label, enc)
+
+
+@pytest.mark.parametrize("label, codec", [("ISO-8859-1", "cp1252"), (" latin1 ", "cp1252"),
+                                          ("us-ascii", "cp1252"), ("gb2312", "gb18030"),
+                                          ("x-sjis", "cp932"), ("utf8", "utf-8"),
+                                          ("koi8-r", "koi8-r"), ("windows-1251", "cp1251")])
+def test_c3_web_labels_keep_their_web_meaning(label: str, codec: str) -> None:
+    from capture.fetch import decode_html
+
+    _text, enc = decode_html(b"<html><body><p>plain</p></body></html>",
+                             f"text/html; charset={label}")
+    assert enc == codec
+
+
+def test_c3_utf7_header_ignored_through_a_real_fetch(httpserver: HTTPServer) -> None:
+    body = LABEL_PAGE % b""
+    httpserver.expect_request("/u7").respond_with_data(body, content_type="text/html; charset=utf-7")
+    with Fetcher(FAST) as fetcher:
+        result = fetcher.fetch(httpserver.url_for("/u7"))
+    assert result.encoding == "utf-8" and "+AKM-" in result.html and "£" not in result.html

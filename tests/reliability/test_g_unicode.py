@@ -156,3 +156,65 @@ def test_g4_emoji_and_invisible_queries_give_no_results_not_an_error(
         multilingual: Archive, query: str) -> None:
     res = SqliteSearch(multilingual.db).search(query)
     assert res.hits == []
+
+
+# --------------------------------------------------------------------------- G5 invisible
+
+ZW = "\u200b"  # ZERO WIDTH SPACE
+INVISIBLE_PAGE = f"""<html><head><title>Harbour \u202eeef\u202c vote</title>
+<meta name="author" content="Ja{ZW}ne Doe"><meta property="og:site_name" content="The \u2066Saltmere\u2069 Post">
+</head><body><article><h1>Harbour \u202eeef\u202c vote</h1><p class="byline">By Ja{ZW}ne Doe</p>
+<p>The council met on Tuesday to discuss the harbour fee for the coming season and beyond.</p>
+<p>\u201cWe will not raise the fee this year,\u201d said Mar{ZW}ta\u00ad Ruiz\u2060, the harbour master.</p>
+<p>\u201cThe fishermen deserve a break after a long winter of storms,\u201d said \ufeffJeremy \u202eHolt\u202c, a councillor.</p>
+<p>The Persian word \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 keeps its joiner; so does the family 👨\u200d👩\u200d👧.</p>
+<figure><img src="https://img.example/a.jpg" alt="The \u202equay\u202c"><figcaption>The quay at dawn.
+Photo: Ann{ZW} Example/\u202eAP\u202c</figcaption></figure>
+</article></body></html>"""
+
+_INVISIBLE_OR_BIDI = set("\u200b\u2060\u00ad\ufeff\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                         "\u2066\u2067\u2068\u2069")
+
+
+def _single_line_values(data: dict) -> list[str]:
+    values = [data["title"], data["publisher"], data["description"], data["language"],
+              *data["authors"]]
+    for q in data["quotes"]:
+        values += [q["speaker"], q["role"], q["cue"]]
+    for s in data["sources"]:
+        values += [s["name"], s["context"]]
+    for c in data["photo_credits"]:
+        values += [c["credit"], c["photographer"], c["provider"], c["caption"]]
+    for i in data["images"]:
+        values += [i["alt"], i["caption"], i["credit"]]
+    return [v for v in values if v]
+
+
+def test_g5_zero_width_characters_do_not_split_names() -> None:
+    out = extract(INVISIBLE_PAGE, "https://news.example/harbour")
+    assert out.authors == ["Jane Doe"]
+    speakers = {q.speaker for q in out.quotes}
+    assert speakers == {"Marta Ruiz", "Jeremy Holt"}, speakers
+    for q in out.quotes:  # offsets point into the stored text, which has no invisibles
+        assert out.text[q.start:q.end] == q.text
+    assert not _INVISIBLE_OR_BIDI.intersection(out.text)
+    assert "said Marta Ruiz, the harbour master" in out.text
+
+
+def test_g5_bidi_controls_stripped_from_every_single_line_field() -> None:
+    data = extract(INVISIBLE_PAGE, "https://news.example/harbour").to_json()
+    assert data["title"] == "Harbour eef vote"
+    assert data["publisher"] == "The Saltmere Post"
+    values = _single_line_values(data)
+    assert len(values) >= 8
+    for value in values:
+        assert not _INVISIBLE_OR_BIDI.intersection(value), repr(value)
+
+
+def test_g5_joiners_kept_where_a_script_needs_them() -> None:
+    out = extract(INVISIBLE_PAGE, "https://news.example/harbour")
+    assert "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645" in out.text
+    assert "👨\u200d👩\u200d👧" in out.text
+    from capture.extract.dom import clean_text
+
+    assert clean_text("Jane\u200c Doe\u200d") == "Jane Doe"

@@ -155,7 +155,7 @@ def test_commands_meant_to_create_still_create(tmp_path: Path,
 
 
 RO_COMMANDS = (["list"], ["show", "1"], ["search", "harbour"], ["check"],
-               ["export", "--all", "--format", "json", "-o", "-"], ["tag", "list"])
+               ["export", "--all", "--format", "json", "-o", "EXPORT"], ["tag", "list"])
 
 
 @needs_unshare
@@ -169,7 +169,9 @@ def test_reading_commands_work_on_a_read_only_mount(tmp_path: Path) -> None:
     db = make_archive(folder / "archive.db")
     before = digest(db)
     script = "; ".join(
-        f"{sys.executable} -m desktop.cli {' '.join(argv)} --db {db} >{tmp_path}/out{i} "
+        f"{sys.executable} -m desktop.cli "
+        f"{' '.join(a.replace('EXPORT', f'{tmp_path}/export{i}.json') for a in argv)} "
+        f"--db {db} >{tmp_path}/out{i} "
         f"2>{tmp_path}/err{i}; echo $? >{tmp_path}/rc{i}"
         for i, argv in enumerate([*RO_COMMANDS, ["backup"], ["tag", "add", "X", "--article", "1"]]))
     shell = (f"mount --bind {folder} {folder} && mount -o remount,bind,ro {folder} && "

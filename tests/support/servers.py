@@ -168,6 +168,24 @@ def trickle(body: bytes, interval: float, content_type: str = "text/html; charse
     return handler
 
 
+def in_parts(body: bytes, parts: int, pause: float, *, announce_length: bool = True,
+             content_type: str = "text/html; charset=utf-8") -> Handler:
+    """Headers (with the true Content-Length, or none: the body then ends when the
+    connection closes), then the body in ``parts`` equal pieces, waiting ``pause``
+    seconds before each: a slow download whose progress can be watched."""
+    def handler(conn: socket.socket, head: bytes, server: RawServer) -> None:
+        headers = {"Content-Type": content_type}
+        if announce_length:
+            headers["Content-Length"] = str(len(body))
+        conn.sendall(http_head(200, headers))
+        size = -(-len(body) // parts)
+        for start in range(0, len(body), size):
+            if server.stopping.wait(pause):
+                return
+            conn.sendall(body[start:start + size])
+    return handler
+
+
 def stall_after_headers(content_length: int = 1000) -> Handler:
     """Headers promising ``content_length`` bytes, then silence until the client
     gives up (or the server closes)."""
