@@ -79,7 +79,7 @@ from desktop.library_view import LibraryView
 from desktop.organize_controller import OrganizeController
 from desktop.plain_text import escape, message_box, plain_label, tooltip
 from desktop.queue_panel import QueuePanel
-from desktop.reader import ReaderView, open_external_link
+from desktop.reader import INTERNAL_DRAG_MIME, ReaderView, open_external_link
 from desktop.runner import Runner
 from desktop.search_panel import SearchController, SearchPanel
 from desktop.settings_dialog import SettingsDialog
@@ -675,7 +675,12 @@ class MainWindow(QMainWindow):
 
     # ---- drag and drop ----------------------------------------------------------------------------
     @staticmethod
-    def _dropped_text(mime: QMimeData) -> str:
+    def _dropped_text(mime: QMimeData, internal: bool = False) -> str:
+        """The links a drop brings ("" for none). A drag that started inside Cuttings
+        (``internal``: Qt names its source widget; or the reader's marked text) is
+        never a drop of links: text dragged within the reader stays there."""
+        if internal or mime.hasFormat(INTERNAL_DRAG_MIME):
+            return ""
         if mime.hasUrls():
             links = [u.toString() for u in mime.urls() if u.scheme() in ("http", "https")]
             if links:
@@ -683,13 +688,13 @@ class MainWindow(QMainWindow):
         return mime.text() if mime.hasText() else ""
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if self._dropped_text(event.mimeData()).strip():
+        if self._dropped_text(event.mimeData(), event.source() is not None).strip():
             event.acceptProposedAction()
         else:
             event.ignore()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        text = self._dropped_text(event.mimeData())
+        text = self._dropped_text(event.mimeData(), event.source() is not None)
         if text.strip():
             event.acceptProposedAction()
             self.open_add_dialog(text)
