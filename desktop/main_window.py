@@ -228,7 +228,7 @@ class MainWindow(QMainWindow):
         self.list_stack.addWidget(self.empty_state)
         self.list_stack.addWidget(self.table)
         self.list_stack.addWidget(self.search_panel)
-        list_area = QWidget()
+        self.list_area = list_area = QWidget()
         list_layout = QVBoxLayout(list_area)
         list_layout.setContentsMargins(0, 0, 0, 0)
         list_layout.setSpacing(0)
@@ -245,15 +245,18 @@ class MainWindow(QMainWindow):
         self.reader_split.setObjectName("readerSplit")
         self.reader_split.addWidget(self.reader)
         self.reader_split.addWidget(self.details)
-        self.reader_split.setStretchFactor(0, 3)
+        # The reader gets the room (issue 22: it had less than half the window).
+        self.reader_split.setStretchFactor(0, 5)
         self.reader_split.setStretchFactor(1, 2)
-        self.reader_split.setSizes([720, 470])
+        self.reader_split.setSizes([870, 330])
 
         self.library_split = QSplitter(Qt.Orientation.Vertical)
         self.library_split.setObjectName("librarySplit")
         self.library_split.addWidget(list_area)
         self.library_split.addWidget(self.reader_split)
-        self.library_split.setSizes([300, 520])
+        self.library_split.setStretchFactor(0, 1)
+        self.library_split.setStretchFactor(1, 3)
+        self.library_split.setSizes([210, 610])
 
         self.queue_panel = QueuePanel(self.archive, self.runner, self.controller)
         self.pages = QStackedWidget()
@@ -265,7 +268,7 @@ class MainWindow(QMainWindow):
         self.main_split.addWidget(self.sidebar)
         self.main_split.addWidget(self.pages)
         self.main_split.setStretchFactor(1, 1)
-        self.main_split.setSizes([230, 1170])
+        self.main_split.setSizes([210, 1190])
         self.setCentralWidget(self.main_split)
 
         self.search = SearchController(search_backend(self.archive.db), self.runner, self)
@@ -346,6 +349,15 @@ class MainWindow(QMainWindow):
                                       "Ctrl+2", "Show the capture queue")
         self.act_reload = self._action("&Reload", self.refresh_library, "F5",
                                        "Re-read the archive")
+        self.act_reader_only = self._action(
+            "R&eader only", lambda: self.set_reader_only(self.act_reader_only.isChecked()),
+            "F11", "Show only the article, hiding the sidebar, the list and the details "
+            "(F11; Esc goes back)")
+        self.act_reader_only.setCheckable(True)
+        self._normal_layout: dict[str, QByteArray] = {}  # splitters, while reader-only
+        self.act_leave_reader = self._action("Leave reader only",
+                                             lambda: self.set_reader_only(False), "Esc")
+        self.act_leave_reader.setEnabled(False)  # (Esc is only taken in the reader view)
         self.act_start = self._action("&Start capturing", self.controller.start, "Ctrl+R",
                                       "Capture every queued link", sp.SP_MediaPlay)
         self.act_stop = self._action("S&top capturing", self.controller.stop, "Ctrl+.",
@@ -386,6 +398,8 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu("&View")
         for a in (self.act_library, self.act_queue, self.act_reload):
             view_menu.addAction(a)
+        view_menu.addSeparator()
+        view_menu.addAction(self.act_reader_only)
         capture_menu = bar.addMenu("&Capture")
         for a in (self.act_start, self.act_stop, self.act_retry, self.act_clear):
             capture_menu.addAction(a)
@@ -498,16 +512,56 @@ class MainWindow(QMainWindow):
         queue_cols = qs.value("queue/header")
         if isinstance(queue_cols, QByteArray | bytes):
             self.queue_panel.view.horizontalHeader().restoreState(QByteArray(queue_cols))
+        if str(qs.value("view/readerOnly", "false")).lower() == "true":
+            self.set_reader_only(True)
 
     def save_state(self) -> None:
         qs = self.qsettings
         qs.setValue("window/geometry", self.saveGeometry())
         qs.setValue("window/state", self.saveState(STATE_VERSION))
-        for split in (self.main_split, self.library_split, self.reader_split):
-            qs.setValue(f"splitters/{split.objectName()}", split.saveState())
+        for name, state in self._splitter_states().items():
+            qs.setValue(f"splitters/{name}", state)
+        qs.setValue("view/readerOnly", self.reader_only)
         qs.setValue("table/header", self.table.horizontalHeader().saveState())
         qs.setValue("queue/header", self.queue_panel.view.horizontalHeader().saveState())
         qs.sync()
+
+    # ---- reader only -------------------------------------------------------------------------
+    @property
+    def reader_only(self) -> bool:
+        """Whether only the reader is shown (View › Reader only, F11; Esc leaves)."""
+        return self.act_reader_only.isChecked()
+
+    def set_reader_only(self, on: bool) -> None:
+        """Show only the article (the sidebar, the list and the details hidden), or go
+        back. Hiding widgets leaves the splitters' sizes as they were."""
+        was = bool(self._normal_layout)
+        self.act_reader_only.setChecked(on)
+        self.act_leave_reader.setEnabled(on)
+        if on and not was:
+            self._normal_layout = self._splitter_states()
+        if on:
+            self.pages.setCurrentWidget(self.library_split)
+        for widget in (self.sidebar, self.list_area, self.details):
+            widget.setVisible(not on)
+        if on:
+            self.reader.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        for split in self._splitters():  # the sizes of before, not the reader's
+            state = self._normal_layout.get(split.objectName())
+            if state is not None:
+                split.restoreState(state)
+        self._normal_layout = {}
+        self.library.sync_sidebar()
+
+    def _splitters(self) -> tuple[QSplitter, ...]:
+        return (self.main_split, self.library_split, self.reader_split)
+
+    def _splitter_states(self) -> dict[str, QByteArray]:
+        """The splitters' layout; in the reader-only view, the one it will go back to."""
+        if self._normal_layout:
+            return dict(self._normal_layout)
+        return {split.objectName(): split.saveState() for split in self._splitters()}
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
