@@ -63,6 +63,7 @@ from desktop.article_model import (
     COL_TAGS,
     COL_TITLE,
     ArticleTableModel,
+    keep_sort_indicator,
 )
 from desktop.article_opener import ArticleOpener
 from desktop.capture_controller import CaptureController, PipelineFactory, _default_factory
@@ -206,6 +207,7 @@ class MainWindow(QMainWindow):
         self.table.verticalHeader().setDefaultSectionSize(28)
         header = self.table.horizontalHeader()
         header.setSortIndicator(COL_CAPTURED, Qt.SortOrder.DescendingOrder)
+        keep_sort_indicator(header, self.model)  # no arrow on a column that cannot sort
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
