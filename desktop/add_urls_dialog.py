@@ -237,10 +237,14 @@ class AddUrlsDialog(QDialog):
                 "Tick 'Capture again' below to keep a new version of this page.")
         for d in a.queued:
             add(f"…  {d.message}", "#6b7280")
+        suggested = dict(a.suggested)
         for raw, reason in a.refused:
-            add(f"✕  {reason}", "#b91c1c", f"You typed: {raw}")
+            if raw in suggested:  # the likely fix first: the reason can be long
+                add(f"✕  {raw}   did you mean {suggested[raw]}?", "#b91c1c", reason)
+            else:
+                add(f"✕  {reason}", "#b91c1c", f"You typed: {raw}")
         for url, times in a.repeats.items():
-            add(f"⧉  {url}   (given {times} times; captured once)", "#6b7280",
+            add(f"≡  {url}   (given {times} times; captured once)", "#6b7280",
                 "The same page (after removing tracking parameters) appears more than once "
                 "in the text.")
         listed = a.found + len(a.repeats)

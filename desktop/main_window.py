@@ -548,6 +548,7 @@ class MainWindow(QMainWindow):
             widget.setVisible(not on)
         if on:
             self.reader.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.status_label.setText("Reader only: press Esc or F11 to see the library again.")
             return
         for split in self._splitters():  # the sizes of before, not the reader's
             state = self._normal_layout.get(split.objectName())

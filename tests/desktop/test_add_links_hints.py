@@ -27,12 +27,14 @@ def test_dialog_lists_repeats_and_offers_the_scheme_fix(qtbot, make_window):
     assert a.new == ["https://paper.example/b"]
     assert a.repeated == 2 and a.repeats == {"https://paper.example/b": 3}
     texts = _texts(dialog)
-    assert any(t.startswith("⧉") and "https://paper.example/b" in t and "3 times" in t
+    assert any(t.startswith("≡") and "https://paper.example/b" in t and "3 times" in t
                for t in texts)
     refused = [t for t in texts if t.startswith("✕")]
     assert len(refused) == 2
-    assert "did you mean https://paper.example/2026/harbour-wall?" in refused[0]
-    assert "did you mean http://paper.example/c?" in refused[1]
+    assert refused[0].startswith("✕  htps://paper.example/2026/harbour-wall")
+    assert refused[0].endswith("did you mean https://paper.example/2026/harbour-wall?")
+    assert refused[1].endswith("did you mean http://paper.example/c?")
+    assert "only http and https" in dialog.details.item(texts.index(refused[0])).toolTip()
     assert dialog.fix_button.isVisibleTo(dialog)
     assert dialog.capture_button.text() == "Capture 1 link"
 
