@@ -127,7 +127,8 @@ class JobsModel(QAbstractTableModel):
         False (nothing done) when the common rows are not in the same order."""
         wanted = {r.id for r in fresh}
         kept = [r.id for r in self._rows if r.id in wanted]
-        if kept != [r.id for r in fresh if r.id in set(kept)]:
+        kept_set = set(kept)
+        if kept != [r.id for r in fresh if r.id in kept_set]:
             return False
         i = len(self._rows) - 1
         while i >= 0:  # removals, last run first

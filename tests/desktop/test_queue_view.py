@@ -85,3 +85,31 @@ def test_titles_stay_in_the_details_column_after_a_reload(qtbot, make_window, si
     win2 = make_window(resume_queue=False)
     qtbot.waitUntil(lambda: win2.queue_panel.model.rowCount() == 1, timeout=20000)
     assert title in win2.queue_panel.model.index(0, COL_DETAILS).data()
+
+
+def test_reload_patches_rows_in_place(qtbot):
+    """Removed rows go, new ones come, the others stay the same rows (a persistent
+    index, i.e. the selection and the scroll position, follows its job)."""
+    from datetime import UTC, datetime
+
+    from PySide6.QtCore import QPersistentModelIndex
+
+    from desktop.queue_panel import JobsModel
+    from storage.archive import JobInfo
+
+    now = datetime.now(UTC)
+
+    def jobs(ids, state="queued"):
+        return [JobInfo(i, f"https://a.example/{i}", state, 0, None, None, None, False, now)
+                for i in ids]
+
+    model = JobsModel()
+    assert model.set_jobs(jobs([1, 2, 3, 4, 5])) == [1, 2, 3, 4, 5]
+    kept = QPersistentModelIndex(model.index(3, COL_URL))  # job 4
+    resets: list[int] = []
+    model.modelReset.connect(lambda: resets.append(1))
+    assert model.set_jobs(jobs([2, 4, 6, 7])) == [6, 7]
+    assert [j.id for j in model.jobs()] == [2, 4, 6, 7]
+    assert kept.isValid() and kept.row() == 1 and kept.data() == "https://a.example/4"
+    assert resets == []
+    assert model.row_of(7) == 3 and model.row_of(1) == -1
