@@ -16,11 +16,19 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QCompleter, QDialog, QWidget
+from PySide6.QtWidgets import QApplication, QCompleter, QDialog, QWidget
 
 log = logging.getLogger(__name__)
 
 _RETURN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
+def _return_to_dialog(dialog: QDialog) -> None:
+    """Give ``dialog`` the Return key itself: it presses its default button when that
+    is enabled (a dialog that cannot be accepted yet stays open)."""
+    if dialog.isVisible():
+        QApplication.sendEvent(dialog, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Return,
+                                                 Qt.KeyboardModifier.NoModifier))
 
 
 def _is_return(event: QEvent) -> bool:
@@ -41,8 +49,7 @@ class _AcceptOnReturn(QObject):
         if not _is_return(event) or not isinstance(watched, QWidget):
             return False
         watched.event(event)  # the completion is taken first (no filters: no loop)
-        if self._dialog.isVisible():
-            self._dialog.accept()
+        _return_to_dialog(self._dialog)
         return True
 
 
@@ -65,8 +72,8 @@ class _PopupReturn(QObject):
             self._insert(str(current.data()))
         field = self._completer.widget()
         dialog = field.window() if field is not None else None
-        if isinstance(dialog, QDialog) and dialog.isVisible():
-            dialog.accept()
+        if isinstance(dialog, QDialog):
+            _return_to_dialog(dialog)
         return True
 
 
