@@ -51,7 +51,16 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class UrlError(ValueError):
-    """A URL that Cuttings cannot capture; ``str(err)`` is a one-line reason."""
+    """A URL that Cuttings cannot capture; ``str(err)`` is a one-line reason.
+
+    ``suggestion`` is the likely intended URL (normalised) when the scheme is a near
+    miss of http(s) (``htps://``, ``hhtp://``, ``http:/x``, ``https//x``); the message
+    then ends with "did you mean ...?".
+    """
+
+    def __init__(self, message: str, suggestion: str | None = None) -> None:
+        super().__init__(message)
+        self.suggestion = suggestion
 
 
 @dataclass
@@ -61,12 +70,15 @@ class UrlCandidate:
     ``url`` is the normalised URL when it is usable, else ``None`` and ``error``
     says why. ``offered_fix`` is true when the text had no scheme and
     ``https://`` was added (the UI should show the offered URL for confirmation).
+    ``suggestion`` is, for a refused near miss of a web address (``htps://...``), the
+    URL the user probably meant (see :func:`suggest_fix`).
     """
 
     raw: str
     url: str | None = None
     error: str | None = None
     offered_fix: bool = False
+    suggestion: str | None = None
 
 
 def _short(text: str, limit: int = 80) -> str:
@@ -217,6 +229,58 @@ def _split(url: str) -> tuple[str, str, str, str, str | None]:
     return scheme, host, port, path, (query if qmark else None)
 
 
+# A scheme typed wrongly: letters, then any of ':' / ';', then slashes (either way).
+_NEAR_MISS = re.compile(r"^([A-Za-z]{2,7})\s*([:;]*)([/\\]*)(\S+)$")
+_DEFANGED = {"hxxp": "http", "hxxps": "https"}  # as threat reports write links
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance (insert, delete, substitute, swap two
+    neighbours): enough for two short scheme names."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        row = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                row[j] = min(row[j], prev2[j - 2] + 1)
+        prev2, prev = prev, row
+    return prev[-1]
+
+
+def _likely_scheme(word: str) -> str | None:
+    word = word.lower()
+    if word in _DEFANGED:
+        return _DEFANGED[word]
+    to_http, to_https = _edit_distance(word, "http"), _edit_distance(word, "https")
+    if min(to_http, to_https) > 1:
+        return None  # ftp, file, mailto... are other schemes, not typing slips
+    if to_https < to_http or (to_https == to_http and "s" in word):
+        return "https"
+    return "http"
+
+
+def suggest_fix(text: str) -> str | None:
+    """The web address ``text`` probably meant when its scheme is a near miss of
+    http(s): ``htps://x`` -> ``https://x/``, ``hhtp://``, ``htp:``, ``http:/x``,
+    ``https//x``, ``http:\\\\x``, ``hxxps://`` (defanged). None when there is no likely
+    fix (another scheme, or the rest is not a usable address either). Pure."""
+    match = _NEAR_MISS.match(text.strip()) if isinstance(text, str) else None
+    if match is None:
+        return None
+    word, colons, slashes, rest = match.groups()
+    if not colons and not slashes:
+        return None
+    scheme = _likely_scheme(word)
+    if scheme is None or (word.lower() == scheme and colons == ":" and slashes == "//"):
+        return None  # not a scheme slip: the problem is elsewhere in the address
+    try:
+        return normalise(f"{scheme}://{rest}")
+    except UrlError:
+        return None
+
+
 def _is_tracking(name: str) -> bool:
     lowered = name.lower()
     return lowered in _TRACKING or lowered.startswith(TRACKING_PREFIXES)
@@ -252,7 +316,13 @@ def normalise(url: str) -> str:
         raise UrlError(f"invalid URL: longer than 8 KB ({len(url)} characters)")
     if _CONTROL.search(url):
         raise UrlError(f"invalid URL: contains a line break or control character: {_short(url)}")
-    scheme, host, port, path, query = _split(url)
+    try:
+        scheme, host, port, path, query = _split(url)
+    except UrlError as err:
+        fix = suggest_fix(url)
+        if fix is None:
+            raise
+        raise UrlError(f"{err}; did you mean {_short(fix)}?", suggestion=fix) from None
     host = _normalise_host(host, url)
     path = _remove_dot_segments(_normalise_percent(path or "/", _PATH_SAFE))
     if not path.startswith("/"):
@@ -371,7 +441,7 @@ def _candidate(raw: str, attribute: bool, *, bare: bool, text: str | None = None
     try:
         return UrlCandidate(raw=raw, url=normalise(text))
     except UrlError as err:
-        return UrlCandidate(raw=raw, error=str(err))
+        return UrlCandidate(raw=raw, error=str(err), suggestion=err.suggestion)
 
 
 def _scan_line(line: str) -> list[tuple[int, UrlCandidate]]:
@@ -410,9 +480,10 @@ def _scan_line(line: str) -> list[tuple[int, UrlCandidate]]:
             c.isspace() for c in stripped
         ):
             found.append((0, _candidate(stripped, False, bare=True, text=stripped[2:])))
-        elif stripped and not any(c.isspace() for c in stripped) and ":" in stripped and (
-            "/" in stripped or "." in stripped
-        ) and not stripped.endswith(":"):
+        elif stripped and not any(c.isspace() for c in stripped) and (
+            ":" in stripped and ("/" in stripped or "." in stripped)
+            and not stripped.endswith(":") or suggest_fix(stripped) is not None
+        ):  # ("https//example.com/a" has no colon)
             found.append((0, _candidate(stripped, False, bare=False)))
     return found
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
+    QHBoxLayout,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
@@ -45,7 +46,9 @@ class UrlAnalysis:
     archived: list[Duplicate] = field(default_factory=list)
     queued: list[Duplicate] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)  # (as typed, reason)
-    repeated: int = 0
+    suggested: list[tuple[str, str]] = field(default_factory=list)  # (as typed, likely URL)
+    repeated: int = 0  # links given more than once, counting each extra time
+    repeats: dict[str, int] = field(default_factory=dict)  # URL -> times given (>= 2)
 
     @property
     def found(self) -> int:
@@ -59,9 +62,12 @@ def analyse_text(archive: Archive, text: str) -> UrlAnalysis:
     for cand in find_urls(text):
         if cand.url is None:
             out.refused.append((cand.raw, cand.error or "not a web address"))
+            if cand.suggestion:
+                out.suggested.append((cand.raw, cand.suggestion))
             continue
         if cand.url in seen:
             out.repeated += 1
+            out.repeats[cand.url] = out.repeats.get(cand.url, 1) + 1
             continue
         seen.add(cand.url)
         dup = archive.find_duplicate(cand.url)
@@ -111,6 +117,12 @@ class AddUrlsDialog(QDialog):
         self.recapture.setObjectName("recapture")
         self.recapture.setEnabled(False)
         self.recapture.toggled.connect(self._update_button)
+        self.fix_button = QPushButton("Use the suggested addresses")
+        self.fix_button.setObjectName("useSuggestions")
+        self.fix_button.setToolTip("Replace the mistyped links (htps://, http:/ …) in the text "
+                                   "with the addresses suggested above")
+        self.fix_button.setVisible(False)
+        self.fix_button.clicked.connect(self.apply_suggestions)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.capture_button = QPushButton("Capture")
@@ -125,7 +137,10 @@ class AddUrlsDialog(QDialog):
         layout.addWidget(self.editor, 3)
         layout.addWidget(self.summary)
         layout.addWidget(self.details, 2)
-        layout.addWidget(self.recapture)
+        fixes = QHBoxLayout()
+        fixes.addWidget(self.recapture, 1)
+        fixes.addWidget(self.fix_button)
+        layout.addLayout(fixes)
         layout.addWidget(self.buttons)
 
         self._timer = QTimer(self)
@@ -222,12 +237,32 @@ class AddUrlsDialog(QDialog):
                 "Tick 'Capture again' below to keep a new version of this page.")
         for d in a.queued:
             add(f"…  {d.message}", "#6b7280")
+        suggested = dict(a.suggested)
         for raw, reason in a.refused:
-            add(f"✕  {reason}", "#b91c1c", f"You typed: {raw}")
-        if a.found > MAX_SHOWN:
-            self.details.addItem(f"… and {a.found - MAX_SHOWN} more")
+            if raw in suggested:  # the likely fix first: the reason can be long
+                add(f"✕  {raw}   did you mean {suggested[raw]}?", "#b91c1c", reason)
+            else:
+                add(f"✕  {reason}", "#b91c1c", f"You typed: {raw}")
+        for url, times in a.repeats.items():
+            add(f"≡  {url}   (given {times} times; captured once)", "#6b7280",
+                "The same page (after removing tracking parameters) appears more than once "
+                "in the text.")
+        listed = a.found + len(a.repeats)
+        if listed > MAX_SHOWN:
+            self.details.addItem(f"… and {listed - MAX_SHOWN} more")
         self.recapture.setEnabled(bool(a.archived))
+        self.fix_button.setVisible(bool(a.suggested))
+        self.fix_button.setText("Use the suggested address" if len(a.suggested) == 1
+                                else f"Use the {len(a.suggested)} suggested addresses")
         self._update_button()
+
+    def apply_suggestions(self) -> None:
+        """Put the suggested address in place of each mistyped link in the text (the
+        analysis then runs again and lists them as new)."""
+        text = self.editor.toPlainText()
+        for raw, fix in sorted(self._analysis.suggested, key=lambda p: -len(p[0])):
+            text = text.replace(raw, fix)
+        self.editor.setPlainText(text)
 
     def _update_button(self, *_args: object) -> None:
         count = len(self._analysis.new) + len(self.urls_to_recapture())

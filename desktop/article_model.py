@@ -29,6 +29,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
+from PySide6.QtWidgets import QHeaderView
 
 from desktop.plain_text import tooltip
 from desktop.runner import Runner
@@ -42,11 +43,11 @@ PAGE_SIZE = 200
 COLUMNS: list[tuple[str, str | None]] = [
     ("Title", "title"),
     ("Publisher", "publisher"),
-    ("Authors", None),
+    ("Authors", "authors"),  # the first author (storage.article_sort)
     ("Published", "published"),
     ("Captured", "captured"),
-    ("Quotes", None),
-    ("Tags", None),
+    ("Quotes", "quotes"),  # how many
+    ("Tags", None),  # too slow at 100,000 articles (storage.article_sort): no arrow
 ]
 COL_TITLE, COL_PUBLISHER, COL_AUTHORS, COL_PUBLISHED, COL_CAPTURED, COL_QUOTES, COL_TAGS = range(7)
 
@@ -93,6 +94,22 @@ def dropped_article_ids(mime: QMimeData, mime_type: str = ARTICLE_IDS_MIME) -> l
         return []
     return [i for i in ids if isinstance(i, int) and not isinstance(i, bool)] \
         if isinstance(ids, list) else []
+
+
+def keep_sort_indicator(header: QHeaderView, model: ArticleTableModel) -> None:
+    """The header's arrow always names the model's actual order: a click on a column
+    that cannot sort (key None) puts the arrow back where the sort is."""
+    def changed(column: int, _order: Qt.SortOrder) -> None:
+        if 0 <= column < len(COLUMNS) and COLUMNS[column][1] is not None:
+            return
+        order = Qt.SortOrder.DescendingOrder if model.descending else Qt.SortOrder.AscendingOrder
+        header.blockSignals(True)
+        try:
+            header.setSortIndicator(model.sort_column(), order)
+        finally:
+            header.blockSignals(False)
+
+    header.sortIndicatorChanged.connect(changed)
 
 
 class ArticleTableModel(QAbstractTableModel):

@@ -42,7 +42,8 @@ class CaptureController(QObject):
 
     Signals (GUI thread): ``job_event(JobEvent)`` for every progress event;
     ``batch_started()``; ``batch_finished(BatchSummary)``; ``jobs_changed()`` after
-    the queue changed (enqueue, retry, cancel, clear); ``error(str)``; ``index_tidied
+    the queue changed (enqueue, retry, cancel, clear); ``jobs_added(list[int])`` with the
+    ids of the jobs the user just queued (before that ``jobs_changed``); ``error(str)``; ``index_tidied
     (TidyResult)`` when the search index was merged in the background after a batch.
     """
 
@@ -51,6 +52,7 @@ class CaptureController(QObject):
     batch_finished = Signal(object)
     index_tidied = Signal(object)  # storage.search_index.TidyResult, after a batch
     jobs_changed = Signal()
+    jobs_added = Signal(list)
     error = Signal(str)
     _event_from_worker = Signal(object)
 
@@ -90,6 +92,8 @@ class CaptureController(QObject):
                 on_done: Callable[[EnqueueReport], None] | None = None) -> None:
         """Queue URLs in the background, then start (or extend) the batch."""
         def done(report: EnqueueReport) -> None:
+            if report.jobs:
+                self.jobs_added.emit([j.id for j in report.jobs])
             self.jobs_changed.emit()
             if on_done is not None:
                 on_done(report)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.one_return import popup_return_accepts
 from desktop.plain_text import plain_label
 from desktop.reader import VERDICT_BG
 from storage.models import VERDICTS
@@ -55,6 +56,7 @@ class TagLineEdit(QLineEdit):
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         completer.setWidget(self)
         completer.activated.connect(self._insert)
+        popup_return_accepts(completer, self._insert)  # one Return takes it and accepts
         self._completer = completer
         self.textEdited.connect(self._complete)
 

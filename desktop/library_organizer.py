@@ -20,6 +20,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QPoint, Qt, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QInputDialog,
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from desktop import undo_commands as ops
 from desktop.claim_dialog import TagsDialog
+from desktop.one_return import accept_on_return
 from desktop.organize_controller import OrganizeController
 from desktop.plain_text import message_box, plain_label, set_input_label, window_title
 from desktop.sidebar import Sidebar
@@ -143,6 +145,9 @@ class LibraryOrganizer(QObject):
             dialog.setComboBoxItems(list(items))
             dialog.setComboBoxEditable(True)
         dialog.setTextValue(text)
+        if items:  # one Return takes the inline completion and accepts
+            for combo in dialog.findChildren(QComboBox):
+                accept_on_return(dialog, combo)
         dialog.textValueSelected.connect(
             lambda value: accepted(value.strip()) if value.strip() else None)
         self._open(dialog)

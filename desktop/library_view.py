@@ -31,6 +31,7 @@ class LibraryView(QObject):
         super().__init__(window)
         self.w = window
         self.filter_label = ""  # "" when the whole library is shown
+        self.table_choice: tuple[str, str | None] = ("library", None)  # the table's filter
         self.article_total = 0
         self._keep_article: int | None = None
         w = window
@@ -66,6 +67,12 @@ class LibraryView(QObject):
         else:
             data.articles = self.article_total
         self.w.sidebar.set_data(data)
+        kind, name = self.table_choice
+        if kind in ("tag", "collection") and self.w.sidebar.item_of(kind, name or "") is None:
+            # The filter's tag or collection is gone (an undo, a rename, another window):
+            # show the whole library rather than a banner naming what no longer exists.
+            self.choose_table("library", None)
+            return
         self.update_list_page()
 
     def _set_article_total(self, total: int) -> None:
@@ -83,14 +90,24 @@ class LibraryView(QObject):
             return
         if kind == "queue":
             w.pages.setCurrentIndex(PAGE_QUEUE)
+            self.sync_sidebar()
             return
         w.pages.setCurrentIndex(PAGE_LIBRARY)
+        self.table_choice = (kind, value)  # (first: clearing the search re-marks it)
+        if w.search_field.text():
+            w.search_field.clear()
+        self.choose_table(kind, value)
+
+    def choose_table(self, kind: str, value: str | None) -> None:
+        """Filter the table by a sidebar entry (``"library"``: everything)."""
+        w = self.w
+        self.table_choice = (kind, value)
         w.details.focus_speaker = value if kind == "speaker" else None
         w.opener.shown = None  # re-render the kept article for the new focus
         self.filter_label, query = table_filter(kind, value)
+        w.filter_banner.setText(f"{self.filter_label}…")  # the count follows
         w.model.set_filter(query)
-        if w.search_field.text():
-            w.search_field.clear()
+        self.update_list_page()
 
     def _remember_current(self) -> None:
         row = self.w.model.row_at(self.w.table.currentIndex().row())
@@ -105,7 +122,6 @@ class LibraryView(QObject):
             w.filter_banner.setText(f"{self.filter_label} — {total} article"
                                     f"{'s' if total != 1 else ''}.  "
                                     "Choose Library in the sidebar to see everything.")
-        w.filter_banner.setVisible(bool(self.filter_label))
         self.update_list_page()
         keep, self._keep_article = self._keep_article, None
         if keep is not None:
@@ -118,6 +134,9 @@ class LibraryView(QObject):
             w.table.selectRow(0)
 
     def update_list_page(self) -> None:
+        """Show the page for the state (search results, table, empty library), the
+        filter banner only over the filtered table (searches are archive-wide), and
+        the sidebar entry naming what is shown."""
         w = self.w
         if w.search_field.text().strip():
             w.list_stack.setCurrentIndex(PAGE_SEARCH)
@@ -125,6 +144,22 @@ class LibraryView(QObject):
             w.list_stack.setCurrentIndex(PAGE_EMPTY)
         else:
             w.list_stack.setCurrentIndex(PAGE_TABLE)
+        w.filter_banner.setVisible(bool(self.filter_label)
+                                   and w.list_stack.currentIndex() == PAGE_TABLE)
+        self.sync_sidebar()
+
+    def sync_sidebar(self) -> None:
+        """Highlight what the window shows: the queue, the saved search being shown
+        (none for another search), or the table's filter."""
+        w = self.w
+        if w.pages.currentIndex() == PAGE_QUEUE:
+            w.sidebar.mark("queue")
+        elif w.search_field.text().strip():
+            query = w.search_field.text()
+            saved = w.sidebar.current_choice()
+            w.sidebar.mark("saved" if saved == ("saved", query) else None, query)
+        else:
+            w.sidebar.mark(*self.table_choice)
 
     def _row_chosen(self, row: int) -> None:
         art = self.w.model.row_at(row)
@@ -143,7 +178,7 @@ class LibraryView(QObject):
     # ---- search -----------------------------------------------------------------------------
     def _search_started(self, query: str) -> None:
         self.w.pages.setCurrentIndex(PAGE_LIBRARY)
-        self.w.list_stack.setCurrentIndex(PAGE_SEARCH)
+        self.update_list_page()
         self.w.search_panel.show_searching(query)
 
     def _search_results(self, results: Any) -> None:

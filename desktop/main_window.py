@@ -64,6 +64,7 @@ from desktop.article_model import (
     COL_TAGS,
     COL_TITLE,
     ArticleTableModel,
+    keep_sort_indicator,
 )
 from desktop.article_opener import ArticleOpener
 from desktop.capture_controller import CaptureController, PipelineFactory, _default_factory
@@ -80,7 +81,7 @@ from desktop.library_view import LibraryView
 from desktop.organize_controller import OrganizeController
 from desktop.plain_text import escape, message_box, plain_label, tooltip
 from desktop.queue_panel import QueuePanel
-from desktop.reader import ReaderView, open_external_link
+from desktop.reader import INTERNAL_DRAG_MIME, ReaderView, open_external_link
 from desktop.runner import Runner
 from desktop.search_panel import SearchController, SearchPanel
 from desktop.settings_dialog import SettingsDialog
@@ -210,6 +211,7 @@ class MainWindow(QMainWindow):
         self.table.verticalHeader().setDefaultSectionSize(28)
         header = self.table.horizontalHeader()
         header.setSortIndicator(COL_CAPTURED, Qt.SortOrder.DescendingOrder)
+        keep_sort_indicator(header, self.model)  # no arrow on a column that cannot sort
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
@@ -232,7 +234,7 @@ class MainWindow(QMainWindow):
         self.list_stack.addWidget(self.empty_state)
         self.list_stack.addWidget(self.table)
         self.list_stack.addWidget(self.search_panel)
-        list_area = QWidget()
+        self.list_area = list_area = QWidget()
         list_layout = QVBoxLayout(list_area)
         list_layout.setContentsMargins(0, 0, 0, 0)
         list_layout.setSpacing(0)
@@ -249,15 +251,18 @@ class MainWindow(QMainWindow):
         self.reader_split.setObjectName("readerSplit")
         self.reader_split.addWidget(self.reader)
         self.reader_split.addWidget(self.details)
-        self.reader_split.setStretchFactor(0, 3)
+        # The reader gets the room (issue 22: it had less than half the window).
+        self.reader_split.setStretchFactor(0, 5)
         self.reader_split.setStretchFactor(1, 2)
-        self.reader_split.setSizes([720, 470])
+        self.reader_split.setSizes([870, 330])
 
         self.library_split = QSplitter(Qt.Orientation.Vertical)
         self.library_split.setObjectName("librarySplit")
         self.library_split.addWidget(list_area)
         self.library_split.addWidget(self.reader_split)
-        self.library_split.setSizes([300, 520])
+        self.library_split.setStretchFactor(0, 1)
+        self.library_split.setStretchFactor(1, 3)
+        self.library_split.setSizes([210, 610])
 
         self.queue_panel = QueuePanel(self.archive, self.runner, self.controller)
         self.pages = QStackedWidget()
@@ -269,7 +274,7 @@ class MainWindow(QMainWindow):
         self.main_split.addWidget(self.sidebar)
         self.main_split.addWidget(self.pages)
         self.main_split.setStretchFactor(1, 1)
-        self.main_split.setSizes([230, 1170])
+        self.main_split.setSizes([210, 1190])
         self.setCentralWidget(self.main_split)
 
         self.search = SearchController(search_backend(self.archive.db), self.runner, self)
@@ -350,6 +355,15 @@ class MainWindow(QMainWindow):
                                       "Ctrl+2", "Show the capture queue")
         self.act_reload = self._action("&Reload", self.refresh_library, "F5",
                                        "Re-read the archive")
+        self.act_reader_only = self._action(
+            "R&eader only", lambda: self.set_reader_only(self.act_reader_only.isChecked()),
+            "F11", "Show only the article, hiding the sidebar, the list and the details "
+            "(F11; Esc goes back)")
+        self.act_reader_only.setCheckable(True)
+        self._normal_layout: dict[str, QByteArray] = {}  # splitters, while reader-only
+        self.act_leave_reader = self._action("Leave reader only",
+                                             lambda: self.set_reader_only(False), "Esc")
+        self.act_leave_reader.setEnabled(False)  # (Esc is only taken in the reader view)
         self.act_start = self._action("&Start capturing", self.controller.start, "Ctrl+R",
                                       "Capture every queued link", sp.SP_MediaPlay)
         self.act_stop = self._action("S&top capturing", self.controller.stop, "Ctrl+.",
@@ -390,6 +404,8 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu("&View")
         for a in (self.act_library, self.act_queue, self.act_reload):
             view_menu.addAction(a)
+        view_menu.addSeparator()
+        view_menu.addAction(self.act_reader_only)
         capture_menu = bar.addMenu("&Capture")
         for a in (self.act_start, self.act_stop, self.act_retry, self.act_clear):
             capture_menu.addAction(a)
@@ -503,16 +519,57 @@ class MainWindow(QMainWindow):
         queue_cols = qs.value("queue/header")
         if isinstance(queue_cols, QByteArray | bytes):
             self.queue_panel.view.horizontalHeader().restoreState(QByteArray(queue_cols))
+        if str(qs.value("view/readerOnly", "false")).lower() == "true":
+            self.set_reader_only(True)
 
     def save_state(self) -> None:
         qs = self.qsettings
         qs.setValue("window/geometry", self.saveGeometry())
         qs.setValue("window/state", self.saveState(STATE_VERSION))
-        for split in (self.main_split, self.library_split, self.reader_split):
-            qs.setValue(f"splitters/{split.objectName()}", split.saveState())
+        for name, state in self._splitter_states().items():
+            qs.setValue(f"splitters/{name}", state)
+        qs.setValue("view/readerOnly", self.reader_only)
         qs.setValue("table/header", self.table.horizontalHeader().saveState())
         qs.setValue("queue/header", self.queue_panel.view.horizontalHeader().saveState())
         qs.sync()
+
+    # ---- reader only -------------------------------------------------------------------------
+    @property
+    def reader_only(self) -> bool:
+        """Whether only the reader is shown (View › Reader only, F11; Esc leaves)."""
+        return self.act_reader_only.isChecked()
+
+    def set_reader_only(self, on: bool) -> None:
+        """Show only the article (the sidebar, the list and the details hidden), or go
+        back. Hiding widgets leaves the splitters' sizes as they were."""
+        was = bool(self._normal_layout)
+        self.act_reader_only.setChecked(on)
+        self.act_leave_reader.setEnabled(on)
+        if on and not was:
+            self._normal_layout = self._splitter_states()
+        if on:
+            self.pages.setCurrentWidget(self.library_split)
+        for widget in (self.sidebar, self.list_area, self.details):
+            widget.setVisible(not on)
+        if on:
+            self.reader.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.status_label.setText("Reader only: press Esc or F11 to see the library again.")
+            return
+        for split in self._splitters():  # the sizes of before, not the reader's
+            state = self._normal_layout.get(split.objectName())
+            if state is not None:
+                split.restoreState(state)
+        self._normal_layout = {}
+        self.library.sync_sidebar()
+
+    def _splitters(self) -> tuple[QSplitter, ...]:
+        return (self.main_split, self.library_split, self.reader_split)
+
+    def _splitter_states(self) -> dict[str, QByteArray]:
+        """The splitters' layout; in the reader-only view, the one it will go back to."""
+        if self._normal_layout:
+            return dict(self._normal_layout)
+        return {split.objectName(): split.saveState() for split in self._splitters()}
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
@@ -680,7 +737,12 @@ class MainWindow(QMainWindow):
 
     # ---- drag and drop ----------------------------------------------------------------------------
     @staticmethod
-    def _dropped_text(mime: QMimeData) -> str:
+    def _dropped_text(mime: QMimeData, internal: bool = False) -> str:
+        """The links a drop brings ("" for none). A drag that started inside Cuttings
+        (``internal``: Qt names its source widget; or the reader's marked text) is
+        never a drop of links: text dragged within the reader stays there."""
+        if internal or mime.hasFormat(INTERNAL_DRAG_MIME):
+            return ""
         if mime.hasUrls():
             links = [u.toString() for u in mime.urls() if u.scheme() in ("http", "https")]
             if links:
@@ -688,13 +750,13 @@ class MainWindow(QMainWindow):
         return mime.text() if mime.hasText() else ""
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if self._dropped_text(event.mimeData()).strip():
+        if self._dropped_text(event.mimeData(), event.source() is not None).strip():
             event.acceptProposedAction()
         else:
             event.ignore()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        text = self._dropped_text(event.mimeData())
+        text = self._dropped_text(event.mimeData(), event.source() is not None)
         if text.strip():
             event.acceptProposedAction()
             self.open_add_dialog(text)

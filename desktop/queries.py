@@ -79,3 +79,22 @@ def table_filter(kind: str, value: str | None) -> tuple[str, IdsQuery | None]:
     if kind == "collection":
         return f"Collection “{name}”", _ordered(lambda a: collection_article_ids(a, name))
     return "", None
+
+
+def queue_jobs(archive: Archive, limit: int) -> tuple[list[Any], dict[int, str]]:
+    """The capture queue's jobs and the titles of the articles the captured ones made
+    (article id -> title, else its address): the queue's Details column shows them
+    after a reload as it did when the capture finished. Runs in a worker."""
+    from sqlalchemy import select
+
+    from storage.models import Article
+
+    jobs = archive.jobs(limit=limit)
+    ids = sorted({j.article_id for j in jobs if j.state == "done" and j.article_id is not None})
+    titles: dict[int, str] = {}
+    with archive.db.reader() as s:
+        for lo in range(0, len(ids), 500):  # a bounded number of SQL parameters per query
+            rows = s.execute(select(Article.id, Article.title, Article.url)
+                             .where(Article.id.in_(ids[lo:lo + 500])))
+            titles.update((i, title or url) for i, title, url in rows)
+    return jobs, titles

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from desktop.capture_controller import CaptureController
 from desktop.plain_text import plain_label, tooltip
+from desktop.queries import queue_jobs
 from desktop.runner import Runner
 
 if TYPE_CHECKING:
@@ -91,22 +92,77 @@ class JobsModel(QAbstractTableModel):
         self._pos: dict[int, int] = {}
         self._counts: dict[str, int] = {}  # kept up to date: O(1) per event
 
-    def set_jobs(self, jobs: list[JobInfo]) -> None:
-        live = {r.id: r for r in self._rows if r.state == "running"}
-        self.beginResetModel()
-        self._rows = []
+    def set_jobs(self, jobs: list[JobInfo], titles: dict[int, str] | None = None) -> list[int]:
+        """Show ``jobs`` (ordered by id); returns the ids of rows that were not listed.
+
+        Rows are updated in place, removed and inserted (no model reset), so a reload
+        keeps the view's scroll position and selection. ``titles`` (article id -> title)
+        names captured rows in the Details column, as the live "done" event did.
+        """
+        titles = titles or {}
+        fresh: list[JobRow] = []
         for job in jobs:
             row = JobRow.from_info(job)
-            prev = live.get(job.id)
-            if prev is not None and job.state == "running":
+            if row.state == "done" and row.message is None and row.article_id is not None:
+                row.message = titles.get(row.article_id)
+            fresh.append(row)
+        old = {r.id: r for r in self._rows}
+        for row in fresh:
+            prev = old.get(row.id)
+            if prev is None:
+                continue
+            if prev.state == "running" and row.state == "running":  # live progress stays
                 row.phase, row.progress = prev.phase, prev.progress
                 row.received, row.total = prev.received, prev.total
-            self._rows.append(row)
+            if row.message is None and row.state == prev.state:
+                row.message = prev.message  # e.g. the title a live event brought
+        added = [r.id for r in fresh if r.id not in old]
+        if not self._patch(fresh):
+            self.beginResetModel()
+            self._rows = fresh
+            self.endResetModel()
         self._pos = {r.id: i for i, r in enumerate(self._rows)}
         self._counts = {}
         for r in self._rows:
             self._counts[r.state] = self._counts.get(r.state, 0) + 1
-        self.endResetModel()
+        return added
+
+    def _patch(self, fresh: list[JobRow]) -> bool:
+        """Turn the rows into ``fresh`` by removals, in-place updates and insertions;
+        False (nothing done) when the common rows are not in the same order."""
+        wanted = {r.id for r in fresh}
+        kept = [r.id for r in self._rows if r.id in wanted]
+        kept_set = set(kept)
+        if kept != [r.id for r in fresh if r.id in kept_set]:
+            return False
+        i = len(self._rows) - 1
+        while i >= 0:  # removals, last run first
+            if self._rows[i].id in wanted:
+                i -= 1
+                continue
+            end = i
+            while i >= 0 and self._rows[i].id not in wanted:
+                i -= 1
+            self.beginRemoveRows(QModelIndex(), i + 1, end)
+            del self._rows[i + 1:end + 1]
+            self.endRemoveRows()
+        present = {r.id for r in self._rows}
+        i = 0
+        while i < len(fresh):  # the kept rows are now fresh's in order: insert the others
+            if fresh[i].id in present:
+                self._rows[i] = fresh[i]
+                i += 1
+                continue
+            start = i
+            while i < len(fresh) and fresh[i].id not in present:
+                i += 1
+            self.beginInsertRows(QModelIndex(), start, i - 1)
+            self._rows[start:start] = fresh[start:i]
+            self.endInsertRows()
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(len(self._rows) - 1, len(COLUMNS) - 1))
+        return True
 
     def apply_event(self, event: JobEvent) -> None:
         i = self._pos.get(event.job_id)
@@ -130,6 +186,10 @@ class JobsModel(QAbstractTableModel):
         if event.article_id is not None:
             row.article_id = event.article_id
         self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
+
+    def row_of(self, job_id: int) -> int:
+        """The row showing job ``job_id``, or -1."""
+        return self._pos.get(job_id, -1)
 
     def job_at(self, row: int) -> JobRow | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
@@ -306,21 +366,50 @@ class QueuePanel(QWidget):
         self.clear_button.clicked.connect(controller.clear_finished)
         controller.job_event.connect(self._on_event)
         controller.jobs_changed.connect(self.reload)
+        controller.jobs_added.connect(self._jobs_added)
+        self._scrolled_away = False
+        self.view.verticalScrollBar().actionTriggered.connect(self._user_scrolled)
         self._update_buttons()
 
     def reload(self) -> None:
-        self._runner.submit(self._archive.jobs, limit=MAX_LISTED_JOBS, on_result=self._loaded,
+        self._runner.submit(queue_jobs, self._archive, MAX_LISTED_JOBS, on_result=self._loaded,
                             on_error=lambda exc: log.error("could not read the queue: %s", exc))
 
-    def _loaded(self, jobs: list[JobInfo]) -> None:
-        self.model.set_jobs(jobs)
+    def _loaded(self, result: tuple[list[JobInfo], dict[int, str]]) -> None:
+        jobs, titles = result
+        self._reveal(self.model.set_jobs(jobs, titles))
         self._update_summary()
         self._update_buttons()
 
     def _on_event(self, event: JobEvent) -> None:
+        before = self.model.rowCount()
         self.model.apply_event(event)
+        if self.model.rowCount() > before:
+            self._reveal([event.job_id])
         self._update_summary()
         self._update_buttons()
+
+    # ---- following new rows ------------------------------------------------------------
+    def _jobs_added(self, job_ids: list[int]) -> None:
+        """The user queued links: show them when they arrive, even if the view was
+        scrolled away before."""
+        self._scrolled_away = False
+        self._reveal(job_ids)  # (those already listed; the reload brings the rest)
+
+    def _user_scrolled(self, _action: int) -> None:
+        bar = self.view.verticalScrollBar()
+        self._scrolled_away = bar.sliderPosition() < bar.maximum()
+
+    def _reveal(self, job_ids: list[int]) -> None:
+        """Scroll so new rows are visible, unless the user scrolled away from the end of
+        the list since the last links were added (or holds the scroll bar): the view
+        does not fight someone reading other rows."""
+        rows = sorted(r for i in job_ids if (r := self.model.row_of(i)) >= 0)
+        if not rows or self._scrolled_away or self.view.verticalScrollBar().isSliderDown():
+            return
+        self.view.doItemsLayout()  # the scroll range must already count the new rows
+        self.view.scrollTo(self.model.index(rows[-1], COL_URL))
+        self.view.scrollTo(self.model.index(rows[0], COL_URL))
 
     def selected_ids(self) -> list[int]:
         rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import QByteArray, QMimeData, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
     QDesktopServices,
@@ -74,6 +74,8 @@ CLAIM_BG = QColor("#fde2e2")
 VERDICT_BG = {"unverified": "#e5e7eb", "supported": "#bbf7d0", "disputed": "#fed7aa",
               "false": "#fecaca", "misleading": "#e9d5ff"}
 FOCUS_BG = QColor("#fbbf24")
+#: Marks data dragged from inside Cuttings (the reader's text): not links to capture.
+INTERNAL_DRAG_MIME = "application/x-cuttings-internal-drag"
 SERIF = ["Noto Serif", "Source Serif Pro", "Georgia", "DejaVu Serif", "serif"]
 
 
@@ -236,6 +238,10 @@ class ReaderView(QTextBrowser):
         self.setOpenExternalLinks(False)
         self.setSearchPaths([])
         self.setReadOnly(True)
+        # Read-only, yet the keyboard selects (Shift+arrows, Ctrl+Shift+End) as the mouse
+        # does: a claim can be marked without a mouse.
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction
+                                     | Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self.setFrameShape(QTextBrowser.Shape.NoFrame)
         self.anchorClicked.connect(self._anchor_clicked)
         self.confirm_link: Callable[[QWidget | None, QUrl], bool] = confirm_open_link
@@ -266,6 +272,14 @@ class ReaderView(QTextBrowser):
         doc = SafeDocument(self.resource_for, self)
         doc.setDefaultFont(self._body_font())
         return doc
+
+    # ---- drags -------------------------------------------------------------------------
+    def createMimeDataFromSelection(self) -> QMimeData:
+        """Dragged (or copied) text of the reader carries :data:`INTERNAL_DRAG_MIME`: the
+        window never takes it for links dropped to capture."""
+        mime = super().createMimeDataFromSelection()
+        mime.setData(INTERNAL_DRAG_MIME, QByteArray(b"reader"))
+        return mime
 
     # ---- links -------------------------------------------------------------------------
     def _anchor_clicked(self, url: QUrl) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtGui import QColor, QDragEnterEvent, QDragMoveEvent, QDropEvent, QMouseEvent
 from PySide6.QtWidgets import QAbstractItemView, QTreeWidget, QTreeWidgetItem, QWidget
 
 from desktop.article_model import CLAIM_IDS_MIME, dropped_article_ids
@@ -219,6 +219,40 @@ class Sidebar(QTreeWidget):
                 self.setCurrentItem(child)
                 return True
         return False
+
+    def mark(self, kind: str | None, value: str | None = None) -> None:
+        """Highlight the entry naming what the window shows, without emitting ``chosen``
+        (``kind`` None: nothing is highlighted, e.g. during an archive-wide search)."""
+        item: QTreeWidgetItem | None = None
+        if kind == "library":
+            item = self.library
+        elif kind == "queue":
+            item = self.queue
+        elif kind in self.groups:
+            group = self.groups[kind]
+            for i in range(group.childCount()):
+                child = group.child(i)
+                if child.data(0, KIND_ROLE) == kind and child.data(0, VALUE_ROLE) == value:
+                    item = child
+                    break
+        if item is self.currentItem():
+            return
+        self.blockSignals(True)
+        try:
+            self.setCurrentItem(item)
+            if item is None:
+                self.clearSelection()
+        finally:
+            self.blockSignals(False)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        """A click on the entry already highlighted chooses it again (Qt reports no
+        change of the current item then)."""
+        item = self.itemAt(event.position().toPoint())
+        again = item is not None and item is self.currentItem()
+        super().mousePressEvent(event)
+        if again and event.button() == Qt.MouseButton.LeftButton:
+            self._current_changed(item, None)
 
     def _current_changed(self, current: QTreeWidgetItem | None, _previous: object) -> None:
         if current is None:

@@ -615,11 +615,13 @@ class Archive:
 
     def article_ids(self, *, sort: str = "captured", descending: bool = True,
                     ids_filter: Sequence[int] | None = None) -> list[int]:
-        """All article ids in display order (cheap: one indexed column)."""
-        col = SORT_COLUMNS.get(sort, Article.created_at)
-        order = [col.desc(), Article.id.desc()] if descending else [col.asc(), Article.id.asc()]
+        """All article ids in display order: ``sort`` is one of
+        :data:`storage.article_sort.SORT_KEYS` (columns and per-article aggregates)."""
+        from storage.article_sort import order_by
+
         with self.db.reader() as s:
-            q = select(Article.id).order_by(*order)
+            q = select(Article.id).order_by(*order_by(sort, descending,
+                                                        sqlite=self.db.is_sqlite))
             if ids_filter is not None:
                 q = q.where(Article.id.in_(list(ids_filter)))
             return list(s.scalars(q))

@@ -276,3 +276,37 @@ def test_find_urls_never_raises(text: str) -> None:
         assert (candidate.url is None) != (candidate.error is None)
         if candidate.url is not None:
             assert normalise(candidate.url) == candidate.url
+
+
+# --------------------------------------------------------------------------------------
+# near misses of http(s): the refusal suggests the likely fix (issue 22)
+# --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("htps://news.example/a", "https://news.example/a"),
+    ("htp://news.example/a", "http://news.example/a"),
+    ("hhtp://news.example/a", "http://news.example/a"),
+    ("httsp://news.example/a", "https://news.example/a"),
+    ("http:/news.example/a", "http://news.example/a"),
+    ("https//news.example/a", "https://news.example/a"),
+    ("http;//news.example/a", "http://news.example/a"),
+    ("hxxps://news.example/a", "https://news.example/a"),
+])
+def test_near_miss_scheme_suggests_the_fix(typed: str, meant: str) -> None:
+    with pytest.raises(UrlError) as err:
+        normalise(typed)
+    assert err.value.suggestion == meant
+    assert str(err.value).endswith(f"did you mean {meant}?")
+    assert "\n" not in str(err.value) and len(str(err.value)) < 200
+    (cand,) = find_urls(f"read {typed} today" if " " not in typed and "//" in typed
+                        and ":" in typed else typed)
+    assert cand.url is None and cand.suggestion == meant and "did you mean" in cand.error
+
+
+@pytest.mark.parametrize("typed", ["ftp://files.example/a", "file:///etc/passwd",
+                                   "mailto:desk@paper.example", "javascript:alert(1)",
+                                   "htps://exa mple"])
+def test_other_schemes_get_no_suggestion(typed: str) -> None:
+    with pytest.raises(UrlError) as err:
+        normalise(typed)
+    assert err.value.suggestion is None and "did you mean" not in str(err.value)

@@ -255,3 +255,12 @@ def test_search_prints_hits_pages_them_and_refuses_bad_queries(
     assert code == 0 and out.strip() == "no results"
     code, out, err = cli(capsys, "search", "--db", db, "verdict:maybe")
     assert (code, out) == (2, "") and "could not understand" in err
+
+
+def test_add_suggests_the_fix_of_a_mistyped_scheme(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["add", "--db", str(tmp_path / "a.db"), "htps://news.example/2026/story"])
+    err = capsys.readouterr().err
+    assert code != 0
+    assert "did you mean https://news.example/2026/story?" in err
+    assert len([line for line in err.splitlines() if "did you mean" in line]) == 1
