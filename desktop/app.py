@@ -11,7 +11,7 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QMessageBox, QSplashScreen
 
@@ -183,6 +183,10 @@ def run_gui(archive_url: str | None, settings_overrides: dict[str, Any]) -> int:
         window = MainWindow(archive, settings, qsettings)
         window.show()
         splash.close()
+        from desktop.image_decode import prestart
+
+        # the first article with images then finds a decoder process ready (J2)
+        QTimer.singleShot(0, prestart)
         schedule_backups(window, archive)
         watcher = watch_changes(archive, window.refresh_library, window)
         try:

@@ -1,10 +1,10 @@
 """The image decoder process: archived image bytes in, bounded pixels out.
 
-Started by :mod:`desktop.image_decode` (``python -m desktop.image_worker``, or the frozen
-app with :data:`WORKER_FLAG`); never imported by the GUI. It is the only place in
+Started by :mod:`desktop.decoder_process` (``python -m desktop.image_worker``, or the
+frozen app with :data:`WORKER_FLAG`); never imported by the GUI. It is the only place in
 Cuttings where a Qt image decoder (``QImageReader``, ``QSvgRenderer``) runs on archived
-bytes, so whatever a hostile image makes a decoder do costs this short-lived process,
-never the window (docs/reliability.md J2):
+bytes, so whatever a hostile image makes a decoder do costs this process, never the
+window (docs/reliability.md J2):
 
 * its own limits, set before Qt is loaded: address space (:data:`MEMORY_LIMIT`), CPU
   seconds (:data:`CPU_SECONDS`, a backstop for the parent's wall-clock timeout), no core
@@ -15,10 +15,19 @@ never the window (docs/reliability.md J2):
 * SVG only after :func:`desktop.svg_sanitize.sanitize_svg` rebuilt it with no reference
   outside itself, rendered at a bounded size.
 
-Protocol (binary, big-endian) on stdin: ``MAGIC``, ``count, max_width, max_height`` (3x
-u32), then per image a u64 length and the bytes. On stdout, per image in order, as soon
-as it is done: u8 status; ``0`` = u32 width, u32 height, ``width*height*4`` bytes of
-``QImage.Format_ARGB32_Premultiplied`` pixels; ``1`` = u16 length and a UTF-8 reason.
+The process is persistent: it loads Qt once, then serves one request after another
+until its stdin closes. It retires by itself (says so, then exits) before its
+cumulative CPU time could reach the limit (:data:`RETIRE_CPU_SECONDS`) and once it has
+grown large (:data:`RETIRE_RSS`, e.g. after a big image), so a long session never
+inherits the memory of one big picture; the parent also replaces it after
+``RECYCLE_AFTER_IMAGES`` images, and kills it whenever a request overstays.
+
+Protocol (binary, big-endian), any number of requests: on stdin ``MAGIC``, ``count,
+max_width, max_height`` (3x u32), then per image a u64 length and the bytes. On stdout,
+per image in order, as soon as it is done: u8 status; ``0`` = u32 width, u32 height,
+``width*height*4`` bytes of ``QImage.Format_ARGB32_Premultiplied`` pixels; ``1`` = u16
+length and a UTF-8 reason. After the last image, one byte: :data:`END_READY` (send the
+next request) or :data:`END_RETIRING` (this process exits now).
 """
 
 from __future__ import annotations
@@ -36,7 +45,11 @@ CPU_SECONDS = 30
 MAX_PIXELS = 40_000_000  # larger images are not decoded (bombs); Qt's own cap is 256 MB
 OUTPUT_BUDGET = 256 * 1024 * 1024  # pixel bytes per run
 ALLOCATION_LIMIT_MB = 256
-_MAX_MESSAGES = 20
+_MAX_MESSAGES = 20  # Qt messages passed on to stderr per request
+RETIRE_CPU_SECONDS = CPU_SECONDS // 2  # then retire: one more round cannot reach the limit
+RETIRE_RSS = 400 * 1024 * 1024  # peak resident memory after which the process retires
+END_READY = b"\x02"
+END_RETIRING = b"\x03"
 
 FORMATS = ("png", "jpeg", "gif", "webp", "svg")
 
@@ -114,7 +127,7 @@ class _Decoder:
         from PySide6.QtCore import QtMsgType, qInstallMessageHandler
         from PySide6.QtGui import QGuiApplication, QImageReader
 
-        self._messages = 0
+        self._messages = 0  # since the current request began
 
         def quiet(kind: QtMsgType, _context: object, message: str) -> None:
             self._messages += 1  # a hostile SVG can make Qt warn millions of times
@@ -124,6 +137,9 @@ class _Decoder:
         qInstallMessageHandler(quiet)
         QImageReader.setAllocationLimit(ALLOCATION_LIMIT_MB)
         self._app = QGuiApplication.instance() or QGuiApplication(["cuttings-image-decoder"])
+
+    def new_request(self) -> None:
+        self._messages = 0
 
     def decode(self, data: bytes, max_width: int, max_height: int) -> tuple[int, int, bytes]:
         """Pixels of ``data`` fitted into ``max_width x max_height``; ValueError if refused."""
@@ -194,25 +210,47 @@ class _Decoder:
         return image
 
 
+def _should_retire() -> bool:
+    """True when this process has used enough CPU time or memory to be replaced."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)  # bytes on macOS
+    return usage.ru_utime + usage.ru_stime >= RETIRE_CPU_SECONDS or peak >= RETIRE_RSS
+
+
+def serve(stdin: BinaryIO, stdout: BinaryIO, decoder: _Decoder) -> None:
+    """Answer requests until stdin ends or this process should retire."""
+    while True:
+        try:
+            max_width, max_height, items = read_request(stdin)
+        except EOFError:  # the parent closed the pipe (or died): done
+            return
+        decoder.new_request()
+        budget = OUTPUT_BUDGET
+        for data in items:
+            try:
+                if budget <= 0:
+                    raise ValueError("over the pixel budget of one article")
+                width, height, pixels = decoder.decode(data, max_width, max_height)
+                budget -= len(pixels)
+            except (ValueError, MemoryError) as exc:
+                reason = str(exc).encode("utf-8", "replace")[:1000]
+                stdout.write(struct.pack(">BH", 1, len(reason)) + reason)
+            else:
+                stdout.write(struct.pack(">BII", 0, width, height))
+                stdout.write(pixels)
+            stdout.flush()
+        del items
+        retire = _should_retire()
+        stdout.write(END_RETIRING if retire else END_READY)
+        stdout.flush()
+        if retire:
+            return
+
+
 def main() -> int:
     _limit_self()
-    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
-    max_width, max_height, items = read_request(stdin)
-    decoder = _Decoder()
-    budget = OUTPUT_BUDGET
-    for data in items:
-        try:
-            if budget <= 0:
-                raise ValueError("over the pixel budget of one article")
-            width, height, pixels = decoder.decode(data, max_width, max_height)
-            budget -= len(pixels)
-        except (ValueError, MemoryError) as exc:
-            reason = str(exc).encode("utf-8", "replace")[:1000]
-            stdout.write(struct.pack(">BH", 1, len(reason)) + reason)
-        else:
-            stdout.write(struct.pack(">BII", 0, width, height))
-            stdout.write(pixels)
-        stdout.flush()
+    decoder = _Decoder()  # Qt is loaded before the first request: a started process is warm
+    serve(sys.stdin.buffer, sys.stdout.buffer, decoder)
     return 0
 
 

@@ -72,6 +72,7 @@ from desktop.details_tabs import DetailsTabs
 from desktop.empty_state import EmptyState
 from desktop.export_dialog import ExportDialog
 from desktop.icons import app_icon
+from desktop.image_decode import shutdown as shutdown_image_decoders
 from desktop.import_export_controller import ImportExportController
 from desktop.integrity import DamageBanner, IndexBanner
 from desktop.library_organizer import LibraryOrganizer
@@ -514,6 +515,7 @@ class MainWindow(QMainWindow):
         self.controller.shutdown()
         if not self.runner.shutdown(8000):
             log.warning("background work still running at exit")
+        shutdown_image_decoders()  # after the runner: no article is being read any more
         event.accept()
 
     # ---- library (the LibraryView's) -----------------------------------------------------------
