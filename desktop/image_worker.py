@@ -34,8 +34,10 @@ from __future__ import annotations
 
 import os
 import resource
+import select
 import struct
 import sys
+import zlib
 from typing import BinaryIO
 
 MAGIC = b"CUTTINGS-IMAGES-1\n"
@@ -141,6 +143,18 @@ class _Decoder:
     def new_request(self) -> None:
         self._messages = 0
 
+    def warm_up(self) -> None:
+        """Load now what the first image would otherwise wait for (the PNG handler,
+        QtSvg, the sanitiser, fonts): built-in bytes, not archived ones."""
+        svg = (b'<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4">'
+               b'<rect width="4" height="4" fill="#abc"/><text y="3" font-size="3">a</text></svg>')
+        for data in (_tiny_png(), svg):
+            try:
+                self.decode(data, 4, 4)
+            except (ValueError, MemoryError) as exc:  # then the first image pays it
+                sys.stderr.write(f"warm-up: {exc}\n")
+        self._messages = 0
+
     def decode(self, data: bytes, max_width: int, max_height: int) -> tuple[int, int, bytes]:
         """Pixels of ``data`` fitted into ``max_width x max_height``; ValueError if refused."""
         from PySide6.QtGui import QImage
@@ -210,6 +224,16 @@ class _Decoder:
         return image
 
 
+def _tiny_png() -> bytes:
+    """A 1x1 PNG built here (the warm-up's own bytes)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00\x10\x20\x30")) + chunk(b"IEND", b""))
+
+
 def _should_retire() -> bool:
     """True when this process has used enough CPU time or memory to be replaced."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -250,6 +274,8 @@ def serve(stdin: BinaryIO, stdout: BinaryIO, decoder: _Decoder) -> None:
 def main() -> int:
     _limit_self()
     decoder = _Decoder()  # Qt is loaded before the first request: a started process is warm
+    if not select.select([sys.stdin], [], [], 0)[0]:  # pre-started: nothing asked yet
+        decoder.warm_up()
     serve(sys.stdin.buffer, sys.stdout.buffer, decoder)
     return 0
 
