@@ -16,6 +16,12 @@ answers any number of rounds, and is
 * replaced after :data:`RECYCLE_AFTER_IMAGES` images, and whenever it says it retires
   (its CPU time or peak memory grew: see :mod:`desktop.image_worker`).
 
+A process that ended is replaced at once (the successor loads Qt while the reporter
+reads), so only the very first article, when nothing was pre-started, waits for a
+start. The CPU limit is the process's own (``CPU_SECONDS`` in all, never more): the
+decoder retires at half of it, so a round in a reused process still has at least
+``CPU_SECONDS / 2`` of CPU time, more than :data:`desktop.image_decode.ROUND_TIMEOUT`.
+
 Every process that ends is waited for (no zombies); :meth:`DecoderPool.shutdown` stops
 them all (the window does it when it closes, ``atexit`` as a backstop), and a child whose
 parent died sees its stdin end and exits.
@@ -125,7 +131,9 @@ class _Answers:
                 size = width * height * 4
                 if len(buf) < 9 + size:
                     return
-                self.results.append(Pixels(width, height, bytes(buf[9:9 + size])))
+                with memoryview(buf) as view:  # one copy of the pixels, not two
+                    pixels = bytes(view[9:9 + size])
+                self.results.append(Pixels(width, height, pixels))
                 del buf[:9 + size]
             else:
                 self.bad = True
@@ -189,6 +197,11 @@ class DecoderProcess:
                 self._stop(gently=True)
             elif answers.end is None:
                 self._stop(gently=False)  # timed out, crashed or spoke nonsense
+            if self._proc is None:  # its successor loads now, ready for the next article
+                try:
+                    self._ensure_started()
+                except OSError as exc:
+                    log.warning("image decoder could not start: %s", exc)
             return answers.results, reason
 
     def close(self) -> None:

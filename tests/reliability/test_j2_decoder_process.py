@@ -87,11 +87,11 @@ def test_j2_a_timed_out_decoder_is_killed_reaped_and_replaced() -> None:
                               round_timeout=3, deadline=10)
     assert set(decoded) == {"photo"}  # decoded first, by the process later killed
     assert gone(old)
-    assert decoder_pids() == []
+    (new,) = decoder_pids()  # its successor, started at once
+    assert new != old
     after = decode_archived({"next": png_bytes(41, 31)})
     assert set(after) == {"next"}
-    (new,) = decoder_pids()
-    assert new != old and decoder_children() == [new]
+    assert decoder_pids() == [new] and decoder_children() == [new]
 
 
 def test_j2_a_decoder_that_died_while_idle_costs_no_image() -> None:
@@ -115,9 +115,28 @@ def test_j2_decoder_is_recycled_after_many_images(monkeypatch: pytest.MonkeyPatc
     assert set(decode_archived({"a": png_bytes(10, 10), "b": png_bytes(11, 10)})) == {"a", "b"}
     (old,) = decoder_pids()
     assert set(decode_archived({"c": png_bytes(12, 10)})) == {"c"}  # the 3rd: then retired
-    assert gone(old) and decoder_pids() == []
+    assert gone(old)
+    (new,) = decoder_pids()
+    assert new != old
     assert set(decode_archived({"d": png_bytes(13, 10)})) == {"d"}
-    assert decoder_pids() not in ([], [old])
+    assert decoder_pids() == [new] and decoder_children() == [new]
+
+
+@pytest.mark.timeout(90)
+def test_j2_decoder_is_replaced_after_a_large_image() -> None:
+    """A 36 MP photo (144 MB of pixels before it is scaled) makes the decoder retire:
+    the next article gets a fresh process, not one that keeps that memory."""
+    from desktop.image_decode import decode_archived, decoder_pids
+
+    assert set(decode_archived({"small": png_bytes(10, 10)})) == {"small"}
+    (old,) = decoder_pids()
+    big = decode_archived({"big": png_bytes(6000, 6000, rgb=(9, 99, 199))})
+    assert (big["big"].width, big["big"].height) == (680, 680)
+    assert gone(old)
+    (new,) = decoder_pids()
+    assert new != old
+    assert set(decode_archived({"next": png_bytes(11, 10)})) == {"next"}
+    assert decoder_pids() == [new] and decoder_children() == [new]
 
 
 def test_j2_shutdown_leaves_no_decoder_process() -> None:
