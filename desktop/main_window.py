@@ -513,9 +513,10 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
         self.controller.shutdown()
+        shutdown_image_decoders()  # an article still decoding ends now, not at its timeout
         if not self.runner.shutdown(8000):
             log.warning("background work still running at exit")
-        shutdown_image_decoders()  # after the runner: no article is being read any more
+        shutdown_image_decoders()  # and any decoder a last task started meanwhile
         event.accept()
 
     # ---- library (the LibraryView's) -----------------------------------------------------------

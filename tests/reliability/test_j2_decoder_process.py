@@ -179,6 +179,34 @@ def test_j2_shutdown_during_a_decoding_kills_it_without_waiting() -> None:
     assert image_decode._cache.get(key) == (False, None)  # not cached as refused
 
 
+@pytest.mark.timeout(90)
+def test_j2_a_slow_article_does_not_hold_up_the_next_one() -> None:
+    """Two articles at once (the reporter clicked on while a slow SVG decodes): the
+    second is decoded by the pool's other process, not after the first one's timeout;
+    never more than two decoder processes."""
+    from desktop.decoder_process import POOL_SIZE
+    from desktop.image_decode import decode_archived, decoder_pids, shutdown
+
+    decode_archived({"warm": png_bytes(12, 12)})
+    (first,) = decoder_pids()
+    slow: dict[str, object] = {}
+    worker = threading.Thread(target=lambda: slow.update(
+        decode_archived({"slow": _blur_pile(8000)}, round_timeout=40, deadline=40)))
+    started = time.monotonic()
+    worker.start()
+    cpu = _cpu_ticks(first)
+    while _cpu_ticks(first) < cpu + 20 and time.monotonic() - started < 20:
+        time.sleep(0.05)  # bounded poll: until the first process is busy with the SVG
+    decoded = decode_archived({"next": png_bytes(33, 22), "chart": GRADIENT_SVG})
+    assert set(decoded) == {"next", "chart"}
+    assert worker.is_alive()  # the slow one still decoding: the second did not wait for it
+    assert len(decoder_pids()) == POOL_SIZE == 2 and first in decoder_pids()
+    assert len(decoder_children()) == 2
+    shutdown()
+    worker.join(30)
+    assert not worker.is_alive() and slow == {} and decoder_children() == []
+
+
 def _cpu_ticks(pid: int) -> int:
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
