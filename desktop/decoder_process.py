@@ -180,16 +180,17 @@ class DecoderProcess:
             proc = self._ensure_started()
             answers, reason = self._exchange(proc, request, len(items), max_width,
                                              max_height, stop_at, timeout)
-            if self._closed_in_round:
-                self._stop(gently=False)
-                raise DecoderShutDown()
-            if not fresh and not answers.results and reason.startswith("the decoder stopped"):
+            if not fresh and not answers.results and reason.startswith("the decoder stopped") \
+                    and not self._closed_in_round:
                 # It had died while idle (killed from outside, say), before this round:
                 # the images are not to blame. Once more, in a new process.
                 log.info("idle image decoder %s had ended; starting a new one", proc.pid)
                 proc = self._ensure_started()
                 answers, reason = self._exchange(proc, request, len(items), max_width,
                                                  max_height, stop_at, timeout)
+            if self._closed_in_round:
+                self._stop(gently=False)
+                raise DecoderShutDown()
             self._images += len(items)
             if answers.end == END_RETIRING or (answers.end == END_READY
                                                and self._images >= RECYCLE_AFTER_IMAGES):

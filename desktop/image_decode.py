@@ -19,9 +19,9 @@ an article again costs nothing.
 The decoder processes are persistent (:mod:`desktop.decoder_process`): started once
 (:func:`prestart` when the window opens, else by the first article with images),
 reused by the next articles, replaced after a kill, a crash or many images, and stopped
-by :func:`shutdown` when the window closes. Starting Python and Qt costs about 0.25 s;
-a warm process decodes a few article images in a few milliseconds
-(``benchmarks/reader_images.py``).
+by :func:`shutdown` when the window closes. Starting Python and Qt costs 0.15-0.35 s
+per process; a warm one decodes a 1000x667 PNG in about 10 ms, three of them and an SVG
+in about 22 ms (``benchmarks/reader_images.py``).
 
 Why a process and not a thread: measured with PySide6 6.11, a 1.2 KB SVG of nested
 ``<use>`` rendered for 23 s in QtSvg, 5.8 MB of rectangles for 13 s, and 90 KB of
