@@ -14,7 +14,7 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QMessageBox, QSplashScreen
 
@@ -233,6 +233,10 @@ def run_gui(archive_url: str | None, settings_overrides: dict[str, Any],
         window = MainWindow(archive, settings, qsettings, archive_prefs=prefs)
         window.show()
         splash.close()
+        from desktop.image_decode import prestart
+
+        # the first article with images then finds a decoder process ready (J2)
+        QTimer.singleShot(0, prestart)
         if smoke_test:
             close_once_shown(app, window)
         schedule_backups(window, archive)

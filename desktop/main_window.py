@@ -74,6 +74,7 @@ from desktop.details_tabs import DetailsTabs
 from desktop.empty_state import EmptyState
 from desktop.export_dialog import ExportDialog
 from desktop.icons import app_icon
+from desktop.image_decode import shutdown as shutdown_image_decoders
 from desktop.import_export_controller import ImportExportController
 from desktop.integrity import DamageBanner, IndexBanner
 from desktop.library_organizer import LibraryOrganizer
@@ -574,8 +575,10 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
         self.controller.shutdown()
+        shutdown_image_decoders()  # an article still decoding ends now, not at its timeout
         if not self.runner.shutdown(8000):
             log.warning("background work still running at exit")
+        shutdown_image_decoders()  # and any decoder a last task started meanwhile
         event.accept()
 
     # ---- library (the LibraryView's) -----------------------------------------------------------
