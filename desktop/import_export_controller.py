@@ -162,7 +162,7 @@ class ImportExportController(QObject):
             if not ok:
                 return
         name = Path(path).name
-        from capture.pipeline import import_html_file
+        from intake.pipeline import import_html_file
 
         def done(stored: Any) -> None:
             w.status_label.setText(f"Imported {name}.")

@@ -40,7 +40,7 @@ from desktop.plain_text import plain_label, tooltip
 from desktop.runner import Runner
 
 if TYPE_CHECKING:
-    from capture.pipeline import JobEvent
+    from intake.pipeline import JobEvent
     from storage.archive import Archive, JobInfo
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ import logging
 from html.parser import HTMLParser
 from pathlib import Path
 
-from storage.bounded_read import URL_LIST_MAX_BYTES, read_bounded
+from capture.bounded_read import URL_LIST_MAX_BYTES, read_bounded
 
 log = logging.getLogger(__name__)
 

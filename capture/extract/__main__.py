@@ -6,8 +6,8 @@ import argparse
 import json
 import sys
 
+from capture.bounded_read import read_bounded_or_stdin
 from capture.settings import Settings
-from storage.bounded_read import read_bounded_or_stdin
 
 from . import extract
 from .decode import decode_bytes
@@ -18,7 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("file", help="HTML file, or - for stdin")
     ap.add_argument("--url", default=None, help="the page's URL (resolves links, excludes the publisher)")
     args = ap.parse_args(argv)
-    try:  # capped like every input (storage.bounded_read): /dev/zero is refused, not read
+    try:  # capped like every input (capture.bounded_read): /dev/zero is refused, not read
         body = read_bounded_or_stdin(args.file, Settings().max_page_bytes, sys.stdin.buffer)
     except OSError as exc:
         print(f"error: cannot read {args.file!r}: {exc.strerror}", file=sys.stderr)

@@ -36,8 +36,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session, selectinload
 
+from capture.bounded_read import URL_LIST_MAX_BYTES, InputTooLarge, copy_bounded, read_bounded
 from storage.blobs import BlobCorruptError, BlobMissingError
-from storage.bounded_read import URL_LIST_MAX_BYTES, InputTooLarge, copy_bounded, read_bounded
 from storage.export.bundle import IMAGE_RE, SNAPSHOT_RE, open_bundle, read_member
 from storage.export.csv_format import COLUMNS
 from storage.export.rederive import VERIFIED, TextCheck

@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from capture.bounded_read import read_bounded
 from capture.extract import EXTRACTOR_VERSION
 from capture.extract.bounded import ExtractionCancelled, ExtractionPool, extract_bounded
 from capture.fetch import Fetcher, FetchError, decode_html
@@ -37,7 +38,6 @@ from capture.settings import DEFAULT_SETTINGS, Settings
 from capture.types import AssetResult, Extracted, FetchResult, ImageRef
 from capture.urls import UrlError, canonical_key, normalise
 from storage.archive import Archive, JobInfo, StoredCapture, new_worker_id
-from storage.bounded_read import read_bounded
 from storage.db import ArchiveBusyError, ArchiveDiskFullError
 
 log = logging.getLogger(__name__)
@@ -460,7 +460,7 @@ def import_html_file(archive: Archive, path: str | Path, url: str | None = None,
     The file's bytes are the snapshot (hashed as they are); ``url`` is the article's
     address (else the page's own canonical/og:url, else a ``urn:sha256`` key). A file
     over ``max_bytes`` (default: the largest page a capture keeps) is refused with
-    :class:`storage.bounded_read.InputTooLarge` without being read whole.
+    :class:`capture.bounded_read.InputTooLarge` without being read whole.
     """
     limit = Settings().max_page_bytes if max_bytes is None else max_bytes
     data = read_bounded(path, limit)
