@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 
 from capture.bounded_read import read_bounded
 from capture.extract import EXTRACTOR_VERSION
-from capture.extract.bounded import ExtractionCancelled, ExtractionPool, extract_bounded
+from capture.extract.bounded import ExtractionCancelled, ExtractionPool, safe_extract
 from capture.fetch import Fetcher, FetchError, decode_html
 from capture.settings import DEFAULT_SETTINGS, Settings
 from capture.types import AssetResult, Extracted, FetchResult, ImageRef
@@ -104,28 +104,6 @@ def _host(url: str) -> str:
 _EXTRACT_PROCESSES = max(1, min(4, os.cpu_count() or 1))
 
 PHASE_PROGRESS = {"fetching": 0.1, "extracting": 0.5, "images": 0.7, "saving": 0.9}
-
-
-def safe_extract(html: str, url: str | None, *,
-                 deadline: float = DEFAULT_SETTINGS.extract_deadline,
-                 pool: ExtractionPool | None = None,
-                 cancel: threading.Event | None = None) -> Extracted:
-    """Extraction never loses a capture: on an internal error the raw snapshot is still
-    stored, with the error as a warning.
-
-    The page is read in a worker process (``pool``'s, else a one-off one) that is killed
-    at the ``deadline``; the result then says "too complex to read" (docs/reliability.md
-    J5). Raises :class:`ExtractionCancelled` when ``cancel`` is set.
-    """
-    try:
-        if pool is not None:
-            return pool.extract(html, url, deadline=deadline, cancel=cancel)
-        return extract_bounded(html, url, deadline=deadline)
-    except ExtractionCancelled:
-        raise
-    except Exception as exc:  # noqa: BLE001 - keep the evidence whatever the parser does
-        log.exception("extraction failed for %s", url)
-        return Extracted(warnings=[f"could not extract the article: {exc}"])
 
 
 class CapturePipeline:

@@ -22,13 +22,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import delete, func, or_, select, text, update
 from sqlalchemy.orm import Session, selectinload
 
 from capture.types import AssetResult, Extracted, FetchResult, ImageRef
-from capture.urls import UrlError
+from capture.urls import UrlError, site_key
 from capture.urls import canonical_key as _canonical_key
 from capture.urls import normalise as normalise_url
 from storage.anchoring import collect_tagged_items, reanchor_in_session
@@ -152,11 +151,6 @@ def canonical_key(url: str) -> str:
         return _canonical_key(url)
     except ValueError:
         return url
-
-
-def site_of(url: str) -> str:
-    host = (urlsplit(url).hostname or "").lower()
-    return host[4:] if host.startswith("www.") else host
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -530,7 +524,7 @@ class Archive:
                 article = Article(canonical_url=final_key, url=fetched.final_url)
                 s.add(article)
             article.url = fetched.final_url
-            article.site = site_of(fetched.final_url)
+            article.site = site_key(fetched.final_url)
             article.title = _clean_text(extracted.title)
             article.authors = [_clean_text(a) for a in extracted.authors]
             article.publisher = _clean_text(extracted.publisher)

@@ -2,7 +2,7 @@
 and the check that does it (docs/reliability.md J6).
 
 Re-derivable: a capture's ``title`` and ``text``. They are what the capture pipeline's
-extraction (:func:`intake.pipeline.safe_extract`, i.e. :func:`capture.extract.extract`)
+extraction (:func:`capture.extract.bounded.safe_extract`, i.e. :func:`capture.extract.extract`)
 made of the snapshot's bytes (decoded as the fetcher
 decoded them, with the page's URL), so when the capture records the extractor version
 this Cuttings runs (:data:`capture.extract.EXTRACTOR_VERSION`) the same call must give
@@ -85,7 +85,7 @@ def _extract(html: str, url: str | None,
     (with its bounds and its handling of pages it cannot read), then the store's
     cleaning. ``pool``: the caller's workers (one verify run starts one worker, not
     one per capture)."""
-    from intake.pipeline import safe_extract
+    from capture.extract.bounded import safe_extract
 
     ex = safe_extract(html, url, pool=pool)
     return clean_str(ex.title) if ex.title is not None else "", clean_str(ex.text or "")
