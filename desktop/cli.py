@@ -127,8 +127,8 @@ def _open_archive(args: argparse.Namespace) -> Archive:
 
 def cmd_extract(args: argparse.Namespace) -> int:
     from capture.bounded_read import read_bounded_or_stdin
+    from capture.charset import decode_html
     from capture.extract.bounded import extract_bounded
-    from capture.fetch import decode_html
 
     deadline = Settings().extract_deadline if args.deadline is None else args.deadline
     try:

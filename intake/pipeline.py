@@ -31,9 +31,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from capture.bounded_read import read_bounded
+from capture.charset import decode_html
 from capture.extract import EXTRACTOR_VERSION
 from capture.extract.bounded import ExtractionCancelled, ExtractionPool, safe_extract
-from capture.fetch import Fetcher, FetchError, decode_html
+from capture.fetch import Fetcher, FetchError
 from capture.settings import DEFAULT_SETTINGS, Settings
 from capture.types import AssetResult, Extracted, FetchResult, ImageRef
 from capture.urls import UrlError, canonical_key, normalise

@@ -7,10 +7,10 @@ import json
 import sys
 
 from capture.bounded_read import read_bounded_or_stdin
+from capture.charset import decode_html
 from capture.settings import Settings
 
 from . import extract
-from .decode import decode_bytes
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:  # too large, a folder
         print(f"error: {ascii(str(exc))[1:-1]}", file=sys.stderr)
         return 2
-    html = decode_bytes(body)
+    html, _codec = decode_html(body, None)  # the one decoder, as `cuttings extract`
     # ASCII JSON: a page's control or bidi characters reach the terminal as \u escapes
     json.dump(extract(html, args.url).to_json(), sys.stdout, ensure_ascii=True)
     sys.stdout.write("\n")

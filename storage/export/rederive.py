@@ -20,7 +20,6 @@ Thread rules: pure functions; safe from any thread (each call parses its own tre
 
 from __future__ import annotations
 
-import codecs
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -63,19 +62,14 @@ def current_version() -> str:
 def _decode(body: bytes, content_type: str | None, encoding: str | None) -> str:
     """The snapshot as the fetcher decoded it: the same function, and the recorded
     codec when that function would now choose another one."""
-    from capture.fetch import decode_html
+    from capture.charset import decode_as, decode_html
 
     text, codec = decode_html(body, content_type)
     if encoding and codec != encoding:
         try:
-            info = codecs.lookup(encoding)
+            return decode_as(body, encoding)
         except LookupError:
             return text
-        for bom in (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-            if body.startswith(bom):
-                body = body[len(bom):]
-                break
-        return body.decode(info.name, "replace")
     return text
 
 
