@@ -35,6 +35,7 @@ from capture.charset import decode_html
 from capture.extract import EXTRACTOR_VERSION
 from capture.extract.bounded import ExtractionCancelled, ExtractionPool, safe_extract
 from capture.fetch import Fetcher, FetchError
+from capture.saved_page import saved_from_url
 from capture.settings import DEFAULT_SETTINGS, Settings
 from capture.types import AssetResult, Extracted, FetchResult, ImageRef
 from capture.urls import UrlError, canonical_key, normalise
@@ -437,7 +438,9 @@ def import_html_file(archive: Archive, path: str | Path, url: str | None = None,
     """Store a page saved from a browser (e.g. a paywalled article) like a capture.
 
     The file's bytes are the snapshot (hashed as they are); ``url`` is the article's
-    address (else the page's own canonical/og:url, else a ``urn:sha256`` key). A file
+    address (else the page's own canonical/og:url, else the address the browser or
+    SingleFile wrote in a comment (:func:`capture.saved_page.saved_from_url`), else a
+    ``urn:sha256`` key). A file
     over ``max_bytes`` (default: the largest page a capture keeps) is refused with
     :class:`capture.bounded_read.InputTooLarge` without being read whole.
     """
@@ -447,7 +450,8 @@ def import_html_file(archive: Archive, path: str | Path, url: str | None = None,
         raise ValueError(f"{path} is empty")
     html, encoding = decode_html(data, None)
     extracted = safe_extract(html, url, deadline=deadline or DEFAULT_SETTINGS.extract_deadline)
-    address = url or extracted.canonical_url
+    # the page's own canonical/og:url, else the address the browser noted when saving it
+    address = url or extracted.canonical_url or saved_from_url(html)
     if address:
         try:
             address = normalise(address)
