@@ -349,10 +349,19 @@ def import_url_list(archive: Archive, path: Path, *, bookmarks: bool) -> ImportR
         from capture.bookmarks import read_bookmarks
         from capture.charset import decode_html
 
+        # one page filed in two folders gets both folders' tags and the earlier date
+        merged: dict[str, JobOrigin] = {}
+        raws: dict[str, list[str]] = {}
         for mark in read_bookmarks(decode_html(data, None)[0]):
             urls.append(mark.url)
-            if mark.folders or mark.added:
-                origins.setdefault(mark.url, JobOrigin(mark.folders, mark.added))
+            key = _key(mark.url)
+            raws.setdefault(key, []).append(mark.url)
+            was = merged.get(key, JobOrigin())
+            dates = [d for d in (was.bookmarked_at, mark.added) if d is not None]
+            merged[key] = JobOrigin(tuple(dict.fromkeys(was.tags + mark.folders)),
+                                    min(dates) if dates else None)
+        origins = {raw: merged[key] for key, group in raws.items() for raw in group
+                   if merged[key].tags or merged[key].bookmarked_at}
     else:
         for cand in find_urls(data.decode("utf-8", "replace")):
             if cand.url:

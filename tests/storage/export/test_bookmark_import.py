@@ -25,6 +25,10 @@ BOOKMARKS = """<!DOCTYPE NETSCAPE-Bookmark-file-1>
             <DL><p>
                 <DT><A HREF="https://herald.example/umfrage?utm_source=x" ADD_DATE="1690000400">Umfrage</A>
             </DL><p>
+            <DT><H3>Umfragen</H3>
+            <DL><p>
+                <DT><A HREF="https://herald.example/umfrage" ADD_DATE="1690000900">Umfrage</A>
+            </DL><p>
         </DL><p>
         <DT><A HREF="https://post.example/ferry">Ferry</A>
         <DT><A HREF="https://post.example/archived" ADD_DATE="1690000700">Archived</A>
@@ -55,15 +59,15 @@ def test_folders_become_tags_and_dates_are_kept(empty: Archive, tmp_path: Path) 
     assert report.kind == "bookmarks" and report.queued == 3
     assert report.already_archived == 1
     assert any(r.startswith("javascript:alert(1)") for r in report.refused_urls)
-    assert report.folder_tags == ["Politik", "Wahl 2026", "Hafen"]
+    assert report.folder_tags == ["Politik", "Wahl 2026", "Umfragen", "Hafen"]
     assert report.dated == 2
-    assert "folders kept as tags: Politik, Wahl 2026, Hafen" in report.summary()
+    assert "folders kept as tags: Politik, Wahl 2026, Umfragen, Hafen" in report.summary()
     assert "2 with the date bookmarked" in report.summary()
     jobs = {j.url: j for j in empty.jobs(["queued"])}
     assert set(jobs) == {"https://ledger.example/haushalt", "https://herald.example/umfrage",
                          "https://post.example/ferry"}
     poll = jobs["https://herald.example/umfrage"]
-    assert poll.tags == ("Politik", "Wahl 2026")
+    assert poll.tags == ("Politik", "Wahl 2026", "Umfragen")  # filed in two folders
     assert poll.bookmarked_at == datetime.fromtimestamp(1690000400, UTC)
     assert jobs["https://post.example/ferry"].tags == ()
     assert jobs["https://post.example/ferry"].bookmarked_at is None
@@ -73,7 +77,7 @@ def test_folders_become_tags_and_dates_are_kept(empty: Archive, tmp_path: Path) 
     # the capture, when it is stored, gives the article its folders as tags
     stored = empty.store_capture(fetched(poll.url), Extracted(title="Umfrage", text="Die."),
                                  (), job_id=poll.id)
-    assert _tags(empty, stored.article_id) == ["Politik", "Wahl 2026"]
+    assert _tags(empty, stored.article_id) == ["Politik", "Umfragen", "Wahl 2026"]
     plain = empty.store_capture(fetched("https://post.example/ferry"),
                                 Extracted(title="Ferry", text="F."), (),
                                 job_id=jobs["https://post.example/ferry"].id)
