@@ -42,6 +42,13 @@ def describe_import(report: Any) -> str:
                 f"{report.already_archived:,} already archived.")
         if report.refused_urls:
             text += f" {len(report.refused_urls):,} line(s) were not web addresses."
+        if report.folder_tags:  # a bookmark file's folders (capture.bookmarks)
+            more = len(report.folder_tags) - 8
+            text += (" Folders kept as tags: " + ", ".join(report.folder_tags[:8])
+                     + (f" and {more:,} more" if more > 0 else "") + ".")
+        if report.dated:
+            text += (f" {report.dated:,} with the date they were bookmarked, kept with "
+                     "their queued capture.")
         return text
     lines = [f"Added: {_table(report.added)}.", f"Merged: {_table(report.merged)}.",
              f"Skipped: {_table(report.skipped)}."]
