@@ -191,7 +191,14 @@ class ImportExportController(QObject):
             if not path:
                 return
         name = Path(path).name
-        w.runner.submit(read_url_list, path, on_result=lambda text: w.open_add_dialog(text),
+
+        def read(text: str | None) -> None:
+            if text is None:  # a browser's bookmarks: imported with folders and dates
+                self.import_archive_file(path)
+            else:
+                w.open_add_dialog(text)
+
+        w.runner.submit(read_url_list, path, on_result=read,
                         on_error=lambda exc: w.show_error(
                             f"Could not read {name}", str(exc),
                             "Choose a text file with one link per line, or a bookmarks "

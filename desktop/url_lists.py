@@ -21,13 +21,29 @@ log = logging.getLogger(__name__)
 MAX_LIST_BYTES = URL_LIST_MAX_BYTES
 
 
-def read_url_list(path: str | Path) -> str:
-    """The file's links as text, one per line (bookmark HTML) or the text itself.
+def is_browser_bookmarks(path: str | Path) -> bool:
+    """True for a bookmark file a browser exported (its ``NETSCAPE-Bookmark-file``
+    doctype): File > Import URL list hands those to the import, which keeps their
+    folders as tags and their dates, instead of the Add links dialog. Reads 4 KB."""
+    p = Path(path)
+    try:
+        with p.open("rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False  # read_url_list says why
+    return b"netscape-bookmark-file" in head.lower()
+
+
+def read_url_list(path: str | Path) -> str | None:
+    """The file's links as text, one per line (bookmark HTML) or the text itself;
+    None for a browser's bookmark export (:func:`is_browser_bookmarks`).
 
     Raises ``OSError`` (unreadable) or ``ValueError`` (too large, not text) with a
     message fit for the user.
     """
     p = Path(path)
+    if p.is_file() and is_browser_bookmarks(p):
+        return None  # for the import (see is_browser_bookmarks)
     data = read_bounded(p, MAX_LIST_BYTES, p.name)  # never more than the cap is read
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ValueError(f"{p.name} is not a text file or a bookmarks file.")

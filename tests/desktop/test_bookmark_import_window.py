@@ -43,3 +43,20 @@ def test_bookmark_import_reports_folders_and_dates(qtbot, make_window, archive, 
     poll = next(j for j in archive.jobs(["queued"]) if j.url == "https://herald.example/poll")
     assert poll.tags == ("Politics", "Elections 2026")
     win.close()
+
+
+def test_import_url_list_hands_a_browser_export_to_the_import(qtbot, make_window, archive,
+                                                             tmp_path):
+    """File › Import URL list used to open the Add links dialog with the addresses only:
+    the folders and dates were lost on the way."""
+    win = make_window()
+    marks = tmp_path / "bookmarks.html"
+    marks.write_text(CHROME, encoding="utf-8")
+    with qtbot.waitSignal(win.transfer.imported, timeout=20000) as done:
+        win.import_url_list(str(marks))
+    assert done.args[0].kind == "bookmarks" and done.args[0].queued == 3
+    assert getattr(win, "add_dialog", None) is None  # no Add links dialog opened
+    budget = next(j for j in archive.jobs(["queued"])
+                  if j.url == "https://ledger.example/budget")
+    assert budget.tags == ("Politics",) and budget.bookmarked_at is not None
+    win.close()
