@@ -5,8 +5,8 @@ is missing). Browsers write the format loosely: ``<DT>`` and ``<p>`` are never c
 folders are ``<DT><H3>name</H3><DL><p>...</DL><p>``. Both parsers then nest every
 ``<DT>`` in the one before, a tree as deep as the file has links, which BeautifulSoup
 builds in quadratic time (20,000 links: minutes). So the end tags the format leaves
-implied are written in first (:func:`_close_implied`: ``</dt></p>`` before each
-``<dt>``, ``<dl>`` and ``<p>``; a stray end tag is ignored by both parsers) and the tree
+implied are written in first (:func:`_close_implied`: ``</dd></dt></p>`` before each
+``<dt>``, ``<dd>``, ``<dl>`` and ``<p>``; a stray end tag is ignored by both parsers) and the tree
 stays flat: 20,000 links in about a second. The reading relies only on the ``<DL>``
 nesting: a ``<DL>`` opened after an ``<H3>`` holds that folder's links, walked in
 document order.
@@ -64,12 +64,13 @@ def is_bookmark_file(text: str) -> bool:
             or "<html" in head)
 
 
-_IMPLIED_END = re.compile(r"<(?=(?:dt|dl|p)[\s>])", re.IGNORECASE)
+_IMPLIED_END = re.compile(r"<(?=(?:dt|dd|dl|p)[\s>])", re.IGNORECASE)
 
 
 def _close_implied(text: str) -> str:
-    """Close the ``<DT>`` and ``<p>`` the format leaves open before the next one starts."""
-    return _IMPLIED_END.sub("</dt></p><", text)
+    """Close the ``<DT>``, ``<DD>`` (a description) and ``<p>`` the format leaves open,
+    before the next one starts."""
+    return _IMPLIED_END.sub("</dd></dt></p><", text)
 
 
 def _soup(text: str) -> BeautifulSoup:
