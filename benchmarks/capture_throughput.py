@@ -72,8 +72,8 @@ def main() -> int:
         serve(args.port, args.latency)
         return 0
 
-    from capture.pipeline import CapturePipeline
     from capture.settings import Settings
+    from intake.pipeline import CapturePipeline
     from storage.archive import Archive
 
     server = subprocess.Popen(

@@ -42,10 +42,10 @@ CANDIDATES = ("trafilatura", "trafilatura-precision", "ours-trafilatura-body", "
 
 
 def _emit(candidate: str, path: str, url: str | None) -> dict:
+    from capture.charset import decode_html
     from capture.extract import extract
-    from capture.extract.decode import decode_bytes
 
-    html = decode_bytes(Path(path).read_bytes())
+    html, _codec = decode_html(Path(path).read_bytes(), None)
     if candidate == "ours":
         return extract(html, url).to_json()
     import trafilatura

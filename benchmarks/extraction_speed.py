@@ -56,10 +56,10 @@ def main(argv: list[str] | None = None) -> int:
 
     import trafilatura
 
+    from capture.charset import decode_html
     from capture.extract import extract
-    from capture.extract.decode import decode_bytes
 
-    pages = [decode_bytes(p.read_bytes()) for p in sorted(Path(args.pages).glob("*.htm*"))]
+    pages = [decode_html(p.read_bytes(), None)[0] for p in sorted(Path(args.pages).glob("*.htm*"))]
     if not pages:
         print(f"no pages in {args.pages}", file=sys.stderr)
         return 2

@@ -1,4 +1,6 @@
-"""Headless capture: URL intake, fetching, extraction and the batch pipeline.
+"""Headless capture: URL parsing and keys, fetching, decoding, extraction, input reading.
 
-Nothing in this package imports Qt; everything here runs from the CLI, tests and the GUI alike.
+Pure pieces that never touch the archive: nothing here imports ``storage``, ``intake``
+(the batch pipeline, one layer up) or Qt; everything runs from the CLI, tests and the
+GUI alike.
 """

@@ -367,6 +367,26 @@ def canonical_key(url: str) -> str:
         key = again
 
 
+def site_key(value: str) -> str:
+    """The site an article is filed and searched under (``articles.site``): the host of
+    the :func:`canonical_key` of ``value`` (lower-case, IDN as punycode, no ``www.``, no
+    trailing dot, no port).
+
+    ``value`` is a URL or a host as a reporter types it after ``site:`` (``www.Example.com``,
+    ``bücher.example/politik``). Anything without a usable http(s) host (the ``urn:sha256:``
+    key of a page imported without an address, a typo) gives ``""``.
+    """
+    text = (value or "").strip()
+    if not text:
+        return ""
+    if "://" not in text:
+        text = "https://" + text
+    try:
+        return _split(canonical_key(text))[1]
+    except UrlError:
+        return ""
+
+
 def _key_once(url: str) -> str:
     scheme, host, port, path, query = _split(url)
     del scheme

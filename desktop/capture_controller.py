@@ -19,7 +19,7 @@ from capture.settings import Settings
 from desktop.runner import Runner
 
 if TYPE_CHECKING:  # the pipeline (fetch, extraction) is imported when the first batch starts
-    from capture.pipeline import BatchSummary, CapturePipeline, JobEvent
+    from intake.pipeline import BatchSummary, CapturePipeline, JobEvent
     from storage.archive import Archive, EnqueueReport
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ PipelineFactory = Callable[["Archive", Settings, Callable[["JobEvent"], None]],
 
 def _default_factory(archive: Archive, settings: Settings,
                      on_event: Callable[[JobEvent], None]) -> CapturePipeline:
-    from capture.pipeline import CapturePipeline
+    from intake.pipeline import CapturePipeline
 
     return CapturePipeline(archive, settings, on_event)
 
@@ -126,7 +126,7 @@ class CaptureController(QObject):
         still looking at the window, so the first batch does not pay for it: importing
         it holds the interpreter lock in long stretches and would stall the window."""
         def load() -> bool:
-            import capture.pipeline  # noqa: F401
+            import intake.pipeline  # noqa: F401
 
             return True
 
@@ -251,7 +251,7 @@ class CaptureController(QObject):
         self._runner.submit(work, long=True, on_result=done, on_error=failed)
 
     def _batch_failed(self, exc: BaseException) -> None:
-        from capture.pipeline import BatchSummary
+        from intake.pipeline import BatchSummary
 
         self._pipeline = None
         self._running = False

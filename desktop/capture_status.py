@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QLabel, QProgressBar
 from desktop.capture_controller import CaptureController
 
 if TYPE_CHECKING:
-    from capture.pipeline import BatchSummary, JobEvent
+    from intake.pipeline import BatchSummary, JobEvent
     from storage.archive import EnqueueReport
 
 log = logging.getLogger(__name__)

@@ -126,9 +126,9 @@ def _open_archive(args: argparse.Namespace) -> Archive:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    from capture.bounded_read import read_bounded_or_stdin
+    from capture.charset import decode_html
     from capture.extract.bounded import extract_bounded
-    from capture.fetch import decode_html
-    from storage.bounded_read import read_bounded_or_stdin
 
     deadline = Settings().extract_deadline if args.deadline is None else args.deadline
     try:
@@ -146,8 +146,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 def _collect_urls(args: argparse.Namespace) -> tuple[list[str], list[str]]:
     """(normalised URLs, refusal messages) from arguments, --from-file and stdin."""
+    from capture.bounded_read import URL_LIST_MAX_BYTES, read_bounded, read_stream_bounded
     from capture.urls import find_urls
-    from storage.bounded_read import URL_LIST_MAX_BYTES, read_bounded, read_stream_bounded
 
     texts: list[str] = []
     texts.extend(a for a in args.urls if a != "-")
@@ -181,7 +181,7 @@ def _collect_urls(args: argparse.Namespace) -> tuple[list[str], list[str]]:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from capture.pipeline import CapturePipeline, JobEvent
+    from intake.pipeline import CapturePipeline, JobEvent
 
     urls, refused = _collect_urls(args)
     for r in refused:
@@ -272,12 +272,12 @@ def cmd_tidy(args: argparse.Namespace) -> int:
 
 
 def cmd_import_html(args: argparse.Namespace) -> int:
-    from capture.pipeline import import_html_file
+    from intake.pipeline import import_html_file
 
     if args.url and len(args.files) > 1:
         _err("--url names one article: import one file at a time with it")
         return EXIT_USAGE
-    from storage.bounded_read import InputTooLarge, NotAFile
+    from capture.bounded_read import InputTooLarge, NotAFile
 
     failed = refused = 0
     with _open_archive(args) as archive:

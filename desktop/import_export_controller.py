@@ -43,6 +43,13 @@ def describe_import(report: Any) -> str:
                 f"{report.already_archived:,} already archived.")
         if report.refused_urls:
             text += f" {len(report.refused_urls):,} line(s) were not web addresses."
+        if report.folder_tags:  # a bookmark file's folders (capture.bookmarks)
+            more = len(report.folder_tags) - 8
+            text += (" Folders kept as tags: " + ", ".join(report.folder_tags[:8])
+                     + (f" and {more:,} more" if more > 0 else "") + ".")
+        if report.dated:
+            text += (f" {report.dated:,} with the date they were bookmarked, kept with "
+                     "their queued capture.")
         return text
     lines = [f"Added: {_table(report.added)}.", f"Merged: {_table(report.merged)}.",
              f"Skipped: {_table(report.skipped)}."]
@@ -166,7 +173,7 @@ class ImportExportController(QObject):
             if not ok:
                 return
         name = Path(path).name
-        from capture.pipeline import import_html_file
+        from intake.pipeline import import_html_file
 
         def done(stored: Any) -> None:
             w.status_label.setText(f"Imported {name}.")
@@ -188,7 +195,14 @@ class ImportExportController(QObject):
             if not path:
                 return
         name = Path(path).name
-        w.runner.submit(read_url_list, path, on_result=lambda text: w.open_add_dialog(text),
+
+        def read(text: str | None) -> None:
+            if text is None:  # a browser's bookmarks: imported with folders and dates
+                self.import_archive_file(path)
+            else:
+                w.open_add_dialog(text)
+
+        w.runner.submit(read_url_list, path, on_result=read,
                         on_error=lambda exc: w.show_error(
                             f"Could not read {name}", str(exc),
                             "Choose a text file with one link per line, or a bookmarks "

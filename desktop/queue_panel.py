@@ -41,7 +41,7 @@ from desktop.queries import queue_jobs
 from desktop.runner import Runner
 
 if TYPE_CHECKING:
-    from capture.pipeline import JobEvent
+    from intake.pipeline import JobEvent
     from storage.archive import Archive, JobInfo
 
 log = logging.getLogger(__name__)

@@ -11,24 +11,24 @@ fsynced *before* the transaction that references them.
 from __future__ import annotations
 
 import html as _html
+import json
 import logging
 import os
 import re
 import socket
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import delete, func, or_, select, text, update
 from sqlalchemy.orm import Session, selectinload
 
 from capture.types import AssetResult, Extracted, FetchResult, ImageRef
-from capture.urls import UrlError
+from capture.urls import UrlError, site_key
 from capture.urls import canonical_key as _canonical_key
 from capture.urls import normalise as normalise_url
 from storage.anchoring import collect_tagged_items, reanchor_in_session
@@ -50,6 +50,7 @@ from storage.models import (
 from storage.page_links import declared_link, page_canonical
 from storage.paths import blob_dir_for, resolve_db_url
 from storage.pg import redact
+from storage.tags import tag_article
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,17 @@ class JobInfo:
     article_id: int | None
     recapture: bool
     updated_at: datetime | None = None
+    tags: tuple[str, ...] = ()  # given to the article when the capture is stored
+    bookmarked_at: datetime | None = None  # from a bookmark file's ADD_DATE
+
+
+@dataclass(frozen=True)
+class JobOrigin:
+    """What a bookmark file says about a URL it queues: its folders as tags (given to
+    the article once captured) and when it was bookmarked."""
+
+    tags: tuple[str, ...] = ()
+    bookmarked_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -155,11 +167,6 @@ def canonical_key(url: str) -> str:
         return url
 
 
-def site_of(url: str) -> str:
-    host = (urlsplit(url).hostname or "").lower()
-    return host[4:] if host.startswith("www.") else host
-
-
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -188,9 +195,27 @@ def text_state(capture: Capture) -> str:
     return capture.text_state or "extracted"
 
 
+def _origin_columns(origin: JobOrigin | None) -> dict[str, Any]:
+    if origin is None:
+        return {}
+    return {"tags": json.dumps(list(origin.tags), ensure_ascii=False) if origin.tags else None,
+            "bookmarked_at": origin.bookmarked_at}
+
+
+def _job_tags(job: CaptureJob) -> tuple[str, ...]:
+    if not job.tags:
+        return ()
+    try:
+        names = json.loads(job.tags)
+    except ValueError:
+        return ()
+    return tuple(n for n in names if isinstance(n, str)) if isinstance(names, list) else ()
+
+
 def _job_info(job: CaptureJob) -> JobInfo:
     return JobInfo(job.id, job.url, job.state, job.attempts, job.error, job.error_code,
-                   job.article_id, job.recapture, job.updated_at)
+                   job.article_id, job.recapture, job.updated_at, _job_tags(job),
+                   job.bookmarked_at)
 
 
 # --------------------------------------------------------------------------- facade
@@ -318,13 +343,16 @@ class Archive:
         return None
 
     # ---- the capture queue -----------------------------------------------------------
-    def enqueue(self, urls: Iterable[str], *, recapture: bool = False) -> EnqueueReport:
+    def enqueue(self, urls: Iterable[str], *, recapture: bool = False,
+                origins: Mapping[str, JobOrigin] | None = None) -> EnqueueReport:
         """Queue http(s) URLs (normalised here; anything else is refused with its reason).
         Duplicates within the batch, of archived articles (unless ``recapture``) and of
-        queued jobs are reported, not queued."""
+        queued jobs are reported, not queued. ``origins`` (by URL as given): what a
+        bookmark file said about a URL, kept with its job."""
         report = EnqueueReport()
         seen: set[str] = set()
         pending: list[tuple[str, str]] = []
+        origin_of: dict[str, JobOrigin] = {}
         for raw in urls:
             try:
                 url = normalise_url(raw)
@@ -340,6 +368,8 @@ class Archive:
                 report.duplicates.append(dup)
                 continue
             pending.append((url, key))
+            if origins and raw in origins:
+                origin_of[url] = origins[raw]
         if pending:
             with self.db.writer() as s:
                 if not self.db.is_sqlite:  # desktops queue one at a time (SQLite: BEGIN
@@ -354,12 +384,21 @@ class Archive:
                     if k in queued:
                         report.duplicates.append(Duplicate(u, None, None, None,
                                                            queued_job_id=queued[k]))
-                jobs = [CaptureJob(url=u, canonical_key=k, state="queued", recapture=recapture)
+                jobs = [CaptureJob(url=u, canonical_key=k, state="queued", recapture=recapture,
+                                   **_origin_columns(origin_of.get(u)))
                         for u, k in pending if k not in queued]
                 s.add_all(jobs)
                 s.flush()
                 report.jobs = [_job_info(j) for j in jobs]
         return report
+
+    def tag_article(self, article_id: int, names: Sequence[str]) -> int:
+        """Give an archived article the named tags (a bookmark's folders); one transaction.
+        Returns how many were newly linked."""
+        if not names:
+            return 0
+        with self.db.writer() as s:
+            return tag_article(s, article_id, names)
 
     def jobs(self, states: Sequence[str] | None = None, *, limit: int | None = None,
              ids: Sequence[int] | None = None) -> list[JobInfo]:
@@ -531,7 +570,7 @@ class Archive:
                 article = Article(canonical_url=final_key, url=fetched.final_url)
                 s.add(article)
             article.url = fetched.final_url
-            article.site = site_of(fetched.final_url)
+            article.site = site_key(fetched.final_url)
             article.title = _clean_text(extracted.title)
             article.authors = [_clean_text(a) for a in extracted.authors]
             article.publisher = _clean_text(extracted.publisher)
@@ -584,6 +623,7 @@ class Archive:
                     job.error_code = None
                     job.article_id = article.id
                     job.updated_at = utcnow()
+                    tag_article(s, article.id, _job_tags(job))
             return StoredCapture(article.id, capture.id, new_article)
 
     def _replace_extracted_items(self, s: Session, article: Article, ex: Extracted,

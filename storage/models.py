@@ -292,6 +292,10 @@ class CaptureJob(Base):
     # Which process runs the job (``Archive.claim_jobs``) and since when (migration 0003).
     claimed_by: Mapped[str | None] = mapped_column(String(128))
     claimed_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    # From a bookmark file (migration 0005): its folders as a JSON list of tag names,
+    # given to the article when the capture is stored, and the date it was bookmarked.
+    tags: Mapped[str | None] = mapped_column(Text)
+    bookmarked_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
 
 
 class SavedSearch(Base):

@@ -58,6 +58,7 @@ from typing import Any, Protocol
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from capture.urls import site_key
 from storage import search_snippets as snippets
 from storage.db import Database
 from storage.query import AnyOf, Filter, Query, QueryError, fts_phrase, parse
@@ -664,12 +665,9 @@ def marked_html(raw: str) -> str:
     return escaped.replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
 
 
-_SITE_PREFIX = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?(?:www\.)?", re.IGNORECASE)
-
-
 def _site(value: str) -> str:
-    host = _SITE_PREFIX.sub("", value.strip()).split("/", 1)[0].split(":", 1)[0]
-    return host.lower().strip(".")
+    """The host a ``site:`` filter names, keyed as articles are filed (one rule)."""
+    return site_key(value)
 
 
 @dataclass(frozen=True)

@@ -472,3 +472,18 @@ def _restore(s: Session, snap: TagSnapshot) -> Tag:
         alive = existing_ids(s, _TABLES[kind][1], ids)
         link(s, kind, tag.id, [i for i in ids if i in alive])
     return tag
+
+
+def tag_article(session: Session, article_id: int, names: Iterable[str]) -> int:
+    """Give an article the named tags (created when missing), inside the caller's
+    transaction; names that are not valid tag names are skipped (logged). Returns how
+    many tags were newly linked. Used for a bookmark file's folders."""
+    linked = 0
+    for name in names:
+        try:
+            tag, _created = get_or_create_tag(session, name)
+        except InvalidValueError as exc:
+            log.info("bookmark folder %r is not a tag name: %s", name[:80], exc)
+            continue
+        linked += len(link(session, "article", tag.id, [article_id]))
+    return linked

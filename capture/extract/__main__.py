@@ -6,11 +6,11 @@ import argparse
 import json
 import sys
 
+from capture.bounded_read import read_bounded_or_stdin
+from capture.charset import decode_html
 from capture.settings import Settings
-from storage.bounded_read import read_bounded_or_stdin
 
 from . import extract
-from .decode import decode_bytes
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,7 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("file", help="HTML file, or - for stdin")
     ap.add_argument("--url", default=None, help="the page's URL (resolves links, excludes the publisher)")
     args = ap.parse_args(argv)
-    try:  # capped like every input (storage.bounded_read): /dev/zero is refused, not read
+    try:  # capped like every input (capture.bounded_read): /dev/zero is refused, not read
         body = read_bounded_or_stdin(args.file, Settings().max_page_bytes, sys.stdin.buffer)
     except OSError as exc:
         print(f"error: cannot read {args.file!r}: {exc.strerror}", file=sys.stderr)
@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:  # too large, a folder
         print(f"error: {ascii(str(exc))[1:-1]}", file=sys.stderr)
         return 2
-    html = decode_bytes(body)
+    html, _codec = decode_html(body, None)  # the one decoder, as `cuttings extract`
     # ASCII JSON: a page's control or bidi characters reach the terminal as \u escapes
     json.dump(extract(html, args.url).to_json(), sys.stdout, ensure_ascii=True)
     sys.stdout.write("\n")

@@ -33,6 +33,7 @@ import time
 from multiprocessing.connection import Connection
 from typing import Any
 
+from capture.settings import DEFAULT_SETTINGS
 from capture.types import Extracted
 
 log = logging.getLogger(__name__)
@@ -227,3 +228,25 @@ def extract_bounded(html: str, url: str | None, *, deadline: float) -> Extracted
     """One page in a one-off worker (the CLI's ``extract`` and ``import-html``)."""
     with ExtractionWorker() as worker:
         return worker.extract(html, url, deadline=deadline)
+
+
+def safe_extract(html: str, url: str | None, *,
+                 deadline: float = DEFAULT_SETTINGS.extract_deadline,
+                 pool: ExtractionPool | None = None,
+                 cancel: threading.Event | None = None) -> Extracted:
+    """Extraction never loses a capture: on an internal error the raw snapshot is still
+    stored, with the error as a warning.
+
+    The page is read in a worker process (``pool``'s, else a one-off one) that is killed
+    at the ``deadline``; the result then says "too complex to read" (docs/reliability.md
+    J5). Raises :class:`ExtractionCancelled` when ``cancel`` is set.
+    """
+    try:
+        if pool is not None:
+            return pool.extract(html, url, deadline=deadline, cancel=cancel)
+        return extract_bounded(html, url, deadline=deadline)
+    except ExtractionCancelled:
+        raise
+    except Exception as exc:  # noqa: BLE001 - keep the evidence whatever the parser does
+        log.exception("extraction failed for %s", url)
+        return Extracted(warnings=[f"could not extract the article: {exc}"])

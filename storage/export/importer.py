@@ -36,8 +36,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session, selectinload
 
+from capture.bounded_read import URL_LIST_MAX_BYTES, InputTooLarge, copy_bounded, read_bounded
 from storage.blobs import BlobCorruptError, BlobMissingError
-from storage.bounded_read import URL_LIST_MAX_BYTES, InputTooLarge, copy_bounded, read_bounded
 from storage.export.bundle import IMAGE_RE, SNAPSHOT_RE, open_bundle, read_member
 from storage.export.csv_format import COLUMNS
 from storage.export.rederive import VERIFIED, TextCheck
@@ -100,6 +100,8 @@ class ImportReport:
     already_archived: int = 0
     refused_urls: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    folder_tags: list[str] = field(default_factory=list)  # a bookmark file's folders
+    dated: int = 0  # bookmarks whose ADD_DATE was kept with their job
 
     def count(self, table: dict[str, int], kind: str, n: int = 1) -> None:
         if n:
@@ -110,8 +112,15 @@ class ImportReport:
             return ", ".join(f"{v} {k}" for k, v in d.items()) or "nothing"
 
         if self.kind in ("bookmarks", "urls"):
-            return (f"queued {self.queued} URL(s) for capture; {self.already_archived} already "
+            line = (f"queued {self.queued} URL(s) for capture; {self.already_archived} already "
                     f"archived or queued; {len(self.refused_urls)} refused")
+            if self.folder_tags:
+                shown = ", ".join(self.folder_tags[:5])
+                more = f" and {len(self.folder_tags) - 5} more" if len(self.folder_tags) > 5 else ""
+                line += f"; folders kept as tags: {shown}{more}"
+            if self.dated:
+                line += f"; {self.dated} with the date bookmarked"
+            return line
         return f"added {fmt(self.added)}; merged {fmt(self.merged)}; skipped {fmt(self.skipped)}"
 
 
@@ -319,31 +328,76 @@ def _store_blobs(archive: Archive, zf: zipfile.ZipFile, members: dict[str, zipfi
 
 
 def import_url_list(archive: Archive, path: Path, *, bookmarks: bool) -> ImportReport:
-    """Queue every web address in a bookmarks HTML file or a plain list."""
+    """Queue every web address in a bookmarks HTML file or a plain list.
+
+    A bookmark file (:mod:`capture.bookmarks`) keeps its folders as tags, one per
+    folder, given to each article when its capture is stored (at once to one already
+    archived), and each link's ``ADD_DATE`` with its queued job.
+    """
     from capture.urls import find_urls
+    from storage.archive import JobOrigin
 
     try:
-        text = read_bounded(path, MAX_URL_LIST, f"{path.name} (a URL list)").decode(
-            "utf-8", "replace")
+        data = read_bounded(path, MAX_URL_LIST, f"{path.name} (a URL list)")
     except InputTooLarge as exc:
         raise ImportRefused(str(exc)) from exc
     except OSError as exc:
         raise ImportRefused(f"cannot read {path}: {exc.strerror or exc}") from exc
     report = ImportReport(str(path), "bookmarks" if bookmarks else "urls")
     urls: list[str] = []
-    for cand in find_urls(text):
-        if cand.url:
-            urls.append(cand.url)
-        else:
-            report.refused_urls.append(f"{cand.raw[:200]}: {cand.error}")
+    origins: dict[str, JobOrigin] = {}
+    if bookmarks:
+        from capture.bookmarks import read_bookmarks
+        from capture.charset import decode_html
+
+        # one page filed in two folders gets both folders' tags and the earlier date
+        merged: dict[str, JobOrigin] = {}
+        raws: dict[str, list[str]] = {}
+        for mark in read_bookmarks(decode_html(data, None)[0]):
+            urls.append(mark.url)
+            key = _key(mark.url)
+            raws.setdefault(key, []).append(mark.url)
+            was = merged.get(key, JobOrigin())
+            dates = [d for d in (was.bookmarked_at, mark.added) if d is not None]
+            merged[key] = JobOrigin(tuple(dict.fromkeys(was.tags + mark.folders)),
+                                    min(dates) if dates else None)
+        origins = {raw: merged[key] for key, group in raws.items() for raw in group
+                   if merged[key].tags or merged[key].bookmarked_at}
+    else:
+        for cand in find_urls(data.decode("utf-8", "replace")):
+            if cand.url:
+                urls.append(cand.url)
+            else:
+                report.refused_urls.append(f"{cand.raw[:200]}: {cand.error}")
     if not urls:
         raise ImportRefused(f"no web addresses found in {path.name}")
-    enq = archive.enqueue(urls)
+    enq = archive.enqueue(urls, origins=origins)
+    folders = {t: None for o in origins.values() for t in o.tags}
+    report.folder_tags = list(folders)
+    report.dated = sum(1 for j in enq.jobs if j.bookmarked_at is not None)
+    report.refused_urls.extend(f"{raw[:200]}: {reason}" for raw, reason in enq.refused)
+    archived = [d for d in enq.duplicates if d.article_id is not None]
+    if archived and origins:  # already archived: its folders become its tags now
+        by_key = {_key(u): o for u, o in reversed(origins.items())}
+        for dup in archived:
+            origin = by_key.get(_key(dup.url))
+            if origin is not None and origin.tags and dup.article_id is not None:
+                report.count(report.added, "tags",
+                             archive.tag_article(dup.article_id, origin.tags))
     report.queued = len(enq.jobs)
     report.already_archived = len(enq.duplicates)
     report.count(report.added, "queued", len(enq.jobs))
     report.count(report.skipped, "duplicates", len(enq.duplicates))
     return report
+
+
+def _key(url: str) -> str:
+    from capture.urls import UrlError, canonical_key
+
+    try:
+        return canonical_key(url)
+    except UrlError:
+        return url
 
 
 # --------------------------------------------------------------------------- writing

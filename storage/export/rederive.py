@@ -2,7 +2,7 @@
 and the check that does it (docs/reliability.md J6).
 
 Re-derivable: a capture's ``title`` and ``text``. They are what the capture pipeline's
-extraction (:func:`capture.pipeline.safe_extract`, i.e. :func:`capture.extract.extract`)
+extraction (:func:`capture.extract.bounded.safe_extract`, i.e. :func:`capture.extract.extract`)
 made of the snapshot's bytes (decoded as the fetcher
 decoded them, with the page's URL), so when the capture records the extractor version
 this Cuttings runs (:data:`capture.extract.EXTRACTOR_VERSION`) the same call must give
@@ -20,7 +20,6 @@ Thread rules: pure functions; safe from any thread (each call parses its own tre
 
 from __future__ import annotations
 
-import codecs
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -63,19 +62,14 @@ def current_version() -> str:
 def _decode(body: bytes, content_type: str | None, encoding: str | None) -> str:
     """The snapshot as the fetcher decoded it: the same function, and the recorded
     codec when that function would now choose another one."""
-    from capture.fetch import decode_html
+    from capture.charset import decode_as, decode_html
 
     text, codec = decode_html(body, content_type)
     if encoding and codec != encoding:
         try:
-            info = codecs.lookup(encoding)
+            return decode_as(body, encoding)
         except LookupError:
             return text
-        for bom in (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-            if body.startswith(bom):
-                body = body[len(bom):]
-                break
-        return body.decode(info.name, "replace")
     return text
 
 
@@ -85,7 +79,7 @@ def _extract(html: str, url: str | None,
     (with its bounds and its handling of pages it cannot read), then the store's
     cleaning. ``pool``: the caller's workers (one verify run starts one worker, not
     one per capture)."""
-    from capture.pipeline import safe_extract
+    from capture.extract.bounded import safe_extract
 
     ex = safe_extract(html, url, pool=pool)
     return clean_str(ex.title) if ex.title is not None else "", clean_str(ex.text or "")

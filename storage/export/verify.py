@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from storage.bounded_read import InputTooLarge, format_mb, read_bounded
+from capture.bounded_read import InputTooLarge, format_mb, read_bounded
 from storage.export import importer as _importer
 from storage.export.bundle import (
     IMAGE_RE,

@@ -9,9 +9,9 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from capture.pipeline import CapturePipeline, JobEvent, import_html_file
 from capture.settings import Settings
 from capture.urls import find_urls
+from intake.pipeline import CapturePipeline, JobEvent, import_html_file
 from storage.archive import Archive
 from tests.support.fixture_site import article_facts, article_html, png_bytes
 

@@ -24,7 +24,7 @@ def test_restore_is_offered_and_keeps_the_damaged_file(
     db = tmp_path / "archive.db"
     page = tmp_path / "p.html"
     page.write_text(article_html(2), encoding="utf-8")
-    from capture.pipeline import import_html_file
+    from intake.pipeline import import_html_file
 
     with Archive.open(str(db)) as archive:
         import_html_file(archive, page, "https://ledger.example.org/2")

@@ -217,11 +217,16 @@ def test_paste_and_drop_open_the_dialog(qtbot, make_window):
 def test_url_list_and_bookmarks_files(tmp_path):
     bookmarks = tmp_path / "bookmarks.html"
     bookmarks.write_text(
-        '<!DOCTYPE NETSCAPE-Bookmark-file-1>\n<DL><p><DT><A HREF="https://a.example/1" '
+        '<DL><p><DT><A HREF="https://a.example/1" '
         'ADD_DATE="1">One</A>\n<DT><A HREF="https://b.example/2?x=1&amp;y=2">Two</A></DL>',
         encoding="utf-8")
     assert read_url_list(bookmarks).splitlines() == ["https://a.example/1",
                                                     "https://b.example/2?x=1&y=2"]
+    # a browser's export goes to the import instead, which keeps folders and dates
+    exported = tmp_path / "exported.html"
+    exported.write_text("<!DOCTYPE NETSCAPE-Bookmark-file-1>\n" + bookmarks.read_text("utf-8"),
+                        encoding="utf-8")
+    assert read_url_list(exported) is None
     plain = tmp_path / "list.txt"
     plain.write_text("https://c.example/3\nnot a link\n", encoding="utf-8")
     assert "https://c.example/3" in read_url_list(plain)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from capture.pipeline import JobEvent
 from desktop.queue_panel import COL_PROGRESS, JobsModel
+from intake.pipeline import JobEvent
 from storage.archive import JobInfo
 
 

@@ -20,9 +20,9 @@ from pytest_httpserver import HTTPServer
 
 from capture.fetch import Fetcher, FetchError
 from capture.netpolicy import AddressPolicy
-from capture.pipeline import CapturePipeline
 from capture.settings import Settings
 from capture.types import FetchResult
+from intake.pipeline import CapturePipeline
 from storage.archive import Archive
 from tests.support.fixture_site import article_html
 from tests.support.servers import (

@@ -20,8 +20,8 @@ from pytest_httpserver import HTTPServer
 
 from capture.extract import extract
 from capture.fetch import Fetcher, FetchError
-from capture.pipeline import CapturePipeline
 from capture.settings import Settings
+from intake.pipeline import CapturePipeline
 from storage.archive import Archive
 from tests.reliability.helpers import ROOT, run_python
 from tests.support.fixture_site import png_bytes

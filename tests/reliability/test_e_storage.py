@@ -24,8 +24,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 from sqlalchemy import event
 
-from capture.pipeline import CapturePipeline
 from capture.settings import Settings
+from intake.pipeline import CapturePipeline
 from storage import backup, instance_lock
 from storage.archive import Archive
 from storage.blobs import BlobCorruptError

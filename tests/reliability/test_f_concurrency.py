@@ -22,8 +22,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from capture.pipeline import CapturePipeline
 from capture.settings import Settings
+from intake.pipeline import CapturePipeline
 from storage.archive import Archive
 from tests.reliability.helpers import extracted, fetched
 from tests.support.fixture_site import article_html

@@ -362,7 +362,7 @@ def test_hostile_text_is_plain_everywhere_in_the_window(qtbot: Any, httpserver: 
     # The status line as each event left it (the summary replaced them by now).
     status = win.capture_status
     for job in win.queue_panel.model.jobs():
-        from capture.pipeline import JobEvent
+        from intake.pipeline import JobEvent
         event = JobEvent(job_id=job.id, url=job.url, state=job.state,
                          message=job.message or "", article_id=job.article_id)
         status.job_event(event)
@@ -588,7 +588,7 @@ _DEV_ZERO = textwrap.dedent("""
         time.sleep(0.01)
     # Show what the status line showed for the failure, and its tooltip form.
     for job in win.queue_panel.model.jobs():
-        from capture.pipeline import JobEvent
+        from intake.pipeline import JobEvent
         win.capture_status.job_event(JobEvent(job_id=job.id, url=job.url, state=job.state,
                                               message=job.message or ""))
         for _ in range(5):

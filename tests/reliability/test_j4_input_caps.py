@@ -1,4 +1,4 @@
-"""Every input file is read through one capped reader (storage.bounded_read).
+"""Every input file is read through one capped reader (capture.bounded_read).
 
 ``import-html``, ``extract``, ``add --from-file`` and ``add -`` read ``/dev/zero`` or a
 400 MB file: refused with "... is larger than N MB", exit status 2, fast, in flat
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from storage.bounded_read import (
+from capture.bounded_read import (
     InputTooLarge,
     NotAFile,
     read_bounded,
@@ -31,7 +31,7 @@ CLI_CHILD = r"""
 import json, resource, sys
 resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))  # a runaway read fails, not the machine
 from desktop.cli import main
-import capture.extract, capture.pipeline, storage.archive  # what the commands import
+import capture.extract, intake.pipeline, storage.archive  # what the commands import
 
 def peak_mb():
     # VmHWM: this process image's own peak RSS (ru_maxrss would carry the parent's)

@@ -20,8 +20,8 @@ from pytest_httpserver import HTTPServer
 from capture.extract import EXTRACTOR_VERSION, extract
 from capture.extract.bounded import ExtractionWorker
 from capture.extract.dom import MAX_ATTRIBUTES, MAX_ELEMENTS, TooComplex, check_attribute_bound
-from capture.pipeline import CapturePipeline
 from capture.settings import Settings
+from intake.pipeline import CapturePipeline
 from storage.archive import Archive
 from tests.reliability.helpers import ROOT, run_python
 

@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from capture.pipeline import CapturePipeline
 from capture.settings import Settings
 from desktop.cli import main
+from intake.pipeline import CapturePipeline
 from storage.archive import Archive
 from storage.export import ExportError, ImportRefused, Selection, export, import_path
 from storage.export.verify import verify_path

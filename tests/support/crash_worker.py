@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import sys
 
-from capture.pipeline import CapturePipeline, JobEvent
 from capture.settings import Settings
+from intake.pipeline import CapturePipeline, JobEvent
 from storage.archive import Archive
 
 

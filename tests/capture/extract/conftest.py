@@ -6,15 +6,15 @@ from pathlib import Path
 
 import pytest
 
+from capture.charset import decode_html
 from capture.extract import extract
-from capture.extract.decode import decode_bytes
 
 PAGES = Path(__file__).parent / "pages"
 
 
 def load(name: str, url: str | None = None):
     """Extract one fixture page (bytes decoded like a saved file)."""
-    return extract(decode_bytes((PAGES / name).read_bytes()), url)
+    return extract(decode_html((PAGES / name).read_bytes(), None)[0], url)
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from capture.extract.decode import decode_bytes
+from capture.charset import decode_html
 
 from .conftest import PAGES
 
@@ -37,6 +37,10 @@ def test_cli_missing_file_is_a_clear_error():
     proc = run("/nonexistent/page.html")
     assert proc.returncode == 2
     assert b"cannot read" in proc.stderr
+
+
+def decode_bytes(body: bytes) -> str:
+    return decode_html(body, None)[0]
 
 
 def test_decode_bom_meta_and_detection():

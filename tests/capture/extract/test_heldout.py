@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from capture.charset import decode_html
 from capture.extract import extract
-from capture.extract.decode import decode_bytes
 
 HELDOUT = Path(__file__).parent / "heldout"
 GOLD = sorted((HELDOUT / "gold").glob("*.json"))
@@ -82,7 +82,7 @@ def results():
     out = {}
     for g in GOLD:
         gold = json.loads(g.read_text("utf-8"))
-        html = decode_bytes((HELDOUT / "pages" / (g.stem + ".html")).read_bytes())
+        html = decode_html((HELDOUT / "pages" / (g.stem + ".html")).read_bytes(), None)[0]
         out[g.stem] = (gold, extract(html, gold["url"]))
     return out
 

@@ -30,14 +30,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from capture.bounded_read import read_bounded
+from capture.charset import decode_html
 from capture.extract import EXTRACTOR_VERSION
-from capture.extract.bounded import ExtractionCancelled, ExtractionPool, extract_bounded
-from capture.fetch import Fetcher, FetchError, decode_html
+from capture.extract.bounded import ExtractionCancelled, ExtractionPool, safe_extract
+from capture.fetch import Fetcher, FetchError
+from capture.saved_page import saved_from_url
 from capture.settings import DEFAULT_SETTINGS, Settings
 from capture.types import AssetResult, Extracted, FetchResult, ImageRef
 from capture.urls import UrlError, canonical_key, normalise
 from storage.archive import Archive, JobInfo, StoredCapture, new_worker_id
-from storage.bounded_read import read_bounded
 from storage.db import ArchiveBusyError, ArchiveDiskFullError
 
 log = logging.getLogger(__name__)
@@ -108,28 +110,6 @@ def _host(url: str) -> str:
 _EXTRACT_PROCESSES = max(1, min(4, os.cpu_count() or 1))
 
 PHASE_PROGRESS = {"fetching": 0.1, "extracting": 0.5, "images": 0.7, "saving": 0.9}
-
-
-def safe_extract(html: str, url: str | None, *,
-                 deadline: float = DEFAULT_SETTINGS.extract_deadline,
-                 pool: ExtractionPool | None = None,
-                 cancel: threading.Event | None = None) -> Extracted:
-    """Extraction never loses a capture: on an internal error the raw snapshot is still
-    stored, with the error as a warning.
-
-    The page is read in a worker process (``pool``'s, else a one-off one) that is killed
-    at the ``deadline``; the result then says "too complex to read" (docs/reliability.md
-    J5). Raises :class:`ExtractionCancelled` when ``cancel`` is set.
-    """
-    try:
-        if pool is not None:
-            return pool.extract(html, url, deadline=deadline, cancel=cancel)
-        return extract_bounded(html, url, deadline=deadline)
-    except ExtractionCancelled:
-        raise
-    except Exception as exc:  # noqa: BLE001 - keep the evidence whatever the parser does
-        log.exception("extraction failed for %s", url)
-        return Extracted(warnings=[f"could not extract the article: {exc}"])
 
 
 class CapturePipeline:
@@ -476,9 +456,11 @@ def import_html_file(archive: Archive, path: str | Path, url: str | None = None,
     """Store a page saved from a browser (e.g. a paywalled article) like a capture.
 
     The file's bytes are the snapshot (hashed as they are); ``url`` is the article's
-    address (else the page's own canonical/og:url, else a ``urn:sha256`` key). A file
+    address (else the page's own canonical/og:url, else the address the browser or
+    SingleFile wrote in a comment (:func:`capture.saved_page.saved_from_url`), else a
+    ``urn:sha256`` key). A file
     over ``max_bytes`` (default: the largest page a capture keeps) is refused with
-    :class:`storage.bounded_read.InputTooLarge` without being read whole.
+    :class:`capture.bounded_read.InputTooLarge` without being read whole.
     """
     limit = Settings().max_page_bytes if max_bytes is None else max_bytes
     data = read_bounded(path, limit)
@@ -486,7 +468,8 @@ def import_html_file(archive: Archive, path: str | Path, url: str | None = None,
         raise ValueError(f"{path} is empty")
     html, encoding = decode_html(data, None)
     extracted = safe_extract(html, url, deadline=deadline or DEFAULT_SETTINGS.extract_deadline)
-    address = url or extracted.canonical_url
+    # the page's own canonical/og:url, else the address the browser noted when saving it
+    address = url or extracted.canonical_url or saved_from_url(html)
     if address:
         try:
             address = normalise(address)

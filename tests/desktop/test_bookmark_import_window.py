@@ -1,0 +1,62 @@
+"""File › Import of a browser's bookmark file: the report box names the folders kept as
+tags and the dates kept, and the links land in the capture queue with them."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.gui
+
+CHROME = """<!DOCTYPE NETSCAPE-Bookmark-file-1>
+<META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=UTF-8">
+<TITLE>Bookmarks</TITLE>
+<H1>Bookmarks</H1>
+<DL><p>
+    <DT><H3 ADD_DATE="1690000000" PERSONAL_TOOLBAR_FOLDER="true">Bookmarks bar</H3>
+    <DL><p>
+        <DT><H3 ADD_DATE="1690000200">Politics</H3>
+        <DL><p>
+            <DT><A HREF="https://ledger.example/budget" ADD_DATE="1690000100">Budget</A>
+            <DT><H3>Elections 2026</H3>
+            <DL><p>
+                <DT><A HREF="https://herald.example/poll" ADD_DATE="1690000400">Poll</A>
+            </DL><p>
+        </DL><p>
+        <DT><A HREF="https://post.example/ferry">Ferry</A>
+    </DL><p>
+</DL><p>
+"""
+
+
+def test_bookmark_import_reports_folders_and_dates(qtbot, make_window, archive, tmp_path):
+    win = make_window()
+    marks = tmp_path / "bookmarks.html"
+    marks.write_text(CHROME, encoding="utf-8")
+    with qtbot.waitSignal(win.transfer.imported, timeout=20000) as done:
+        win.import_archive_file(str(marks))
+    assert done.args[0].queued == 3
+    text = win.transfer.report_box.informativeText()
+    assert "3 link(s) queued for capture" in text
+    assert "Folders kept as tags: Politics, Elections 2026." in text
+    assert "2 with the date they were bookmarked" in text
+    qtbot.waitUntil(lambda: len(win.queue_panel.model.jobs()) == 3, timeout=10000)
+    poll = next(j for j in archive.jobs(["queued"]) if j.url == "https://herald.example/poll")
+    assert poll.tags == ("Politics", "Elections 2026")
+    win.close()
+
+
+def test_import_url_list_hands_a_browser_export_to_the_import(qtbot, make_window, archive,
+                                                             tmp_path):
+    """File › Import URL list used to open the Add links dialog with the addresses only:
+    the folders and dates were lost on the way."""
+    win = make_window()
+    marks = tmp_path / "bookmarks.html"
+    marks.write_text(CHROME, encoding="utf-8")
+    with qtbot.waitSignal(win.transfer.imported, timeout=20000) as done:
+        win.import_url_list(str(marks))
+    assert done.args[0].kind == "bookmarks" and done.args[0].queued == 3
+    assert getattr(win, "add_dialog", None) is None  # no Add links dialog opened
+    budget = next(j for j in archive.jobs(["queued"])
+                  if j.url == "https://ledger.example/budget")
+    assert budget.tags == ("Politics",) and budget.bookmarked_at is not None
+    win.close()
