@@ -197,7 +197,7 @@ def test_settings_dialog_shows_real_paths_and_which_settings_are_whose(qtbot, tm
 
 # ---- 4. the whole SHA-256 ----------------------------------------------------------------------
 def test_capture_tab_shows_the_whole_sha256_selectable(qtbot, tmp_path: Path) -> None:
-    from capture.pipeline import import_html_file
+    from intake.pipeline import import_html_file
 
     page = tmp_path / "saved.html"
     page.write_bytes(b"<html><head><title>Harbour vote</title></head><body><article>"
