@@ -255,7 +255,7 @@ class MainWindow(QMainWindow):
         # The reader gets the room (issue 22: it had less than half the window).
         self.reader_split.setStretchFactor(0, 5)
         self.reader_split.setStretchFactor(1, 2)
-        self.reader_split.setSizes([870, 330])
+        self.reader_split.setSizes([890, 310])
 
         self.library_split = QSplitter(Qt.Orientation.Vertical)
         self.library_split.setObjectName("librarySplit")
