@@ -7,6 +7,7 @@ without a screen. Output shapes of ``--json`` are contracts (see README).
 from __future__ import annotations
 
 import argparse
+import html
 import importlib
 import logging
 import os
@@ -461,7 +462,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     if not results.hits:
         out("no results")
     for h in results.hits:
-        snippet = h.snippet.replace("<mark>", "[").replace("</mark>", "]")
+        # The snippet is HTML (escaped text, <mark>): the terminal gets the text itself.
+        snippet = html.unescape(h.snippet.replace("<mark>", "[").replace("</mark>", "]"))
         out(f"{h.kind:<7} [{h.article_id}] {h.title or ''}")
         out(f"        {snippet}")
     if results.note:

@@ -255,3 +255,21 @@ def test_search_prints_hits_pages_them_and_refuses_bad_queries(
     assert code == 0 and out.strip() == "no results"
     code, out, err = cli(capsys, "search", "--db", db, "verdict:maybe")
     assert (code, out) == (2, "") and "could not understand" in err
+
+
+def test_search_prints_snippets_as_text_not_html_entities(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The snippet is HTML (escaped text and <mark>) for the window and --json; the
+    terminal gets the text itself: ``"``, ``&``, ``<`` as typed, matches in brackets."""
+    db = str(tmp_path / "a.db")
+    page = tmp_path / "saved.html"
+    page.write_text("<html><head><title>Zebra rates</title></head><body><article><p>"
+                    + "The zebra council said \"R&amp;D &lt;b&gt; budgets\" would rise. " * 8
+                    + "</p></article></body></html>", encoding="utf-8")
+    code, _, err = cli(capsys, "import-html", "--db", db, str(page), "--url",
+                       "https://ledger.example/zebra")
+    assert code == 0, err
+    code, out, err = cli(capsys, "search", "--db", db, "zebra")
+    assert code == 0, err
+    assert '[zebra] council said "R&D <b> budgets"' in out, out
+    assert "&quot;" not in out and "&amp;" not in out and "&lt;" not in out
