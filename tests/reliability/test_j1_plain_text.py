@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QModelIndex, QPoint, QSettings, QStandardPaths, Qt, QUrl
+from PySide6.QtCore import QModelIndex, QPoint, QSettings, Qt, QUrl
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -43,8 +43,14 @@ from capture.types import CitationItem, CreditItem, Extracted, QuoteItem
 from storage.archive import Archive
 from tests.desktop.fixture_site import png
 from tests.reliability.helpers import ROOT, fetched, run_python
+from tests.support import qt_fixtures
 from tests.support.fifo_watch import FifoWatch
 from tests.support.servers import RawServer, http_head
+
+# Shared fixtures (one definition, tests/support/qt_fixtures.py).
+_isolated_qsettings = qt_fixtures._isolated_qsettings
+archive = qt_fixtures.archive
+
 
 pytestmark = [pytest.mark.gui, pytest.mark.slow,
               pytest.mark.qt_log_ignore("propagateSizeHints", "does not support raise",
@@ -67,22 +73,6 @@ def fifo() -> Iterator[FifoWatch]:
             yield watch
     finally:
         shutil.rmtree(directory, ignore_errors=True)
-
-
-@pytest.fixture(autouse=True)
-def _isolated_qsettings(tmp_path: Path) -> Iterator[None]:
-    QStandardPaths.setTestModeEnabled(True)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
-                      str(tmp_path / "qsettings"))
-    yield
-    QStandardPaths.setTestModeEnabled(False)
-
-
-@pytest.fixture
-def archive(tmp_path: Path) -> Iterator[Archive]:
-    arch = Archive.open(str(tmp_path / "archive.db"))
-    yield arch
-    arch.close()
 
 
 def img(path: str) -> str:

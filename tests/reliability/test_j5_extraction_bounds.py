@@ -24,6 +24,7 @@ from capture.pipeline import CapturePipeline
 from capture.settings import Settings
 from storage.archive import Archive
 from tests.reliability.helpers import ROOT, run_python
+from tests.support.complex_pages import attributes_page, figures_page, links_page
 
 DEADLINE = 1.5  # seconds to read one page, in these tests
 SLACK = 25.0  # worker start, serving 10 MB pages, storing: "did not hang", not speed
@@ -32,29 +33,6 @@ SETTINGS = Settings(allow_local_network=True, retries=0, connect_timeout=2, read
                     extract_deadline=DEADLINE)
 
 NORMAL = (ROOT / "tests" / "capture" / "extract" / "pages" / "guardian_like.html").read_text("utf-8")
-
-
-def attributes_page(n: int) -> str:
-    attrs = " ".join(f"a{i}=x" for i in range(n))
-    return f"<html><body><article><p {attrs}>Hello world.</p></article></body></html>"
-
-
-def figures_page(n: int) -> str:
-    figs = "".join(f'<figure><img src="/img/{i}.jpg" alt="Photo {i}"><figcaption>Harbour view '
-                   f'{i}. Photo: Ann Example {i}</figcaption></figure>' for i in range(n))
-    return f"<html><body><article><h1>Figures</h1>{figs}<p>The end.</p></article></body></html>"
-
-
-def links_page(n: int) -> str:
-    ps = "".join(f'<p>See <a href="https://source{i}.example/report">the report {i}</a>.</p>'
-                 for i in range(n))
-    return f"<html><body><article><h1>Links</h1>{ps}</article></body></html>"
-
-
-def quotes_page(n: int) -> str:
-    ps = "".join(f'<p>"The harbour will reopen in spring number {i}," said Jane Doe{i % 50}, '
-                 f'the harbour master.</p>' for i in range(n))
-    return f"<html><body><article><h1>Quotes</h1>{ps}</article></body></html>"
 
 
 # --------------------------------------------------------------------------- the pipeline
