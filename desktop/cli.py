@@ -293,7 +293,10 @@ def cmd_import_html(args: argparse.Namespace) -> int:
                 _err(f"cannot import {f}: {getattr(exc, 'strerror', None) or exc}")
                 failed += 1
                 continue
-            out(f"ok    [{stored.article_id}] {f}")
+            article = archive.article(stored.article_id) or {}
+            kept = ("  kept, but too complex to read (the page is kept as evidence, unread)"
+                    if article.get("status") == "too_complex" else "")
+            out(f"ok    [{stored.article_id}] {f}{kept}")
     return EXIT_USAGE if refused else EXIT_FAILED if failed else EXIT_OK
 
 

@@ -172,6 +172,19 @@ def test_j5_cli_extract_is_bounded(tmp_path: Path) -> None:
     assert data["text"] == ""
 
 
+@pytest.mark.timeout(60)
+def test_j5_cli_import_html_says_a_page_is_too_complex(tmp_path: Path) -> None:
+    """``import-html`` keeps a page over a bound, and says so (as ``add`` does), rather
+    than "ok" for an article with no title and no text."""
+    page = tmp_path / "attrs.html"
+    page.write_text(attributes_page(2_000), encoding="utf-8")
+    proc = run_python("import sys; from desktop.cli import main; sys.exit(main())",
+                      "import-html", "--db", str(tmp_path / "a.db"), str(page), "--url",
+                      "https://ledger.example/attrs", timeout=45)
+    assert proc.returncode == 0, proc.stderr
+    assert "kept, but too complex to read" in proc.stdout, proc.stdout
+
+
 def test_j5_extractor_version_bumped() -> None:
     assert EXTRACTOR_VERSION == "1.1.0"
 
