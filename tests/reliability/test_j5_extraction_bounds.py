@@ -8,6 +8,7 @@ whole capture pipeline, with a short reading deadline in the test settings.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import itertools
 import json
@@ -189,11 +190,20 @@ def test_j5_extractor_version_bumped() -> None:
     assert EXTRACTOR_VERSION == "1.1.0"
 
 
+def _absolute_module(rel: str, node: ast.ImportFrom) -> str:
+    """The module an ``ImportFrom`` in file ``rel`` names (``from . import extract``
+    inside ``capture/extract/`` is ``capture.extract``)."""
+    if not node.level:
+        return node.module or ""
+    package = rel.rsplit("/", 1)[0].split("/")
+    base = package[:len(package) - (node.level - 1)]
+    return ".".join(base + ([node.module] if node.module else []))
+
+
 def test_j5_guard_pages_are_read_only_through_the_bounded_worker() -> None:
     """The app never calls the unbounded extractor in its own process: every caller goes
-    through capture.extract.bounded (the pipeline, import-html, `cuttings extract`)."""
-    import ast
-
+    through capture.extract.bounded (the pipeline, import-html, `cuttings extract`,
+    `python -m capture.extract`), relative imports included."""
     allowed = {"capture/extract/bounded.py"}
     offenders = []
     for folder in ("capture", "storage", "desktop"):
@@ -202,8 +212,8 @@ def test_j5_guard_pages_are_read_only_through_the_bounded_worker() -> None:
             if rel in allowed:
                 continue
             for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-                if (isinstance(node, ast.ImportFrom) and node.module == "capture.extract"
-                        and any(a.name == "extract" for a in node.names)):
+                if (isinstance(node, ast.ImportFrom) and any(a.name == "extract" for a in node.names)
+                        and _absolute_module(rel, node) == "capture.extract"):
                     offenders.append(f"{rel}:{node.lineno}")
                 if (isinstance(node, ast.Attribute) and node.attr == "extract"
                         and ast.unparse(node.value) == "capture.extract"):
