@@ -85,6 +85,17 @@ def test_a_libpq_connection_string_is_refused_and_its_password_never_shown(
     assert list(tmp_path.iterdir()) == [], "a file named after the password was created"
 
 
+@pytest.mark.parametrize("name", ["a" * 300 + ".db", "d/" * 3000 + "a.db"])
+def test_a_path_too_long_for_the_file_system_is_one_line(
+        name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A file name over 255 bytes, or a path over PATH_MAX: one line, exit 2, for
+    reading and creating commands (it was a traceback, "File name too long")."""
+    for argv in (["list"], ["add", "https://news.example/a"], ["check"]):
+        code, _, err = cli(capsys, *argv, "--db", str(tmp_path / name))
+        line = one_line(err)
+        assert code == 2 and "too long" in line, err
+
+
 def test_backup_keep_zero_is_a_usage_error(tmp_path: Path,
                                            capsys: pytest.CaptureFixture[str]) -> None:
     db = make_archive(tmp_path / "a.db")
