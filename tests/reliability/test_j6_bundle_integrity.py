@@ -571,3 +571,27 @@ def test_a_bundle_of_a_very_compressible_page_verifies_and_imports(
     assert report.ok, report.problems
     import_path(target, out)
     assert len(target.list_articles()) == 1
+
+
+def test_a_capture_cut_off_by_its_reading_deadline_is_not_called_a_mismatch(
+        tmp_path: Path, target: Archive) -> None:
+    """The reading deadline is a setting and depends on the machine: a page cut off at
+    capture (kept "too complex to read", no text) that this machine reads in time is not
+    evidence of tampering. ``verify`` says the text was not re-checked; import keeps it
+    as unverified."""
+    from capture.pipeline import import_html_file
+
+    page = tmp_path / "saved.html"
+    page.write_text(article_html(5), encoding="utf-8")
+    with Archive.open(str(tmp_path / "src.db")) as source:
+        stored = import_html_file(source, page, "https://ledger.example/news/5",
+                                  deadline=0.001)  # no worker answers that fast
+        assert source.article(stored.article_id)["status"] == "too_complex"
+        out = tmp_path / "cut.zip"
+        export(source, Selection(all_articles=True), "zip", out)
+    report = verify_path(out)
+    assert report.ok, report.problems
+    assert report.texts_verified == 0 and report.texts_unverified == 1
+    import_path(target, out)
+    (row,) = target.list_articles()
+    assert target.article(row.id)["text_state"] == "unverified"
