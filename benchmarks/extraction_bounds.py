@@ -31,44 +31,25 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.support.complex_pages import (  # noqa: E402 - after the path
+    attributes_page,
+    figures_page,
+    links_page,
+    nesting_page,
+    quotes_page,
+)
+
 NORMAL = ROOT / "tests" / "capture" / "extract" / "pages" / "guardian_like.html"
 
 
-def one_element_attributes(n: int) -> str:
-    attrs = " ".join(f"a{i}=x" for i in range(n))
-    return f"<html><body><article><p {attrs}>Hello world, said Jane Doe.</p></article></body></html>"
-
-
-def figures(n: int) -> str:
-    figs = "".join(f'<figure><img src="/img/{i}.jpg" alt="Photo {i}"><figcaption>Harbour view {i}. '
-                   f'Photo: Ann Example {i}</figcaption></figure>' for i in range(n))
-    return f"<html><body><article><h1>Figures</h1>{figs}<p>The end.</p></article></body></html>"
-
-
-def links(n: int) -> str:
-    ps = "".join(f'<p>See <a href="https://source{i}.example/report">the report {i}</a>.</p>'
-                 for i in range(n))
-    return f"<html><body><article><h1>Links</h1>{ps}</article></body></html>"
-
-
-def quotes(n: int) -> str:
-    ps = "".join(f'<p>"The harbour will reopen in spring number {i}," said Jane Doe{i % 50}, '
-                 f'the harbour master.</p>' for i in range(n))
-    return f"<html><body><article><h1>Quotes</h1>{ps}</article></body></html>"
-
-
-def nesting(n: int) -> str:
-    return "<html><body>" + "<div>" * n + "deep text" + "</div>" * n + "</body></html>"
-
-
 PAGES = {
-    "attrs_50k": lambda: one_element_attributes(50_000),
-    "attrs_200k": lambda: one_element_attributes(200_000),
-    "attrs_1m": lambda: one_element_attributes(1_000_000),
-    "figures_20k": lambda: figures(20_000),
-    "links_100k": lambda: links(100_000),
-    "quotes_100k": lambda: quotes(100_000),
-    "nesting_100k": lambda: nesting(100_000),
+    "attrs_50k": lambda: attributes_page(50_000),
+    "attrs_200k": lambda: attributes_page(200_000),
+    "attrs_1m": lambda: attributes_page(1_000_000),
+    "figures_20k": lambda: figures_page(20_000),
+    "links_100k": lambda: links_page(100_000),
+    "quotes_100k": lambda: quotes_page(100_000),
+    "nesting_100k": lambda: nesting_page(100_000),
 }
 
 CHILD = r"""

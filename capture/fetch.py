@@ -82,6 +82,7 @@ from urllib3.util.connection import create_connection
 
 from capture.charset import BOMS as _BOMS
 from capture.charset import decode_html
+from capture.image_magic import raster_format
 from capture.netpolicy import AddressBlocked, AddressPolicy, IPAddress, ResolveError, numeric_host
 from capture.settings import Settings
 from capture.types import AssetResult, FetchResult
@@ -244,16 +245,9 @@ def looks_like_html(prefix: bytes) -> bool:
 def image_type(prefix: bytes) -> str | None:
     """The media type of an image from its first bytes, or None when it is not
     PNG, JPEG, GIF, WebP, AVIF or SVG."""
-    if prefix.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if prefix.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if prefix.startswith((b"GIF87a", b"GIF89a")):
-        return "image/gif"
-    if prefix[:4] == b"RIFF" and prefix[8:12] == b"WEBP":
-        return "image/webp"
-    if prefix[4:8] == b"ftyp" and prefix[8:12] in (b"avif", b"avis"):
-        return "image/avif"
+    raster = raster_format(prefix)
+    if raster:
+        return f"image/{raster}"
     start = _text_start(prefix[:SNIFF_BYTES])
     if start.startswith(("<svg", "<?xml", "<!--", "<!doctype svg")) and "<svg" in start:
         return "image/svg+xml"

@@ -7,6 +7,7 @@ without a screen. Output shapes of ``--json`` are contracts (see README).
 from __future__ import annotations
 
 import argparse
+import html
 import importlib
 import logging
 import os
@@ -292,7 +293,10 @@ def cmd_import_html(args: argparse.Namespace) -> int:
                 _err(f"cannot import {f}: {getattr(exc, 'strerror', None) or exc}")
                 failed += 1
                 continue
-            out(f"ok    [{stored.article_id}] {f}")
+            article = archive.article(stored.article_id) or {}
+            kept = ("  kept, but too complex to read (the page is kept as evidence, unread)"
+                    if article.get("status") == "too_complex" else "")
+            out(f"ok    [{stored.article_id}] {f}{kept}")
     return EXIT_USAGE if refused else EXIT_FAILED if failed else EXIT_OK
 
 
@@ -461,7 +465,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     if not results.hits:
         out("no results")
     for h in results.hits:
-        snippet = h.snippet.replace("<mark>", "[").replace("</mark>", "]")
+        # The snippet is HTML (escaped text, <mark>): the terminal gets the text itself.
+        snippet = html.unescape(h.snippet.replace("<mark>", "[").replace("</mark>", "]"))
         out(f"{h.kind:<7} [{h.article_id}] {h.title or ''}")
         out(f"        {snippet}")
     if results.note:

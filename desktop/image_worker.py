@@ -40,6 +40,8 @@ import sys
 import zlib
 from typing import BinaryIO
 
+from capture.image_magic import raster_format
+
 MAGIC = b"CUTTINGS-IMAGES-1\n"
 WORKER_FLAG = "--cuttings-image-decoder"
 MEMORY_LIMIT = 1024 * 1024 * 1024  # address space; measured: ~150 MB to start, ~300 MB for 40 MP
@@ -60,14 +62,9 @@ FORMATS = ("png", "jpeg", "gif", "webp", "svg")
 def sniff(data: bytes) -> str | None:
     """The format named by the bytes themselves (one of :data:`FORMATS`), or None.
     Labels (file names, content types) are never asked."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if data.startswith((b"GIF87a", b"GIF89a")):
-        return "gif"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "webp"
+    raster = raster_format(data)
+    if raster:
+        return raster if raster in FORMATS else None
     head = data[:64]
     for bom, codec in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"),
                        (b"\xfe\xff", "utf-16-be")):

@@ -44,6 +44,7 @@ import json
 import logging
 import re
 import sys
+import threading
 import traceback
 from types import TracebackType
 from typing import IO, Any
@@ -161,7 +162,18 @@ def _safe_excepthook(kind: type[BaseException], value: BaseException,
     sys.stderr.flush()
 
 
+def _safe_thread_excepthook(args: threading.ExceptHookArgs) -> None:
+    if args.exc_type is SystemExit:
+        return
+    name = args.thread.name if args.thread is not None else "?"
+    sys.stderr.write(safe_text(f"Exception in thread {name}:") + "\n")
+    _safe_excepthook(args.exc_type, args.exc_value or args.exc_type(), args.exc_traceback)
+
+
 def install_excepthook() -> None:
     """Print an uncaught exception's traceback through :func:`safe_block` (its message
-    may quote a title or a URL). For the command line only: the window has its own."""
+    may quote a title or a URL), in the main thread and in any other thread
+    (``threading.excepthook`` does not call ``sys.excepthook``). For the command line
+    only: the window has its own."""
     sys.excepthook = _safe_excepthook
+    threading.excepthook = _safe_thread_excepthook

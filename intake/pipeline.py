@@ -41,6 +41,7 @@ from capture.types import AssetResult, Extracted, FetchResult, ImageRef
 from capture.urls import UrlError, canonical_key, normalise
 from storage.archive import Archive, JobInfo, StoredCapture, new_worker_id
 from storage.db import ArchiveBusyError, ArchiveDiskFullError
+from storage.index_health import DAMAGED_MESSAGE, is_index_damage
 
 log = logging.getLogger(__name__)
 
@@ -335,6 +336,14 @@ class CapturePipeline:
             # queued and stop the batch, saying what to do.
             reason = ("the disk is full: this capture and the rest stay queued; free some "
                       "space and resume")
+            summary.stopped_reason = reason
+            self._emit(job, "queued", message=reason)
+            self.stop()
+            return "requeued"
+        if is_index_damage(exc):
+            # The archive's search index is damaged (docs/reliability.md J3): every
+            # capture would meet it; keep them queued and say how to repair it.
+            reason = f"{DAMAGED_MESSAGE}; this capture and the rest stay queued: resume after it"
             summary.stopped_reason = reason
             self._emit(job, "queued", message=reason)
             self.stop()

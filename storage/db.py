@@ -51,8 +51,8 @@ class ArchiveOpenError(Exception):
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
-        self.code = code  # not_archive | empty_file | newer | corrupt | busy | read_only |
-        # disk_full | missing | unreachable
+        self.code = code  # not_archive | empty_file | newer | old_read_only | corrupt |
+        # busy | read_only | disk_full | missing | unreachable
 
 
 class ArchiveBusyError(Exception):
@@ -320,6 +320,13 @@ def open_database(url: str, *, readonly: bool = False, create: bool = True) -> D
         if readonly:
             if not path.exists():
                 raise missing_archive_error(path)
+            if current is not None and current < schema_version():
+                raise ArchiveOpenError(  # (it cannot be migrated, and this code needs it)
+                    "old_read_only",
+                    f"{path} was written by an older Cuttings (schema {current}, this "
+                    f"version needs {schema_version()}) and is read-only here, so it cannot "
+                    "be brought up to date: copy it (with its .blobs folder) to a writable "
+                    "place and open the copy; the file was left untouched.")
             engine = create_engine(
                 f"sqlite:///{_read_only_uri(path)}&uri=true",
                 connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000})

@@ -77,7 +77,7 @@ def _file_uri_to_url(value: str) -> str:
     if unknown:
         raise ArchiveLocationError(f"unknown file: URI parameter {unknown[0]!r} "
                                    "(Cuttings understands mode=ro and immutable=1)")
-    url = "sqlite:///" + str(Path(path).expanduser().resolve())
+    url = "sqlite:///" + str(_checked_path(Path(path).expanduser()).resolve())
     ro = [f"{k}={v}" for k, v in query if (k, v) in _READ_ONLY_QUERY]
     return url + ("?" + ro[0] if ro else "")
 
@@ -129,7 +129,23 @@ def resolve_db_url(db: str | os.PathLike[str] | None = None) -> str:
             "--db looks like a PostgreSQL connection string (key=value pairs), which is "
             "not supported: give a URL such as postgresql://USER@HOST/DB and keep the "
             "password in ~/.pgpass, PGPASSWORD or the system keyring")
-    return "sqlite:///" + str(Path(value).expanduser().resolve())
+    return "sqlite:///" + str(_checked_path(Path(value).expanduser()).resolve())
+
+
+#: The longest file name and path Linux file systems take (NAME_MAX, PATH_MAX).
+_NAME_MAX, _PATH_MAX = 255, 4096
+
+
+def _checked_path(path: Path) -> Path:
+    """``path``, or :class:`ArchiveLocationError` when a part of it is longer than a file
+    system takes (the OS would answer ``File name too long`` from deep inside SQLite)."""
+    parts = [len(p.encode("utf-8", "surrogateescape")) for p in path.parts]
+    if max(parts, default=0) > _NAME_MAX or len(str(path).encode("utf-8", "surrogateescape")) \
+            >= _PATH_MAX:
+        raise ArchiveLocationError(f"the archive path is too long for the file system "
+                                   f"(a name may be {_NAME_MAX} bytes, a path {_PATH_MAX}): "
+                                   f"{str(path)[:80]}…")
+    return path
 
 
 def read_only_requested(url: str) -> bool:

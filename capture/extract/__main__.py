@@ -10,7 +10,7 @@ from capture.bounded_read import read_bounded_or_stdin
 from capture.charset import decode_html
 from capture.settings import Settings
 
-from . import extract
+from .bounded import extract_bounded
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,7 +28,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     html, _codec = decode_html(body, None)  # the one decoder, as `cuttings extract`
     # ASCII JSON: a page's control or bidi characters reach the terminal as \u escapes
-    json.dump(extract(html, args.url).to_json(), sys.stdout, ensure_ascii=True)
+    # read in the bounded worker, as every page is (docs/reliability.md J5)
+    result = extract_bounded(html, args.url, deadline=Settings().extract_deadline)
+    json.dump(result.to_json(), sys.stdout, ensure_ascii=True)
     sys.stdout.write("\n")
     return 0
 

@@ -41,6 +41,9 @@ log = logging.getLogger(__name__)
 START_TIMEOUT = 60.0  # seconds for a new worker to import the extractor and say so
 RECYCLE_AFTER_CHARS = 4_000_000  # a worker that read a page this big is replaced
 _POLL = 0.1  # seconds between checks of the cancel event while waiting
+#: The start of the reason given for a page cut off by the deadline (after "too complex
+#: to read: "); ``verify`` tells such a result from the extractor's own bounds by it.
+DEADLINE_REASON = "reading it took longer than"
 _READY = "ready"
 
 
@@ -109,7 +112,7 @@ class ExtractionWorker:
                     from capture.extract import too_complex_result
 
                     return too_complex_result(
-                        f"reading it took longer than {deadline:g} s (deadline per page)")
+                        f"{DEADLINE_REASON} {deadline:g} s (deadline per page)")
                 if cancel is not None and cancel.is_set():
                     self._kill()
                     raise ExtractionCancelled()

@@ -68,6 +68,10 @@ def check_target(path: Path) -> None:
         raise ExportWriteError(path, _REASONS[errno.ENAMETOOLONG], errno.ENAMETOOLONG)
     if path.is_dir():
         raise ExportWriteError(path, _REASONS[errno.EISDIR], errno.EISDIR)
+    if path.exists() and not path.is_file():  # (followed through a link: /dev/stdout)
+        # the rename at the end would replace the device node, FIFO or socket (or the
+        # link to one) with a regular file
+        raise ExportWriteError(path, "it is not a regular file (a device, pipe or socket)")
     parent = path.parent
     probe = parent
     while True:

@@ -74,7 +74,7 @@ def _decode(body: bytes, content_type: str | None, encoding: str | None) -> str:
 
 
 def _extract(html: str, url: str | None,
-             pool: ExtractionPool | None) -> tuple[str, str]:
+             pool: ExtractionPool | None) -> tuple[str, str, str | None]:
     """Title and text as a capture stores them: the pipeline's own extraction call
     (with its bounds and its handling of pages it cannot read), then the store's
     cleaning. ``pool``: the caller's workers (one verify run starts one worker, not
@@ -82,7 +82,8 @@ def _extract(html: str, url: str | None,
     from capture.extract.bounded import safe_extract
 
     ex = safe_extract(html, url, pool=pool)
-    return clean_str(ex.title) if ex.title is not None else "", clean_str(ex.text or "")
+    return (clean_str(ex.title) if ex.title is not None else "", clean_str(ex.text or ""),
+            ex.too_complex)
 
 
 def recheck(cap: dict[str, Any], snapshot: bytes, *,
@@ -105,7 +106,7 @@ def recheck(cap: dict[str, Any], snapshot: bytes, *,
     want_text = cap.get("text") or ""
     for url in urls:
         try:
-            title, text = _extract(html, url, pool)
+            title, text, too_complex = _extract(html, url, pool)
         except Exception as exc:  # noqa: BLE001 - a page the extractor cannot read
             log.warning("re-extraction failed: %s", exc)
             return TextCheck(NOT_RECHECKED, f"not re-checked (re-extraction failed: "
@@ -113,6 +114,18 @@ def recheck(cap: dict[str, Any], snapshot: bytes, *,
         if title == want_title and text == want_text:
             return TextCheck(VERIFIED, f"re-extracted from the snapshot with version {version}: "
                                        "title and text match")
+    # The reading deadline is a setting and depends on the machine: a page cut off here,
+    # or one kept unread at capture (no title, no text) that this machine reads, says
+    # nothing about tampering.
+    from capture.extract import TOO_COMPLEX
+    from capture.extract.bounded import DEADLINE_REASON
+
+    if too_complex and too_complex.startswith(f"{TOO_COMPLEX}: {DEADLINE_REASON}"):
+        return TextCheck(NOT_RECHECKED, "not re-checked (reading the snapshot again took "
+                                        "longer than the reading deadline here)")
+    if not want_title and not want_text and not too_complex:
+        return TextCheck(NOT_RECHECKED, "not re-checked (the capture kept the page unread, "
+                                        "too complex to read in its time)")
     which = [w for w, a, b in (("title", title, want_title), ("text", text, want_text))
              if a != b]
     return TextCheck(MISMATCH, f"the {' and '.join(which)} differ from what version {version} "

@@ -171,6 +171,9 @@ class WarcCheck:
         return not self.problems
 
 
+_COUNT_RECORD_MAX = 4096  # the record-count record is one short line
+
+
 def verify_warc(path: Path | str, expected_records: int | None = None) -> WarcCheck:
     """Re-read a WARC fully; every problem found is listed in ``problems``."""
     path = Path(path)
@@ -198,9 +201,20 @@ def verify_warc(path: Path | str, expected_records: int | None = None) -> WarcCh
                 check.records += 1
                 rtype = record.rec_type
                 check.types[rtype] = check.types.get(rtype, 0) + 1
-                data = record.content_stream().read()
-                if rtype == "metadata" and record.rec_headers.get_header(
-                        "WARC-Target-URI") == COUNT_URI:
+                # Streamed (the digest is checked at its end): a record may inflate to
+                # any size; only the small record-count record is kept.
+                stream = record.content_stream()
+                counted = rtype == "metadata" and record.rec_headers.get_header(
+                    "WARC-Target-URI") == COUNT_URI
+                data = b""
+                while counted and len(data) < _COUNT_RECORD_MAX:
+                    chunk = stream.read(_COUNT_RECORD_MAX - len(data))
+                    if not chunk:
+                        break
+                    data += chunk
+                while stream.read(1 << 20):
+                    pass
+                if counted:
                     text = data.decode("utf-8", "replace").strip()
                     if text.startswith(COUNT_PREFIX):
                         try:

@@ -3,15 +3,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, QStandardPaths
+from PySide6.QtCore import QSettings
 
 from capture.settings import Settings
 from storage.archive import Archive
 from tests.desktop import fixture_site
+from tests.support import qt_fixtures
+
+# Shared fixtures (one definition, tests/support/qt_fixtures.py).
+_isolated_qsettings = qt_fixtures._isolated_qsettings
+archive = qt_fixtures.archive
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -21,22 +25,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if "tests/desktop" in str(item.fspath).replace("\\", "/"):
             item.add_marker(pytest.mark.qt_log_ignore(
                 "propagateSizeHints", "does not support raise", "does not support grabbing"))
-
-
-@pytest.fixture(autouse=True)
-def _isolated_qsettings(tmp_path: Path) -> Iterator[None]:
-    QStandardPaths.setTestModeEnabled(True)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
-                      str(tmp_path / "qsettings"))
-    yield
-    QStandardPaths.setTestModeEnabled(False)
-
-
-@pytest.fixture
-def archive(tmp_path: Path) -> Iterator[Archive]:
-    arch = Archive.open(str(tmp_path / "archive.db"))
-    yield arch
-    arch.close()
 
 
 @pytest.fixture

@@ -264,3 +264,21 @@ def test_add_suggests_the_fix_of_a_mistyped_scheme(tmp_path: Path,
     assert code != 0
     assert "did you mean https://news.example/2026/story?" in err
     assert len([line for line in err.splitlines() if "did you mean" in line]) == 1
+
+
+def test_search_prints_snippets_as_text_not_html_entities(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The snippet is HTML (escaped text and <mark>) for the window and --json; the
+    terminal gets the text itself: ``"``, ``&``, ``<`` as typed, matches in brackets."""
+    db = str(tmp_path / "a.db")
+    page = tmp_path / "saved.html"
+    page.write_text("<html><head><title>Zebra rates</title></head><body><article><p>"
+                    + "The zebra council said \"R&amp;D &lt;b&gt; budgets\" would rise. " * 8
+                    + "</p></article></body></html>", encoding="utf-8")
+    code, _, err = cli(capsys, "import-html", "--db", db, str(page), "--url",
+                       "https://ledger.example/zebra")
+    assert code == 0, err
+    code, out, err = cli(capsys, "search", "--db", db, "zebra")
+    assert code == 0, err
+    assert '[zebra] council said "R&D <b> budgets"' in out, out
+    assert "&quot;" not in out and "&amp;" not in out and "&lt;" not in out

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QModelIndex, QPoint, QSettings, QStandardPaths, Qt, QUrl
+from PySide6.QtCore import QModelIndex, QPoint, QSettings, Qt, QUrl
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -43,8 +43,14 @@ from capture.types import CitationItem, CreditItem, Extracted, QuoteItem
 from storage.archive import Archive
 from tests.desktop.fixture_site import png
 from tests.reliability.helpers import ROOT, fetched, run_python
+from tests.support import qt_fixtures
 from tests.support.fifo_watch import FifoWatch
 from tests.support.servers import RawServer, http_head
+
+# Shared fixtures (one definition, tests/support/qt_fixtures.py).
+_isolated_qsettings = qt_fixtures._isolated_qsettings
+archive = qt_fixtures.archive
+
 
 pytestmark = [pytest.mark.gui, pytest.mark.slow,
               pytest.mark.qt_log_ignore("propagateSizeHints", "does not support raise",
@@ -67,22 +73,6 @@ def fifo() -> Iterator[FifoWatch]:
             yield watch
     finally:
         shutil.rmtree(directory, ignore_errors=True)
-
-
-@pytest.fixture(autouse=True)
-def _isolated_qsettings(tmp_path: Path) -> Iterator[None]:
-    QStandardPaths.setTestModeEnabled(True)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
-                      str(tmp_path / "qsettings"))
-    yield
-    QStandardPaths.setTestModeEnabled(False)
-
-
-@pytest.fixture
-def archive(tmp_path: Path) -> Iterator[Archive]:
-    arch = Archive.open(str(tmp_path / "archive.db"))
-    yield arch
-    arch.close()
 
 
 def img(path: str) -> str:
@@ -649,6 +639,15 @@ def _safe_value(node: ast.AST) -> bool:
         isinstance(node, ast.Constant) and node.value is None)
 
 
+def _built_from_data(node: ast.AST) -> bool:
+    """A string built from data right there: an f-string or ``+`` with a non-literal
+    part, or an attribute/subscript read (``row.title``, ``meta["x"]``). A bare name may
+    be a widget (``addRow(label, editor)``) and is left to the window walk."""
+    if isinstance(node, ast.JoinedStr | ast.BinOp):
+        return not _constant(node)
+    return isinstance(node, ast.Attribute | ast.Subscript)
+
+
 def _name_of(func: ast.AST) -> str:
     if isinstance(func, ast.Attribute):
         return f"{_name_of(func.value)}.{func.attr}"
@@ -710,6 +709,19 @@ def bypasses(source: str, filename: str) -> list[str]:
         if attr == "setText" and len(args) == 1 and not _constant(args[0]) \
                 and _name_of(node.func.value) in rich:
             flag(node, f"{_name_of(node.func.value)}.setText(data) on a rich_label")
+        if attr == "addRow" and args and _built_from_data(args[0]):
+            flag(node, ".addRow(data, ...) makes a rich-guessing QLabel: pass plain_label(data)")
+        if (name == "QAction" or (attr == "addAction" and len(args) > 1)) and args \
+                and _built_from_data(args[0]):  # (addAction(self.act_x) adds an action)
+            flag(node, f"{name}(data): an action's text is its tooltip (rich-guessed); "
+                       "set a constant text, or a tooltip through plain_text.tooltip()")
+        if attr == "setData" and len(args) >= 2:
+            role_at = next((i for i, a in enumerate(args) if "ToolTipRole" in ast.unparse(a)
+                            or "WhatsThisRole" in ast.unparse(a)), None)
+            value = args[role_at + 1] if role_at is not None and role_at + 1 < len(args) \
+                else args[role_at - 1] if role_at else None
+            if value is not None and not _safe_value(value):
+                flag(node, ".setData(data, ToolTipRole): wrap it in plain_text.tooltip()")
         if attr == "setTextFormat" and args and "RichText" in ast.unparse(args[0]):
             flag(node, "Qt.RichText set outside plain_text: use rich_label for constant markup")
     return out
@@ -769,6 +781,19 @@ def test_guard_flags_the_bypasses_it_is_meant_to_flag() -> None:
                 if row.state == "failed":
                     return tooltip(row.message)
                 return row.url  # BAD
+            form.addRow(f"{title}:", editor)  # BAD
+            form.addRow(row.speaker + ":", editor)  # BAD
+            form.addRow("Speaker:", editor)
+            form.addRow(plain_label(title), editor)
+            menu.addAction(row.title, callback)  # BAD
+            menu.addAction(f"Open {title}", callback)  # BAD
+            menu.addAction("Tag…", callback)
+            action = QAction(row.title, self)  # BAD
+            action = QAction("&Quit", self)
+            item.setData(row.url, Qt.ItemDataRole.ToolTipRole)  # BAD
+            item.setData(0, Qt.ItemDataRole.ToolTipRole, row.url)  # BAD
+            item.setData(0, Qt.ItemDataRole.ToolTipRole, tooltip(row.url))
+            item.setData(0, ID_ROLE, row.id)
     """)
     found = {int(f.split(":")[1]) for f in bypasses(sample, "sample.py")}
     bad = {n for n, line in enumerate(sample.splitlines(), 1) if line.endswith("# BAD")}

@@ -7,7 +7,7 @@ article was opened. The other references (external ``<use>``, CSS ``@import``/``
 ``fill="url(file#g)"``, external entities, XInclude, ``feImage``) are followed by other
 renderers or Qt versions; all of them are tried here.
 
-Opens are detected two ways: a FIFO with a watcher thread (:class:`FifoWatcher`; an open
+Opens are detected two ways: a FIFO with a watcher process (``tests/support/fifo_watch.FifoWatch``; an open
 for reading is seen and released, so nothing can hang), and ``strace -f`` over a whole
 reader process for a plain secret file. Hostile inputs are generated here.
 """
@@ -35,6 +35,7 @@ from capture.types import AssetResult, CreditItem, Extracted, ImageRef
 from storage.archive import Archive
 from tests.reliability.helpers import ROOT, run_python
 from tests.support.captures import fetched
+from tests.support.fifo_watch import FifoWatch
 from tests.support.fixture_site import png_bytes
 
 pytestmark = pytest.mark.gui
@@ -80,58 +81,12 @@ def hostile_svgs(target: str) -> dict[str, bytes]:
     return out
 
 
-_WATCH = """
-import errno, os, sys, time
-path = sys.argv[1]
-print("ready", flush=True)
-while True:
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
-    except OSError as exc:
-        if exc.errno != errno.ENXIO:
-            raise
-        time.sleep(0.002)  # nobody has it open for reading yet: poll again
-        continue
-    print("opened", flush=True)
-    os.close(fd)
-"""
-
-
-class FifoWatcher:
-    """A FIFO at ``path`` and a watcher that notices every open of it for reading.
-
-    Opening the write end with ``O_NONBLOCK`` succeeds only while a reader has the FIFO
-    open (ENXIO otherwise); when it does, the open is counted and the write end closed,
-    which also lets the reader go on (it reads end-of-file), so a test cannot hang. The
-    watcher is a process of its own: a reader blocked in ``open()`` inside a Qt call may
-    hold this interpreter's lock, and a watcher thread could then never run."""
-
-    def __init__(self, path: Path) -> None:
-        os.mkfifo(path)
-        self.path = path
-        self._proc = subprocess.Popen([sys.executable, "-c", _WATCH, str(path)],
-                                      stdout=subprocess.PIPE, text=True)
-        assert self._proc.stdout is not None and self._proc.stdout.readline() == "ready\n"
-        self._opened: int | None = None
-
-    @property
-    def opened(self) -> int:
-        """How many times the FIFO was opened so far (stops the watcher)."""
-        if self._opened is None:
-            self._proc.kill()
-            out, _ = self._proc.communicate(timeout=10)
-            self._opened = out.count("opened")
-        return self._opened
-
-    def stop(self) -> None:
-        _ = self.opened
-
-
 @pytest.fixture
-def fifo(tmp_path: Path) -> Iterator[FifoWatcher]:
-    watcher = FifoWatcher(tmp_path / "evidence.fifo")
-    yield watcher
-    watcher.stop()
+def fifo(tmp_path: Path) -> Iterator[FifoWatch]:
+    """A FIFO tripwire (``tests/support/fifo_watch.py``, shared with J1), proved working."""
+    with FifoWatch(tmp_path, "evidence.fifo") as watch:
+        watch.assert_working()
+        yield watch
 
 
 @pytest.fixture(autouse=True)
@@ -184,7 +139,7 @@ def sha(data: bytes) -> str:
 
 
 def test_j2_reader_opens_hostile_svgs_without_opening_what_they_name(
-        qtbot, tmp_path: Path, fifo: FifoWatcher) -> None:  # noqa: ANN001
+        qtbot, tmp_path: Path, fifo: FifoWatch) -> None:  # noqa: ANN001
     hostile = hostile_svgs(str(fifo.path))
     images = {name: (data, "image/svg+xml") for name, data in hostile.items()}
     images["svg labelled png"] = (hostile["image href"].replace(b'width="50"', b'width="51"'),
@@ -196,7 +151,7 @@ def test_j2_reader_opens_hostile_svgs_without_opening_what_they_name(
         reader, details, bundle = open_in_reader(qtbot, archive, article_id)
         # Opened twice (the freeze came back on every open).
         open_in_reader(qtbot, archive, article_id)
-    assert fifo.opened == 0
+    assert fifo.opens == 0
     # The harmless images are still shown, in the reader and as thumbnails.
     assert sha(GRADIENT_SVG) in reader._images and sha(images["photo"][0]) in reader._images
     assert sha(GRADIENT_SVG) in bundle.thumbnails
@@ -259,17 +214,17 @@ def test_j2_strace_reader_process_never_touches_a_secret_file(tmp_path: Path) ->
 
 
 @pytest.mark.parametrize("name", list(hostile_svgs("/x")))
-def test_j2_decoding_a_hostile_svg_opens_nothing(name: str, fifo: FifoWatcher) -> None:
+def test_j2_decoding_a_hostile_svg_opens_nothing(name: str, fifo: FifoWatch) -> None:
     from desktop.image_decode import decode_archived
 
     data = hostile_svgs(str(fifo.path))[name]
     decoded = decode_archived({name: data}, round_timeout=30, deadline=30)
-    assert fifo.opened == 0
+    assert fifo.opens == 0
     assert set(decoded) <= {name}  # drawn without what it named, or refused
 
 
 def test_j2_format_comes_from_the_bytes_and_only_allow_listed_formats_decode(
-        fifo: FifoWatcher) -> None:
+        fifo: FifoWatch) -> None:
     """Qt guesses formats from content; the decoder does not: SVG bytes are sanitised
     whatever they are called, and formats outside PNG/JPEG/GIF/WebP/SVG are refused."""
     from desktop.image_decode import decode_archived
@@ -287,7 +242,7 @@ def test_j2_format_comes_from_the_bytes_and_only_allow_listed_formats_decode(
     decoded = decode_archived({"svg with BOM": b"\xef\xbb\xbf  \n" + svg, "xpm": xpm,
                                "pbm": pbm, "bmp": bmp_header, "html": html,
                                "no namespace": no_namespace, "png": png_bytes()})
-    assert fifo.opened == 0
+    assert fifo.opens == 0
     assert set(decoded) == {"svg with BOM", "no namespace", "png"}
     red = decoded["no namespace"].to_qimage().pixelColor(5, 5)
     assert (red.red(), red.green(), red.blue(), red.alpha()) == (255, 0, 0, 255)

@@ -262,3 +262,29 @@ def test_j3_a_write_that_meets_the_damaged_index_is_one_line_then_works_after_re
     code, out, err = cli(capsys, *argv)
     assert code == 0, err
     assert ("article", ARTICLES + 1) in _hits(capsys, archive_db, '"Fenwick Cross"')
+
+
+@pytest.mark.timeout(120)
+def test_j3_a_capture_that_meets_the_damaged_index_stays_queued_with_one_clear_line(
+        archive_db: Path, httpserver, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: ANN001
+    """``cuttings add`` into an archive whose index is damaged: the capture is not
+    thrown away as an "internal error" with an SQL dump; it stays queued, the batch
+    stops saying the index is damaged and how to repair it, and after the repair the
+    queued capture completes."""
+    httpserver.expect_request("/news/88").respond_with_data(
+        article_html(88), content_type="text/html; charset=utf-8")
+    url = httpserver.url_for("/news/88")
+    _randomise_index_blocks(archive_db)
+    code, out, err = cli(capsys, "add", "--db", str(archive_db), "--allow-local-network", url)
+    said = out + err
+    assert code != 0
+    assert "Traceback" not in said and "[SQL:" not in said and "internal error" not in said, said
+    assert "search index is damaged" in said and "cuttings check --repair" in said, said
+    assert len(_articles(archive_db)) == ARTICLES  # nothing half-stored
+    with Archive.open(str(archive_db)) as archive:
+        assert [j.state for j in archive.jobs()] == ["queued"]  # kept, not failed
+    assert cli(capsys, "check", "--repair", "--db", str(archive_db))[0] == 0
+    code, out, err = cli(capsys, "add", "--db", str(archive_db), "--allow-local-network",
+                         "--resume")
+    assert code == 0, err
+    assert len(_articles(archive_db)) == ARTICLES + 1, out + err

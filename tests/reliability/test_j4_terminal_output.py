@@ -213,6 +213,21 @@ def test_j4_an_uncaught_traceback_and_log_records_are_escaped_too(tmp_path: Path
     assert_inert(proc.stderr, "traceback")
 
 
+def test_j4_an_uncaught_exception_in_a_thread_is_escaped_too(tmp_path: Path) -> None:
+    """A worker thread's uncaught exception is printed by ``threading.excepthook``,
+    not ``sys.excepthook``: its message (a title, a URL) must be escaped as well."""
+    code = ("import sys, threading\nfrom desktop import cli\n"
+            "cli.main(['list', '--db', sys.argv[1]])\n"
+            f"def boom():\n    raise RuntimeError({HOSTILE!r})\n"
+            "t = threading.Thread(target=boom)\nt.start()\nt.join()\n")
+    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path / "a.db")],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin",
+                               "PYTHONIOENCODING": "utf-8"})
+    assert "RuntimeError: \\x1b]52;c;" in proc.stderr, proc.stderr
+    assert_inert(proc.stderr, "thread traceback")
+
+
 class _nothing:  # noqa: N801 - a context manager that expects nothing
     def __enter__(self) -> None:
         return None

@@ -8,6 +8,7 @@ whole capture pipeline, with a short reading deadline in the test settings.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import itertools
 import json
@@ -24,6 +25,7 @@ from capture.settings import Settings
 from intake.pipeline import CapturePipeline
 from storage.archive import Archive
 from tests.reliability.helpers import ROOT, run_python
+from tests.support.complex_pages import attributes_page, figures_page, links_page
 
 DEADLINE = 1.5  # seconds to read one page, in these tests
 SLACK = 25.0  # worker start, serving 10 MB pages, storing: "did not hang", not speed
@@ -32,29 +34,6 @@ SETTINGS = Settings(allow_local_network=True, retries=0, connect_timeout=2, read
                     extract_deadline=DEADLINE)
 
 NORMAL = (ROOT / "tests" / "capture" / "extract" / "pages" / "guardian_like.html").read_text("utf-8")
-
-
-def attributes_page(n: int) -> str:
-    attrs = " ".join(f"a{i}=x" for i in range(n))
-    return f"<html><body><article><p {attrs}>Hello world.</p></article></body></html>"
-
-
-def figures_page(n: int) -> str:
-    figs = "".join(f'<figure><img src="/img/{i}.jpg" alt="Photo {i}"><figcaption>Harbour view '
-                   f'{i}. Photo: Ann Example {i}</figcaption></figure>' for i in range(n))
-    return f"<html><body><article><h1>Figures</h1>{figs}<p>The end.</p></article></body></html>"
-
-
-def links_page(n: int) -> str:
-    ps = "".join(f'<p>See <a href="https://source{i}.example/report">the report {i}</a>.</p>'
-                 for i in range(n))
-    return f"<html><body><article><h1>Links</h1>{ps}</article></body></html>"
-
-
-def quotes_page(n: int) -> str:
-    ps = "".join(f'<p>"The harbour will reopen in spring number {i}," said Jane Doe{i % 50}, '
-                 f'the harbour master.</p>' for i in range(n))
-    return f"<html><body><article><h1>Quotes</h1>{ps}</article></body></html>"
 
 
 # --------------------------------------------------------------------------- the pipeline
@@ -194,15 +173,37 @@ def test_j5_cli_extract_is_bounded(tmp_path: Path) -> None:
     assert data["text"] == ""
 
 
+@pytest.mark.timeout(60)
+def test_j5_cli_import_html_says_a_page_is_too_complex(tmp_path: Path) -> None:
+    """``import-html`` keeps a page over a bound, and says so (as ``add`` does), rather
+    than "ok" for an article with no title and no text."""
+    page = tmp_path / "attrs.html"
+    page.write_text(attributes_page(2_000), encoding="utf-8")
+    proc = run_python("import sys; from desktop.cli import main; sys.exit(main())",
+                      "import-html", "--db", str(tmp_path / "a.db"), str(page), "--url",
+                      "https://ledger.example/attrs", timeout=45)
+    assert proc.returncode == 0, proc.stderr
+    assert "kept, but too complex to read" in proc.stdout, proc.stdout
+
+
 def test_j5_extractor_version_bumped() -> None:
     assert EXTRACTOR_VERSION == "1.1.0"
 
 
+def _absolute_module(rel: str, node: ast.ImportFrom) -> str:
+    """The module an ``ImportFrom`` in file ``rel`` names (``from . import extract``
+    inside ``capture/extract/`` is ``capture.extract``)."""
+    if not node.level:
+        return node.module or ""
+    package = rel.rsplit("/", 1)[0].split("/")
+    base = package[:len(package) - (node.level - 1)]
+    return ".".join(base + ([node.module] if node.module else []))
+
+
 def test_j5_guard_pages_are_read_only_through_the_bounded_worker() -> None:
     """The app never calls the unbounded extractor in its own process: every caller goes
-    through capture.extract.bounded (the pipeline, import-html, `cuttings extract`)."""
-    import ast
-
+    through capture.extract.bounded (the pipeline, import-html, `cuttings extract`,
+    `python -m capture.extract`), relative imports included."""
     allowed = {"capture/extract/bounded.py"}
     offenders = []
     for folder in ("capture", "storage", "desktop"):
@@ -211,8 +212,8 @@ def test_j5_guard_pages_are_read_only_through_the_bounded_worker() -> None:
             if rel in allowed:
                 continue
             for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-                if (isinstance(node, ast.ImportFrom) and node.module == "capture.extract"
-                        and any(a.name == "extract" for a in node.names)):
+                if (isinstance(node, ast.ImportFrom) and any(a.name == "extract" for a in node.names)
+                        and _absolute_module(rel, node) == "capture.extract"):
                     offenders.append(f"{rel}:{node.lineno}")
                 if (isinstance(node, ast.Attribute) and node.attr == "extract"
                         and ast.unparse(node.value) == "capture.extract"):

@@ -551,3 +551,47 @@ def test_import_from_a_pipe_is_bounded(tmp_path: Path) -> None:
     proc = run_python(code, str(tmp_path / "a.db"), str(fifo), timeout=120)
     assert proc.returncode == 3, proc.stderr
     assert "larger than 1 MB" in proc.stdout
+
+
+def test_a_bundle_of_a_very_compressible_page_verifies_and_imports(
+        tmp_path: Path, target: Archive) -> None:
+    """A page of 2 MB that deflate shrinks 700-fold (deep nesting, padding: any site can
+    serve one) is evidence like any other: its own bundle verifies and imports. The
+    sizes are capped on their own; a ratio under deflate's maximum proves nothing."""
+    page = tmp_path / "nested.html"
+    page.write_text("<html><body>" + "<div>" * 200_000 + "deep text" + "</div>" * 200_000
+                    + "</body></html>", encoding="utf-8")
+    with Archive.open(str(tmp_path / "src.db")) as source:
+        from capture.pipeline import import_html_file
+
+        import_html_file(source, page, "https://ledger.example/nested")
+        out = tmp_path / "nested.zip"
+        export(source, Selection(all_articles=True), "zip", out)
+    report = verify_path(out)
+    assert report.ok, report.problems
+    import_path(target, out)
+    assert len(target.list_articles()) == 1
+
+
+def test_a_capture_cut_off_by_its_reading_deadline_is_not_called_a_mismatch(
+        tmp_path: Path, target: Archive) -> None:
+    """The reading deadline is a setting and depends on the machine: a page cut off at
+    capture (kept "too complex to read", no text) that this machine reads in time is not
+    evidence of tampering. ``verify`` says the text was not re-checked; import keeps it
+    as unverified."""
+    from capture.pipeline import import_html_file
+
+    page = tmp_path / "saved.html"
+    page.write_text(article_html(5), encoding="utf-8")
+    with Archive.open(str(tmp_path / "src.db")) as source:
+        stored = import_html_file(source, page, "https://ledger.example/news/5",
+                                  deadline=0.001)  # no worker answers that fast
+        assert source.article(stored.article_id)["status"] == "too_complex"
+        out = tmp_path / "cut.zip"
+        export(source, Selection(all_articles=True), "zip", out)
+    report = verify_path(out)
+    assert report.ok, report.problems
+    assert report.texts_verified == 0 and report.texts_unverified == 1
+    import_path(target, out)
+    (row,) = target.list_articles()
+    assert target.article(row.id)["text_state"] == "unverified"

@@ -18,7 +18,7 @@ import pytest
 from desktop.cli import main
 from storage.archive import Archive
 from storage.db import ArchiveOpenError
-from tests.reliability.helpers import ROOT, digest, extracted, fetched, unshare_works
+from tests.reliability.helpers import ROOT, digest, extracted, fetched, run_python, unshare_works
 from tests.support.fixture_site import article_html
 
 needs_unshare = pytest.mark.skipif(not unshare_works(),
@@ -83,6 +83,17 @@ def test_a_libpq_connection_string_is_refused_and_its_password_never_shown(
         assert "connection string" in line and "postgresql://" in line
         assert "hunter2" not in out + err
     assert list(tmp_path.iterdir()) == [], "a file named after the password was created"
+
+
+@pytest.mark.parametrize("name", ["a" * 300 + ".db", "d/" * 3000 + "a.db"])
+def test_a_path_too_long_for_the_file_system_is_one_line(
+        name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A file name over 255 bytes, or a path over PATH_MAX: one line, exit 2, for
+    reading and creating commands (it was a traceback, "File name too long")."""
+    for argv in (["list"], ["add", "https://news.example/a"], ["check"]):
+        code, _, err = cli(capsys, *argv, "--db", str(tmp_path / name))
+        line = one_line(err)
+        assert code == 2 and "too long" in line, err
 
 
 def test_backup_keep_zero_is_a_usage_error(tmp_path: Path,
@@ -349,3 +360,29 @@ def test_every_command_but_the_creating_ones_refuses_a_missing_archive(tmp_path:
             _open_archive(ns).close()
         assert exc.value.code == "missing", (command, action)
         assert not any(p.name.startswith(db.name) for p in tmp_path.iterdir()), (command, action)
+
+
+def test_an_older_archive_that_is_read_only_is_refused_in_one_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An archive from an older Cuttings (schema 4) that cannot be written (``mode=ro``
+    here; a read-only mount or disc the same) cannot be brought up to date: reading
+    commands say so in one line, instead of tracebacks ("no such column") from the
+    ones that read the newer columns."""
+    db = make_archive(tmp_path / "old.db")
+    proc = run_python(  # in a process of its own: every connection closed when it ends
+        "import sqlite3, sys\nfrom alembic import command\n"
+        "from storage.db import _alembic_config\n"
+        "command.downgrade(_alembic_config('sqlite:///' + sys.argv[1]), '0004')\n"
+        "con = sqlite3.connect(sys.argv[1])\n"
+        "con.execute('PRAGMA user_version = 4')\n"  # as Cuttings of schema 4 left it
+        "con.commit()\ncon.close()\n", str(db))
+    assert proc.returncode == 0, proc.stderr
+    before = digest(db)
+    for argv in (["show", "1"], ["list"], ["export", "--all", "--format", "json", "-o",
+                                          str(tmp_path / "out.json")]):
+        code, _, err = cli(capsys, *argv, "--db", f"file:{db}?mode=ro")
+        line = one_line(err)
+        assert code == 1 and "older Cuttings" in line and "read-only" in line, err
+    assert digest(db) == before
+    code, _, err = cli(capsys, "list", "--db", str(db))  # writable: upgraded, then read
+    assert code == 0, err

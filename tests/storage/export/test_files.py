@@ -40,6 +40,25 @@ def test_path_through_a_regular_file(built, tmp_path: Path) -> None:
         export(archive, Selection(all_articles=True), "csv", tmp_path / "plain.txt" / "dir")
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_device_fifo_or_link_to_one_is_refused_not_replaced(built, tmp_path: Path) -> None:
+    """``-o /dev/full`` (run as root) or ``-o a-fifo``: the export used to be renamed over
+    the special file, replacing the device node or the pipe with a regular file."""
+    import stat
+
+    archive, _, _ = built
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    link = tmp_path / "to-null.json"
+    link.symlink_to(os.devnull)
+    for target in (fifo, link):
+        with pytest.raises(ExportWriteError) as info:
+            export(archive, Selection(all_articles=True), "json", target)
+        assert "not a regular file" in str(info.value), info.value
+    assert stat.S_ISFIFO(fifo.lstat().st_mode) and link.is_symlink()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+
 def test_name_too_long(built, tmp_path: Path) -> None:
     archive, _, _ = built
     target = tmp_path / ("n" * 300 + ".json")
