@@ -562,7 +562,7 @@ def test_a_bundle_of_a_very_compressible_page_verifies_and_imports(
     page.write_text("<html><body>" + "<div>" * 200_000 + "deep text" + "</div>" * 200_000
                     + "</body></html>", encoding="utf-8")
     with Archive.open(str(tmp_path / "src.db")) as source:
-        from capture.pipeline import import_html_file
+        from intake.pipeline import import_html_file
 
         import_html_file(source, page, "https://ledger.example/nested")
         out = tmp_path / "nested.zip"
@@ -579,7 +579,7 @@ def test_a_capture_cut_off_by_its_reading_deadline_is_not_called_a_mismatch(
     capture (kept "too complex to read", no text) that this machine reads in time is not
     evidence of tampering. ``verify`` says the text was not re-checked; import keeps it
     as unverified."""
-    from capture.pipeline import import_html_file
+    from intake.pipeline import import_html_file
 
     page = tmp_path / "saved.html"
     page.write_text(article_html(5), encoding="utf-8")
