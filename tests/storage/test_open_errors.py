@@ -288,13 +288,13 @@ print(json.dumps(out))
 @needs_unshare
 @pytest.mark.timeout(60)
 def test_a_full_disk_at_open_is_reported_as_a_full_disk(tmp_path: Path) -> None:
-    """A 1 MB tmpfs, full: SQLite cannot make its -shm and says "disk I/O error", which
+    """A 4 MB tmpfs (room for the archive and its WAL checkpoint), then filled: SQLite cannot make its -shm and says "disk I/O error", which
     used to read "damaged; restore it from a backup" (and the app offered to)."""
     import json
 
     mnt = tmp_path / "mnt"
     mnt.mkdir()
-    shell = (f"mount -t tmpfs -o size=1m tmpfs {mnt} && "
+    shell = (f"mount -t tmpfs -o size=4m tmpfs {mnt} && "
              f"exec {sys.executable} -c '{FULL_AT_OPEN}' {mnt}")
     proc = subprocess.run(["unshare", "-rm", "sh", "-c", shell], capture_output=True,
                           text=True, timeout=50, env=ENV, cwd=ROOT)
