@@ -182,7 +182,10 @@ class DetailsTabs(QTabWidget):
             self.claims.header().resizeSection(col, width)
         self.capture = _tree(["Field", "Value"], "Capture")
         self.capture.setRootIsDecorated(True)
-        self.capture.header().resizeSection(0, 130)
+        # the Field column fits its longest name in the window's font, arrow included
+        longest = self.capture.fontMetrics().horizontalAdvance("Earlier captures")
+        self.capture.header().resizeSection(
+            0, max(130, longest + self.capture.indentation() + 24))
         self.capture.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.capture.customContextMenuRequested.connect(self._capture_menu)
         capture_page = self._capture_page()

@@ -58,6 +58,11 @@ INCLUDE_LABELS = {"quotes": "Quotes", "sources": "Sources", "claims": "Claims",
                   "credits": "Photo credits", "snapshots": "Raw snapshots", "images": "Images"}
 
 
+def _count(n: int, noun: str) -> str:
+    """``1 claim``, ``2 claims``, ``1,204 articles``."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
 class ExportDialog(QDialog):
     """Asks for format, selection, what to include and target, and shows the counts
     of what will be written (read in a worker; signal ``counted(SelectionCounts)``).
@@ -322,22 +327,37 @@ class ExportDialog(QDialog):
         def done(c: Any) -> None:
             if self._closed or generation != self._count_generation:
                 return
-            parts = [f"{c.articles:,} articles"]
+            parts = [_count(c.articles, "article")]
             for kind in ("quotes", "sources", "claims", "credits"):
                 if self.includes[kind].isChecked():
-                    parts.append(f"{getattr(c, kind):,} {INCLUDE_LABELS[kind].lower()}")
+                    parts.append(_count(getattr(c, kind), INCLUDE_LABELS[kind].lower()[:-1]))
             if self.includes["snapshots"].isChecked():
-                parts.append(f"{c.captures:,} snapshots ({c.snapshot_bytes / 1e6:,.1f} MB)")
+                parts.append(f"{_count(c.captures, 'snapshot')} "
+                             f"({c.snapshot_bytes / 1e6:,.1f} MB)")
             if self.includes["images"].isChecked():
-                parts.append(f"{c.images:,} images ({c.image_bytes / 1e6:,.1f} MB)")
+                parts.append(f"{_count(c.images, 'image')} ({c.image_bytes / 1e6:,.1f} MB)")
             self.counts.setText(", ".join(parts))
+            self._fit_height()
             self.counted.emit(c)
 
         def failed(exc: BaseException) -> None:
             if not self._closed and generation == self._count_generation:
                 self.counts.setText(f"Cannot export this: {exc}")
+                self._fit_height()
 
         self._runner.submit(work, on_result=done, on_error=failed)
+
+    def _fit_height(self) -> None:
+        """Grow the dialog when a longer "Will write:" line wraps to more lines than it
+        was laid out for (else the form clips it to one line over its neighbours)."""
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.activate()
+        need = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() \
+            else layout.totalSizeHint().height()
+        if need > self.height():
+            self.resize(self.width(), need)
 
     def done(self, result: int) -> None:
         self._closed = True

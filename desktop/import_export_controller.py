@@ -144,6 +144,8 @@ class ImportExportController(QObject):
             self.report_box = box
             w.refresh_library()
             w.queue_panel.reload()
+            if getattr(report, "queued", 0):  # bookmarks, link lists: capture them now
+                w.controller.start()
             self.imported.emit(report)
 
         def failed(exc: BaseException) -> None:

@@ -219,8 +219,8 @@ class MainWindow(QMainWindow):
         header.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
         for col, width in ((COL_TITLE, 400), (COL_PUBLISHER, 150), (COL_AUTHORS, 150),
                            (COL_PUBLISHED, 95), (COL_CAPTURED, 130), (COL_QUOTES, 65),
-                           (COL_TAGS, 80)):
-            header.resizeSection(col, width)
+                           (COL_TAGS, 80)):  # never narrower than the name and its arrow
+            header.resizeSection(col, max(width, header.sectionSizeHint(col)))
 
         self.empty_state = EmptyState()
         # Pages of the stack must not force a tall list area (the reader wants the room).

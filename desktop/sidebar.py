@@ -102,6 +102,7 @@ class Sidebar(QTreeWidget):
                     hint.setFlags(Qt.ItemFlag.NoItemFlags)
                     hint.setForeground(0, self.palette().placeholderText())
                     group.addChild(hint)
+                    hint.setFirstColumnSpanned(True)  # over the empty count: not elided
                 for name, count in entries:
                     child = QTreeWidgetItem([name, "" if kind == "saved" else str(count)])
                     child.setData(0, KIND_ROLE, kind)

@@ -61,3 +61,18 @@ def test_import_url_list_hands_a_browser_export_to_the_import(qtbot, make_window
                   if j.url == "https://ledger.example/budget")
     assert budget.tags == ("Politics",) and budget.bookmarked_at is not None
     win.close()
+
+
+def test_imported_links_are_captured_without_another_step(qtbot, make_window, tmp_path):
+    """Seen under Xvfb: the report said "3 link(s) queued for capture" and the queue
+    sat at "waiting" until the next start of Cuttings. The import starts the batch."""
+    win = make_window(resume_queue=False)
+    qtbot.waitUntil(lambda: win.runner.in_flight == 0, timeout=20000)
+    assert not win.controller.running
+    marks = tmp_path / "bookmarks.html"
+    marks.write_text(CHROME, encoding="utf-8")
+    with qtbot.waitSignals([win.transfer.imported, win.controller.batch_started],
+                           timeout=20000):
+        win.import_archive_file(str(marks))
+    win.controller.stop()
+    qtbot.waitUntil(lambda: not win.controller.running, timeout=30000)
