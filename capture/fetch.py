@@ -80,6 +80,7 @@ from urllib3.exceptions import (
 from urllib3.response import BaseHTTPResponse
 from urllib3.util.connection import create_connection
 
+from capture.bounded_read import format_mb
 from capture.charset import BOMS as _BOMS
 from capture.charset import decode_html
 from capture.image_magic import raster_format
@@ -143,10 +144,6 @@ class FetchError(Exception):
 def _short(url: str, limit: int = 100) -> str:
     url = re.sub(r"[\x00-\x1f\x7f]", " ", url)
     return url if len(url) <= limit else url[: limit - 1] + "…"
-
-
-def _mb(n: int) -> str:
-    return f"{n / (1024 * 1024):g} MB"
 
 
 # --------------------------------------------------------------------------------------
@@ -755,8 +752,8 @@ class Fetcher:
         declared = resp.headers.get("Content-Length", "")
         if (declared.isdigit() and int(declared) > max_bytes
                 and not resp.headers.get("Content-Encoding")):
-            raise FetchError("too_large", f"{what} too large: {_mb(int(declared))} announced, "
-                             f"more than {_mb(max_bytes)}", redirects=redirects, status=status)
+            raise FetchError("too_large", f"{what} too large: {format_mb(int(declared))} announced, "
+                             f"more than {format_mb(max_bytes)}", redirects=redirects, status=status)
         body = self._read_body(resp, job, redirects, max_bytes, media, check_bytes, what, status)
         headers = [(str(k), str(v)) for k, v in resp.raw.headers.items()]
         return _Download(requested_url=requested, final_url=current, status=status,
@@ -781,7 +778,7 @@ class Fetcher:
             for chunk in resp.raw.stream(CHUNK_SIZE, decode_content=True):
                 body += chunk
                 if len(body) > max_bytes:
-                    raise FetchError("too_large", f"{what} too large: more than {_mb(max_bytes)} "
+                    raise FetchError("too_large", f"{what} too large: more than {format_mb(max_bytes)} "
                                      "after decompression", redirects=redirects, status=status)
                 if not checked and len(body) >= SNIFF_BYTES:
                     checked = True

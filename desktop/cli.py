@@ -413,9 +413,6 @@ def cmd_backup(args: argparse.Namespace) -> int:
     if sqlite_path(url) is None:
         _err("backups are for SQLite archives; a database server has its own")
         return EXIT_USAGE
-    if args.keep < 1:
-        _err("--keep must be at least 1 (the backup just made is one of them)")
-        return EXIT_USAGE
     if args.list:
         backups = list_backups(url)
         if not backups:

@@ -144,7 +144,7 @@ class ImportExportController(QObject):
             self.report_box = box
             w.refresh_library()
             w.queue_panel.reload()
-            if getattr(report, "queued", 0):  # bookmarks, link lists: capture them now
+            if report.queued:  # bookmarks, link lists: capture them now
                 w.controller.start()
             self.imported.emit(report)
 

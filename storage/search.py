@@ -665,11 +665,6 @@ def marked_html(raw: str) -> str:
     return escaped.replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
 
 
-def _site(value: str) -> str:
-    """The host a ``site:`` filter names, keyed as articles are filed (one rule)."""
-    return site_key(value)
-
-
 @dataclass(frozen=True)
 class _ArticleSet:
     """The articles that pass a search's article-level filters."""
@@ -890,7 +885,7 @@ def _filter_condition(kind: _Kind, f: Filter, param: Any,
             ("author", value), "SELECT rowid FROM articles_fts WHERE articles_fts MATCH :m",
             {"m": "authors : " + fts_phrase(f.words)}, param)
     if name == "site":
-        host = _site(value)
+        host = site_key(value)  # keyed as articles are filed (one rule)
         parts, sub = [], {}
         if host:
             parts.append("SELECT id FROM articles WHERE site IN (:host, :www)")

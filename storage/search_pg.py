@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from capture.urls import site_key
 from storage import search_snippets as snippets
 from storage.query import AnyOf, Filter, Query, Term
 from storage.search import (
@@ -42,7 +43,6 @@ from storage.search import (
     Hit,
     SearchResults,
     _Kind,
-    _site,
     hit_from_row,
     in_page_order,
     marked_html,
@@ -254,7 +254,7 @@ def _filter_condition(s: Session, kind: _Kind, f: Filter, param: _Params) -> Any
         return (f"{ref} IN (SELECT a.id FROM articles a WHERE a.search_tsv @@ {phrase} "
                 f"AND to_tsvector({_CFG}, a.authors) @@ {phrase})")
     if name == "site":
-        host = _site(value)
+        host = site_key(value)
         parts = []
         if host:
             parts.append(f"a.site IN ({param(host)}, {param('www.' + host)})")
